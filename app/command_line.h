@@ -1,0 +1,41 @@
+// A small option parser shared by the sub-commands: `--name value`,
+// `--name=value` and flags, refusing what a command does not know.
+#pragma once
+
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace alexnet::cli {
+
+// Bad usage: main() prints the message and exits with code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct OptionSpec {
+  std::set<std::string> with_value;  // e.g. "input-size"
+  std::set<std::string> flags;       // e.g. "json"
+};
+
+class ParsedArgs {
+ public:
+  ParsedArgs(const std::vector<std::string>& args, const OptionSpec& spec, const std::string& command);
+
+  const std::vector<std::string>& positional() const { return positional_; }
+  bool has(const std::string& name) const { return values_.count(name) > 0; }
+  bool flag(const std::string& name) const { return has(name); }
+  std::string text(const std::string& name, const std::string& fallback) const;
+  int integer(const std::string& name, int fallback, int min, int max) const;
+  double number(const std::string& name, double fallback, double min, double max) const;
+
+ private:
+  std::string command_;
+  std::vector<std::string> positional_;
+  std::map<std::string, std::string> values_;
+};
+
+}  // namespace alexnet::cli

@@ -1,0 +1,61 @@
+#include "describe_command.h"
+
+#include <cstdio>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "command_line.h"
+#include "presets.h"
+
+namespace alexnet::cli {
+
+const char* const kDescribeUsage =
+    "usage: alexnet-lab describe VARIANT [--input-size S] [--classes N]\n"
+    "  VARIANT is a preset (original, tanh, small, no-conv2, no-conv345, one-fc)\n"
+    "  or the path of a JSON spec file. Prints the layer table and parameter count.\n";
+
+namespace {
+
+std::string with_thousands(std::int64_t n) {
+  std::string digits = std::to_string(n);
+  for (int i = static_cast<int>(digits.size()) - 3; i > 0; i -= 3) digits.insert(static_cast<std::size_t>(i), ",");
+  return digits;
+}
+
+std::string shape_text(const LayerShape& l) {
+  std::ostringstream s;
+  s << l.channels;
+  if (l.height > 1 || l.width > 1 || l.kind.rfind("conv", 0) == 0) s << " x " << l.height << " x " << l.width;
+  return s.str();
+}
+
+}  // namespace
+
+int run_describe(const std::vector<std::string>& args) {
+  const ParsedArgs parsed(args, {{"input-size", "classes"}, {"help"}}, "describe");
+  if (parsed.flag("help")) {
+    std::cout << kDescribeUsage;
+    return 0;
+  }
+  if (parsed.positional().size() != 1) throw UsageError(std::string("describe: expects one VARIANT\n") + kDescribeUsage);
+  const int input_size = parsed.integer("input-size", 0, 1, 4096);
+  const int classes = parsed.integer("classes", 0, 2, 1000000);
+  const VariantSpec spec = resolve_variant(parsed.positional()[0], input_size, classes);
+  const ShapeReport report = infer_shapes(spec);
+
+  std::cout << spec.name;
+  if (!spec.description.empty()) std::cout << " - " << spec.description;
+  std::cout << "\ninput 3 x " << spec.input_size << " x " << spec.input_size << ", " << spec.classes
+            << " classes, activation " << activation_name(spec.activation) << ", dropout " << spec.dropout << "\n\n";
+  std::cout << std::left << std::setw(8) << "layer" << std::setw(42) << "kind" << std::setw(18) << "output"
+            << std::right << std::setw(14) << "parameters" << "\n";
+  for (const LayerShape& l : report.layers) {
+    std::cout << std::left << std::setw(8) << l.name << std::setw(42) << l.kind << std::setw(18) << shape_text(l)
+              << std::right << std::setw(14) << with_thousands(l.parameters) << "\n";
+  }
+  std::cout << "\ntotal parameters: " << with_thousands(report.total_parameters) << "\n";
+  return 0;
+}
+
+}  // namespace alexnet::cli

@@ -1,0 +1,63 @@
+// alexnet-lab: the window, and the headless commands.
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "command_line.h"
+#include "dataset.h"
+#include "describe_command.h"
+#include "variant_spec.h"
+#include "version.h"
+
+namespace {
+
+const char* const kUsage =
+    "AlexNet Lab " ALEXNET_LAB_VERSION " - train AlexNet variants side by side and see what they learn\n"
+    "\n"
+    "usage:\n"
+    "  alexnet-lab                      the window\n"
+    "  alexnet-lab describe VARIANT     layer table and parameter count of a preset or JSON spec\n"
+    "  alexnet-lab --help | --version\n"
+    "\n"
+    "Run `alexnet-lab COMMAND --help` for a command's options.\n";
+
+int dispatch(const std::vector<std::string>& args) {
+  using namespace alexnet::cli;
+  if (args.empty()) {
+    std::cout << "The desktop window is not built yet; see `alexnet-lab --help` for the headless commands.\n";
+    return 0;
+  }
+  const std::string& command = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (command == "--version") {
+    std::cout << "alexnet-lab " ALEXNET_LAB_VERSION "\n";
+    return 0;
+  }
+  if (command == "describe") return run_describe(rest);
+  throw UsageError("unknown command or option \"" + command + "\"\n" + kUsage);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::vector<std::string> args(argv + 1, argv + argc);
+  try {
+    return dispatch(args);
+  } catch (const alexnet::cli::UsageError& e) {
+    std::cerr << "alexnet-lab: " << e.what() << "\n";
+    return 2;
+  } catch (const alexnet::SpecError& e) {
+    std::cerr << "alexnet-lab: " << e.what() << "\n";
+    return 1;
+  } catch (const alexnet::DataError& e) {
+    std::cerr << "alexnet-lab: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "alexnet-lab: error: " << e.what() << "\n";
+    return 1;
+  }
+}

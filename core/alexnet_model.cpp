@@ -1,0 +1,139 @@
+#include "alexnet_model.h"
+
+#include <stdexcept>
+
+namespace alexnet {
+
+std::string init_scheme_name(InitScheme s) { return s == InitScheme::Paper ? "paper" : "kaiming"; }
+
+InitScheme init_scheme_from_name(const std::string& name) {
+  if (name == "kaiming") return InitScheme::Kaiming;
+  if (name == "paper") return InitScheme::Paper;
+  throw std::invalid_argument("unknown init \"" + name + "\" (expected kaiming or paper)");
+}
+
+AlexNetImpl::AlexNetImpl(const VariantSpec& spec) : spec_(spec) {
+  validate(spec_);  // also guarantees every feature map is non-empty
+  int channels = spec_.input_channels;
+  for (const ConvBlockSpec& c : spec_.convs) {
+    convs_.push_back(register_module(
+        c.name, torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, c.filters, c.kernel)
+                                      .stride(c.stride)
+                                      .padding(c.padding))));
+    channels = c.filters;
+  }
+  const ShapeReport shapes = infer_shapes(spec_);
+  const LayerShape& last_conv = shapes.layers[spec_.convs.size() - 1];
+  std::int64_t features = static_cast<std::int64_t>(last_conv.channels) * last_conv.height * last_conv.width;
+  for (const FcLayerSpec& f : spec_.hidden_fc) {
+    fcs_.push_back(register_module(f.name, torch::nn::Linear(features, f.units)));
+    features = f.units;
+  }
+  fcs_.push_back(register_module(spec_.classifier_name, torch::nn::Linear(features, spec_.classes)));
+  lrn_ = register_module("lrn", torch::nn::LocalResponseNorm(torch::nn::LocalResponseNormOptions(kLrnSize)
+                                                                 .alpha(kLrnAlpha)
+                                                                 .beta(kLrnBeta)
+                                                                 .k(kLrnK)));
+  pool_ = register_module("pool", torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(kPoolKernel).stride(kPoolStride)));
+  dropout_ = register_module("dropout", torch::nn::Dropout(spec_.dropout));
+  initialise(InitScheme::Kaiming);
+}
+
+torch::Tensor AlexNetImpl::activate(const torch::Tensor& x) const {
+  switch (spec_.activation) {
+    case Activation::ReLU: return torch::relu(x);
+    case Activation::Tanh: return torch::tanh(x);
+    case Activation::LeakyReLU: return torch::leaky_relu(x, 0.01);
+    case Activation::ELU: return torch::elu(x);
+    case Activation::GELU: return torch::gelu(x);
+  }
+  return x;
+}
+
+// One definition of the network's order of operations; `visit(index, pre, post)`
+// sees every weighted layer so that forward and forward_traced cannot differ.
+template <typename Visit>
+torch::Tensor AlexNetImpl::run(torch::Tensor x, Visit&& visit) {
+  std::size_t index = 0;
+  for (std::size_t i = 0; i < convs_.size(); ++i) {
+    torch::Tensor pre = convs_[i]->forward(x);
+    x = activate(pre);
+    visit(index++, pre, x);
+    if (spec_.convs[i].lrn) x = lrn_->forward(x);
+    if (spec_.convs[i].pool) x = pool_->forward(x);
+  }
+  x = x.flatten(1);
+  for (std::size_t i = 0; i + 1 < fcs_.size(); ++i) {
+    torch::Tensor pre = fcs_[i]->forward(x);
+    x = activate(pre);
+    visit(index++, pre, x);
+    if (spec_.dropout > 0) x = dropout_->forward(x);
+  }
+  x = fcs_.back()->forward(x);
+  visit(index, x, x);
+  return x;
+}
+
+torch::Tensor AlexNetImpl::forward(torch::Tensor x) {
+  return run(std::move(x), [](std::size_t, const torch::Tensor&, const torch::Tensor&) {});
+}
+
+std::vector<LayerTrace> AlexNetImpl::forward_traced(torch::Tensor x) {
+  std::vector<LayerTrace> traces;
+  const std::vector<std::string> names = layer_names();
+  run(std::move(x), [&](std::size_t i, const torch::Tensor& pre, const torch::Tensor& post) {
+    traces.push_back({names[i], i + 1 < names.size(), pre, post});
+  });
+  return traces;
+}
+
+std::vector<std::string> AlexNetImpl::layer_names() const {
+  std::vector<std::string> names;
+  for (const ConvBlockSpec& c : spec_.convs) names.push_back(c.name);
+  for (const FcLayerSpec& f : spec_.hidden_fc) names.push_back(f.name);
+  names.push_back(spec_.classifier_name);
+  return names;
+}
+
+torch::nn::Module& AlexNetImpl::layer(const std::string& name) {
+  auto children = named_children();
+  if (!children.contains(name)) throw std::invalid_argument("no layer named " + name);
+  return *children[name];
+}
+
+torch::Tensor AlexNetImpl::first_layer_weights() const { return convs_.front()->weight; }
+
+std::int64_t AlexNetImpl::parameter_count() const {
+  std::int64_t total = 0;
+  for (const auto& p : parameters()) total += p.numel();
+  return total;
+}
+
+void AlexNetImpl::initialise(InitScheme scheme) {
+  torch::NoGradGuard no_grad;
+  const bool tanh_like = spec_.activation == Activation::Tanh;
+  auto init_layer = [&](torch::Tensor& weight, torch::Tensor& bias, bool paper_bias_one, bool classifier) {
+    if (scheme == InitScheme::Paper) {
+      weight.normal_(0.0, 0.01);
+      bias.fill_(paper_bias_one ? 1.0 : 0.0);
+      return;
+    }
+    if (tanh_like || classifier) {
+      torch::nn::init::xavier_uniform_(weight);
+    } else {
+      torch::nn::init::kaiming_normal_(weight, 0.0, torch::kFanIn, torch::kReLU);
+    }
+    bias.zero_();
+  };
+  for (std::size_t i = 0; i < convs_.size(); ++i) {
+    // The paper sets bias 1 in conv2, conv4 and conv5 (by name, so ablations keep it).
+    const std::string& n = spec_.convs[i].name;
+    init_layer(convs_[i]->weight, convs_[i]->bias, n == "conv2" || n == "conv4" || n == "conv5", false);
+  }
+  for (std::size_t i = 0; i < fcs_.size(); ++i) {
+    const bool classifier = i + 1 == fcs_.size();
+    init_layer(fcs_[i]->weight, fcs_[i]->bias, !classifier, classifier);
+  }
+}
+
+}  // namespace alexnet

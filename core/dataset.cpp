@@ -1,0 +1,76 @@
+// Chooses the loader for what the user named, and checks what every loader returns.
+#include <filesystem>
+
+#include "dataset.h"
+
+namespace alexnet {
+namespace fs = std::filesystem;
+
+namespace {
+
+bool ends_with(const std::string& s, const std::string& tail) {
+  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
+}
+
+bool folder_has_idx(const fs::path& dir) {
+  for (const char* name : {"train-images-idx3-ubyte", "train-images-idx3-ubyte.gz"}) {
+    if (fs::is_regular_file(dir / name)) return true;
+  }
+  return false;
+}
+
+bool folder_has_cifar(const fs::path& dir) {
+  return fs::is_regular_file(dir / "data_batch_1.bin") || fs::is_regular_file(dir / "test_batch.bin");
+}
+
+Dataset detect_and_load(const std::string& path, const LoadOptions& options) {
+  std::error_code ec;
+  const fs::path p(path);
+  if (!fs::exists(p, ec)) throw DataError(path + ": no such file or folder");
+  if (fs::is_regular_file(p)) {
+    const std::string name = p.filename().string();
+    if (name.find("idx3") != std::string::npos || ends_with(name, ".idx") || ends_with(name, ".gz") ||
+        name.find("images") != std::string::npos) {
+      return load_idx_images_file(path, options);
+    }
+    throw DataError(path + ": not a data set (give an IDX image file, a CIFAR-10 folder or an image folder)");
+  }
+  if (folder_has_idx(p)) return load_idx_folder(path, options);
+  if (folder_has_cifar(p)) return load_cifar10(path);
+  return load_image_folder(path, options);
+}
+
+void check_consistent(const Dataset& d) {
+  for (const ImageSet* set : {&d.train, &d.test}) {
+    if (set->size() == 0) throw DataError(d.source + ": a split holds no images");
+    if (set->images.size(0) != set->labels.size(0)) throw DataError(d.source + ": image and label counts differ");
+  }
+  if (d.train.images.sizes().slice(1) != d.test.images.sizes().slice(1)) {
+    throw DataError(d.source + ": training and test images have different shapes");
+  }
+  if (d.class_names.empty()) throw DataError(d.source + ": no class names");
+}
+
+}  // namespace
+
+Dataset load_dataset(const std::string& what, const LoadOptions& options) {
+  Dataset d;
+  if (what == "synthetic") {
+    d = make_synthetic(options);
+  } else if (what == "fashion-mnist") {
+    if (folder_has_idx(kFashionMnistDir)) {
+      d = load_idx_folder(kFashionMnistDir, options);
+      d.name = "fashion-mnist";
+    } else {
+      d = make_synthetic(options);
+      d.notes.push_back(std::string("Fashion-MNIST is not installed (") + kFashionMnistDir +
+                        "; apt-get install dataset-fashion-mnist): fell back to the synthetic data set");
+    }
+  } else {
+    d = detect_and_load(what, options);
+  }
+  check_consistent(d);
+  return d;
+}
+
+}  // namespace alexnet

@@ -1,0 +1,67 @@
+// Data sets as plain uint8 tensors: one interface for Fashion-MNIST, IDX pairs,
+// CIFAR-10 binaries, image folders and the synthetic set.
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "torch_api.h"
+
+namespace alexnet {
+
+// A refused data set: the message names the file and what is wrong with it.
+class DataError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct ImageSet {
+  torch::Tensor images;  // uint8 [N, C, H, W], C = 1 (grey) or 3 (RGB)
+  torch::Tensor labels;  // int64 [N], each in [0, classes)
+  std::int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+};
+
+struct Dataset {
+  std::string name;    // "fashion-mnist", "cifar-10", "synthetic", a folder name
+  std::string source;  // where it came from (a path, or "generated")
+  std::vector<std::string> class_names;
+  ImageSet train;
+  ImageSet test;
+  std::vector<std::string> notes;  // fall-backs and skipped files, for the user to see
+  int classes() const { return static_cast<int>(class_names.size()); }
+};
+
+struct LoadOptions {
+  int image_size = 64;            // image-folder pictures are decoded and resized to this
+  double held_out_fraction = 1.0 / 6.0;  // test share when a source has no test split
+  std::uint64_t seed = 0;         // for the synthetic set
+  std::int64_t synthetic_train = 6000;
+  std::int64_t synthetic_test = 1000;
+};
+
+constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
+// `what` is "fashion-mnist" (the default; falls back to the synthetic set with a
+// note when the Debian package is not installed), "synthetic", or a path whose
+// format is detected: a folder of IDX files, an IDX image file (its label file
+// found by name), a CIFAR-10 binary folder, or an image folder.
+Dataset load_dataset(const std::string& what, const LoadOptions& options = {});
+
+// The individual loaders; all throw DataError naming the file and the problem.
+ImageSet read_idx_pair(const std::string& images_path, const std::string& labels_path,
+                       int classes = 0 /* 0: any label below 256 */);
+Dataset load_idx_folder(const std::string& folder, const LoadOptions& options);
+Dataset load_idx_images_file(const std::string& images_path, const LoadOptions& options);
+Dataset load_cifar10(const std::string& folder);
+Dataset load_image_folder(const std::string& folder, const LoadOptions& options);
+Dataset make_synthetic(const LoadOptions& options);
+
+// Moves every k-th image of each class to the test split (deterministic).
+void split_held_out(const ImageSet& all, double test_fraction, ImageSet* train, ImageSet* test);
+
+// The whole content of a file, gunzipped when it is gzip-compressed.
+std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path);
+
+}  // namespace alexnet
