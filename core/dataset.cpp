@@ -58,12 +58,12 @@ Dataset load_dataset(const std::string& what, const LoadOptions& options) {
   if (what == "synthetic") {
     d = make_synthetic(options);
   } else if (what == "fashion-mnist") {
-    if (folder_has_idx(kFashionMnistDir)) {
-      d = load_idx_folder(kFashionMnistDir, options);
+    if (folder_has_idx(options.fashion_mnist_dir)) {
+      d = load_idx_folder(options.fashion_mnist_dir, options);
       d.name = "fashion-mnist";
     } else {
       d = make_synthetic(options);
-      d.notes.push_back(std::string("Fashion-MNIST is not installed (") + kFashionMnistDir +
+      d.notes.push_back("Fashion-MNIST is not installed (" + options.fashion_mnist_dir +
                         "; apt-get install dataset-fashion-mnist): fell back to the synthetic data set");
     }
   } else {

@@ -33,15 +33,17 @@ struct Dataset {
   int classes() const { return static_cast<int>(class_names.size()); }
 };
 
+// Where Debian's dataset-fashion-mnist package puts the files.
+constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
+
 struct LoadOptions {
   int image_size = 64;            // image-folder pictures are decoded and resized to this
   double held_out_fraction = 1.0 / 6.0;  // test share when a source has no test split
   std::uint64_t seed = 0;         // for the synthetic set
   std::int64_t synthetic_train = 6000;
   std::int64_t synthetic_test = 1000;
+  std::string fashion_mnist_dir = kFashionMnistDir;
 };
-
-constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
 // `what` is "fashion-mnist" (the default; falls back to the synthetic set with a
 // note when the Debian package is not installed), "synthetic", or a path whose

@@ -1,0 +1,75 @@
+// The command line as a user meets it: help, version, describe, and clear
+// refusals with the documented exit codes.
+#include <QtTest>
+
+#include "cli_runner.h"
+
+class TestCli : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+
+ private slots:
+  void helpAndVersion() {
+    const CliResult help = run_cli({"--help"});
+    QCOMPARE(help.exit_code, 0);
+    QVERIFY(help.out.contains("alexnet-lab describe VARIANT"));
+    const CliResult version = run_cli({"--version"});
+    QCOMPARE(version.exit_code, 0);
+    QVERIFY(QRegularExpression("^alexnet-lab \\d+\\.\\d+\\.\\d+\\n$").match(version.out).hasMatch());
+  }
+
+  void describePrintsLayerTableAndTotal() {
+    const CliResult r = run_cli({"describe", "original"});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY(r.out.contains("total parameters: 20,719,918"));
+    for (const char* layer : {"conv1", "conv5", "fc6", "fc7", "fc8"}) QVERIFY(r.out.contains(layer));
+    QVERIFY(r.out.contains("100 x 7 x 7"));
+    const CliResult big = run_cli({"describe", "small", "--input-size", "227", "--classes", "10"});
+    QCOMPARE(big.exit_code, 0);
+    QVERIFY(big.out.contains("total parameters: 6,084,874"));
+  }
+
+  void describeReadsAJsonSpec() {
+    const QString spec = tmp_.filePath("mine.json");
+    QFile f(spec);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "mine", "activation": "gelu", "input_size": 32,
+               "conv": [{"filters": 8, "kernel": 3, "pool": true}], "fc": [16]})");
+    f.close();
+    const CliResult r = run_cli({"describe", spec});
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY(r.out.contains("gelu"));
+    // 8*3*9+8 = 224; 32-3+1 = 30, pooled to 14: 8*14*14 = 1568 features -> 1568*16+16 = 25104; 16*10+10 = 170
+    QVERIFY2(r.out.contains("total parameters: 25,498"), qPrintable(r.out));
+  }
+
+  void badUsageExitsWithTwo() {
+    for (const QStringList& args : {QStringList{"--frobnicate"}, QStringList{"describe", "original", "--bogus"},
+                                    QStringList{"describe"}, QStringList{"describe", "original", "--input-size", "x"}}) {
+      const CliResult r = run_cli(args);
+      QVERIFY2(r.exit_code == 2, qPrintable(args.join(' ') + ": " + r.err));
+      QVERIFY(!r.err.isEmpty());
+      QVERIFY(r.out.isEmpty() || !r.out.contains("total parameters"));
+    }
+  }
+
+  void badSpecsAreRefusedWithoutACrash() {
+    const QString spec = tmp_.filePath("broken.json");
+    QFile f(spec);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "broken", "conv": [{"filters": "many", "kernel": 3}]})");
+    f.close();
+    const CliResult r = run_cli({"describe", spec});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("broken.json") && r.err.contains("conv[0].filters"), qPrintable(r.err));
+    const CliResult small = run_cli({"describe", "original", "--input-size", "32"});
+    QCOMPARE(small.exit_code, 1);
+    QVERIFY(small.err.contains("smallest input size that works is 63"));
+    const CliResult missing = run_cli({"describe", tmp_.filePath("none.json")});
+    QCOMPARE(missing.exit_code, 1);
+    QVERIFY(missing.err.contains("cannot open"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "test_cli.moc"

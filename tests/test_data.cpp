@@ -1,0 +1,300 @@
+// Every loader on files the test writes, every kind of bad input refused with a
+// message naming the file, reproducible batches, and a learnable synthetic set.
+#include <QtTest>
+
+#include "alexnet_model.h"
+#include "batch_stream.h"
+#include "data_files.h"
+#include "dataset.h"
+#include "spec_json.h"
+
+using namespace alexnet;
+using namespace testdata;
+
+class TestData : public QObject {
+  Q_OBJECT
+
+  QTemporaryDir tmp_;
+
+  QString path(const QString& name) const { return tmp_.filePath(name); }
+
+  static QString refusal(const QString& what) {
+    try {
+      load_dataset(what.toStdString());
+    } catch (const DataError& e) {
+      return QString::fromStdString(e.what());
+    }
+    return {};
+  }
+
+  void writeIdxFolder(const QString& dir, bool gz, int train = 60, int test = 20) {
+    QDir().mkpath(dir);
+    const QString ext = gz ? ".gz" : "";
+    QVERIFY(write_file(dir + "/train-images-idx3-ubyte" + ext, idx_images(train, 28), gz));
+    QVERIFY(write_file(dir + "/train-labels-idx1-ubyte" + ext, idx_labels(train), gz));
+    QVERIFY(write_file(dir + "/t10k-images-idx3-ubyte" + ext, idx_images(test, 28), gz));
+    QVERIFY(write_file(dir + "/t10k-labels-idx1-ubyte" + ext, idx_labels(test), gz));
+  }
+
+  static void checkLabelsMatchPixels(const ImageSet& set, int pixel_step) {
+    for (std::int64_t i = 0; i < set.size(); ++i) {
+      QCOMPARE(int(set.images[i][0][0][0].item<std::uint8_t>()), pixel_step * int(set.labels[i].item<std::int64_t>()));
+    }
+  }
+
+ private slots:
+  void idxFolderRawAndGzipped_data() {
+    QTest::addColumn<bool>("gz");
+    QTest::newRow("raw") << false;
+    QTest::newRow("gzipped") << true;
+  }
+
+  void idxFolderRawAndGzipped() {
+    QFETCH(bool, gz);
+    const QString dir = path(gz ? "idx-gz" : "idx-raw");
+    writeIdxFolder(dir, gz);
+    const Dataset d = load_dataset(dir.toStdString());
+    QCOMPARE(d.train.size(), int64_t(60));
+    QCOMPARE(d.test.size(), int64_t(20));
+    QCOMPARE(d.train.images.sizes().vec(), (std::vector<int64_t>{60, 1, 28, 28}));
+    QCOMPARE(d.train.images.scalar_type(), torch::kUInt8);
+    QCOMPARE(d.classes(), 10);
+    checkLabelsMatchPixels(d.train, 20);
+    checkLabelsMatchPixels(d.test, 20);
+  }
+
+  void idxSingleFileHoldsSomeOut() {
+    const QString dir = path("idx-single");
+    QDir().mkpath(dir);
+    QVERIFY(write_file(dir + "/my-images-idx3-ubyte", idx_images(120, 8)));
+    QVERIFY(write_file(dir + "/my-labels-idx1-ubyte", idx_labels(120)));
+    const Dataset d = load_dataset((dir + "/my-images-idx3-ubyte").toStdString());
+    QCOMPARE(d.train.size() + d.test.size(), int64_t(120));
+    QCOMPARE(d.test.size(), int64_t(20));  // one in six of each class
+    QVERIFY(!d.notes.empty());
+    checkLabelsMatchPixels(d.test, 20);
+  }
+
+  void fashionMnistIsTheDefault() {
+    if (!QFile::exists(QString(kFashionMnistDir) + "/train-images-idx3-ubyte.gz")) {
+      QSKIP("dataset-fashion-mnist is not installed");
+    }
+    const Dataset d = load_dataset("fashion-mnist");
+    QCOMPARE(d.train.size(), int64_t(60000));
+    QCOMPARE(d.test.size(), int64_t(10000));
+    QCOMPARE(QString::fromStdString(d.class_names[9]), QString("Ankle boot"));
+    QVERIFY(d.notes.empty());
+  }
+
+  void missingFashionMnistFallsBackToSyntheticAndSaysSo() {
+    LoadOptions options;
+    options.fashion_mnist_dir = path("no-such-folder").toStdString();
+    const Dataset d = load_dataset("fashion-mnist", options);
+    QCOMPARE(QString::fromStdString(d.name), QString("synthetic"));
+    QCOMPARE(int(d.notes.size()), 1);
+    QVERIFY(QString::fromStdString(d.notes[0]).contains("fell back to the synthetic data set"));
+  }
+
+  void cifarFolder() {
+    const QString dir = path("cifar");
+    QVERIFY(write_cifar_folder(dir, 30));
+    const Dataset d = load_dataset(dir.toStdString());
+    QCOMPARE(QString::fromStdString(d.name), QString("cifar-10"));
+    QCOMPARE(d.train.size(), int64_t(150));
+    QCOMPARE(d.test.size(), int64_t(30));
+    QCOMPARE(d.train.images.sizes().vec(), (std::vector<int64_t>{150, 3, 32, 32}));
+    QCOMPARE(QString::fromStdString(d.class_names[3]), QString("cat"));
+    checkLabelsMatchPixels(d.train, 10);
+    QCOMPARE(int(d.train.images[0][1][5][5].item<std::uint8_t>()), 100);  // G plane
+    QCOMPARE(int(d.train.images[0][2][31][31].item<std::uint8_t>()), 200);  // B plane
+  }
+
+  void imageFolderWithHeldOutSplit() {
+    const QString dir = path("images-flat");
+    QVERIFY(write_image_folder(dir, {"cats", "dogs", "owls"}, 12));
+    QVERIFY(write_file(dir + "/dogs/broken.png", "this is not a png"));
+    LoadOptions options;
+    options.image_size = 16;
+    const Dataset d = load_dataset(dir.toStdString(), options);
+    QCOMPARE(d.classes(), 3);
+    QCOMPARE(QString::fromStdString(d.class_names[1]), QString("dogs"));
+    QCOMPARE(d.train.size() + d.test.size(), int64_t(36));
+    QCOMPARE(d.train.images.sizes().vec(), (std::vector<int64_t>{d.train.size(), 3, 16, 16}));
+    // The broken file is skipped and counted, not fatal.
+    bool warned = false;
+    for (const auto& n : d.notes) warned |= QString::fromStdString(n).contains("skipped 1 file");
+    QVERIFY(warned);
+    // Colours survive decoding in RGB order: class c has red 40c.
+    for (std::int64_t i = 0; i < d.train.size(); ++i) {
+      QCOMPARE(int(d.train.images[i][0][8][8].item<std::uint8_t>()), 40 * int(d.train.labels[i].item<std::int64_t>()));
+    }
+  }
+
+  void imageFolderWithTrainAndTest() {
+    const QString dir = path("images-split");
+    QVERIFY(write_image_folder(dir + "/train", {"a", "b"}, 5));
+    QVERIFY(write_image_folder(dir + "/test", {"a", "b"}, 2));
+    const Dataset d = load_dataset(dir.toStdString());
+    QCOMPARE(d.train.size(), int64_t(10));
+    QCOMPARE(d.test.size(), int64_t(4));
+  }
+
+  void badInputIsRefusedNamingTheFile_data() {
+    QTest::addColumn<QString>("target");  // what load_dataset is given
+    QTest::addColumn<QString>("file");    // the file the message must name
+    QTest::addColumn<QString>("problem");
+
+    auto idx_case = [&](const char* row, const QString& dir, const QString& bad_name, const QByteArray& bytes,
+                        bool gz, const QString& problem) {
+      writeIdxFolder(path(dir), false);
+      QVERIFY(write_file(path(dir) + "/" + bad_name, bytes, gz));
+      QTest::newRow(row) << path(dir) << bad_name << problem;
+    };
+    QByteArray bad_magic = idx_images(60, 28);
+    bad_magic[0] = char(0x12);
+    idx_case("bad magic", "bad-magic", "train-images-idx3-ubyte", bad_magic, false, "bad magic number");
+    idx_case("truncated", "truncated", "train-images-idx3-ubyte", idx_images(60, 28).left(5000), false, "truncated");
+    idx_case("empty", "empty", "t10k-labels-idx1-ubyte", QByteArray(), false, "empty or truncated");
+    QByteArray bad_label = idx_labels(20);
+    bad_label[8 + 7] = char(42);
+    idx_case("label out of range", "label-range", "t10k-labels-idx1-ubyte", bad_label, false,
+             "label 42 of item 7 is out of range");
+    idx_case("count mismatch", "count", "train-labels-idx1-ubyte", idx_labels(59), false, "59 labels");
+
+    const QString gzdir = path("corrupt-gz");
+    writeIdxFolder(gzdir, true);
+    QByteArray gz_bytes;
+    {
+      QFile f(gzdir + "/train-images-idx3-ubyte.gz");
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      gz_bytes = f.readAll();
+    }
+    QVERIFY(write_file(gzdir + "/train-images-idx3-ubyte.gz", gz_bytes.left(gz_bytes.size() / 2)));
+    QTest::newRow("truncated gzip") << gzdir << "train-images-idx3-ubyte.gz" << "corrupt compressed data";
+
+    const QString cifar_trunc = path("cifar-trunc");
+    QVERIFY(write_cifar_folder(cifar_trunc, 4));
+    QVERIFY(write_file(cifar_trunc + "/data_batch_3.bin", cifar_records(4).left(3073 * 3 + 100)));
+    QTest::newRow("cifar truncated record") << cifar_trunc << "data_batch_3.bin" << "truncated record";
+
+    const QString cifar_label = path("cifar-label");
+    QVERIFY(write_cifar_folder(cifar_label, 4));
+    QVERIFY(write_file(cifar_label + "/test_batch.bin", cifar_records(12, 12)));
+    QTest::newRow("cifar label out of range") << cifar_label << "test_batch.bin" << "label 10 of record 10";
+
+    const QString cifar_empty = path("cifar-empty");
+    QVERIFY(write_cifar_folder(cifar_empty, 4));
+    QVERIFY(write_file(cifar_empty + "/data_batch_1.bin", QByteArray()));
+    QTest::newRow("cifar empty") << cifar_empty << "data_batch_1.bin" << "empty file";
+
+    const QString no_images = path("no-images");
+    QDir().mkpath(no_images + "/a");
+    QDir().mkpath(no_images + "/b");
+    QVERIFY(write_file(no_images + "/a/notes.txt", "hello"));
+    QVERIFY(write_file(no_images + "/b/notes.txt", "hello"));
+    QTest::newRow("folder of non-images") << no_images << "no-images/a" << "decodes as an image";
+
+    const QString empty_class = path("empty-class");
+    QVERIFY(write_image_folder(empty_class, {"a"}, 3));
+    QDir().mkpath(empty_class + "/b");
+    QTest::newRow("empty class folder") << empty_class << "empty-class/b" << "empty class folder";
+
+    QTest::newRow("missing path") << path("nowhere") << "nowhere" << "no such file or folder";
+  }
+
+  void badInputIsRefusedNamingTheFile() {
+    QFETCH(QString, target);
+    QFETCH(QString, file);
+    QFETCH(QString, problem);
+    const QString message = refusal(target);
+    QVERIFY2(!message.isEmpty(), "the bad input was accepted");
+    QVERIFY2(message.contains(file), qPrintable(message));
+    QVERIFY2(message.contains(problem), qPrintable(message));
+  }
+
+  void transformsMakeNormalisedThreeChannelInputs() {
+    const QString dir = path("idx-transform");
+    writeIdxFolder(dir, false);
+    const Dataset d = load_dataset(dir.toStdString());
+    TransformOptions t;
+    t.input_size = 64;
+    t.normalisation = compute_normalisation(d.train);
+    QCOMPARE(int(t.normalisation.mean.size()), 1);
+    const torch::Tensor x = prepare_images(d.train.images, t, nullptr);
+    QCOMPARE(x.sizes().vec(), (std::vector<int64_t>{60, 3, 64, 64}));
+    QVERIFY(torch::equal(x.select(1, 0), x.select(1, 2)));  // grey replicated
+    QVERIFY(std::abs(x.mean().item<double>()) < 1e-3);
+    QVERIFY(std::abs(x.std().item<double>() - 1.0) < 0.05);
+  }
+
+  void sameSeedSameBatches() {
+    const Dataset d = make_synthetic({});
+    TransformOptions t;
+    t.input_size = 40;
+    t.random_crop = true;
+    t.horizontal_flip = true;
+    t.normalisation = compute_normalisation(d.train);
+    std::vector<Batch> first, second;
+    {
+      BatchStream a(d.train, 32, t, 7);
+      for (int i = 0; i < 5; ++i) first.push_back(a.next());
+    }
+    {
+      BatchStream b(d.train, 32, t, 7);
+      for (int i = 0; i < 5; ++i) second.push_back(b.next());
+    }
+    for (int i = 0; i < 5; ++i) {
+      QCOMPARE(first[i].number, int64_t(i));
+      QVERIFY(torch::equal(first[i].labels, second[i].labels));
+      QVERIFY(torch::equal(first[i].images, second[i].images));
+    }
+    // A stream started at batch 3 (a resumed run) continues the same sequence.
+    BatchStream resumed(d.train, 32, t, 7, 3);
+    QVERIFY(torch::equal(resumed.next().images, first[3].images));
+    // Another seed gives another order.
+    BatchStream other(d.train, 32, t, 8);
+    QVERIFY(!torch::equal(other.next().labels, first[0].labels));
+    // An epoch visits every image exactly once.
+    std::vector<int> seen(size_t(d.train.size()), 0);
+    const std::int64_t per_epoch = d.train.size() / 32;
+    for (std::int64_t k = 0; k < per_epoch; ++k) {
+      for (std::int64_t i : batch_indices(d.train.size(), 32, 7, k)) seen[size_t(i)]++;
+    }
+    QCOMPARE(*std::max_element(seen.begin(), seen.end()), 1);
+  }
+
+  void syntheticSetIsLearnable() {
+    torch::manual_seed(0);
+    const Dataset d = make_synthetic({});
+    QCOMPARE(d.classes(), 10);
+    const nlohmann::json tiny = {{"name", "tiny"},
+                                 {"input_size", 32},
+                                 {"conv", {{{"filters", 16}, {"kernel", 5}, {"stride", 2}, {"pool", true}},
+                                           {{"filters", 32}, {"kernel", 3}, {"padding", 1}, {"pool", true}}}},
+                                 {"fc", {64}},
+                                 {"dropout", 0.0}};
+    AlexNet model(spec_from_json(tiny, "tiny"));
+    TransformOptions t;
+    t.input_size = 32;
+    t.normalisation = compute_normalisation(d.train);
+    torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(0.02).momentum(0.9));
+    BatchStream stream(d.train, 64, t, 1);
+    for (int step = 0; step < 150; ++step) {
+      const Batch b = stream.next();
+      sgd.zero_grad();
+      torch::nn::functional::cross_entropy(model->forward(b.images), b.labels).backward();
+      sgd.step();
+    }
+    model->eval();
+    torch::NoGradGuard no_grad;
+    std::int64_t correct = 0;
+    for_each_batch(d.test, 250, t, [&](const torch::Tensor& x, const torch::Tensor& y) {
+      correct += model->forward(x).argmax(1).eq(y).sum().item<std::int64_t>();
+    });
+    const double accuracy = double(correct) / double(d.test.size());
+    QVERIFY2(accuracy > 0.8, qPrintable(QString("test accuracy %1 after 150 steps").arg(accuracy)));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestData)
+#include "test_data.moc"
