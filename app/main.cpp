@@ -6,6 +6,7 @@
 #include "command_line.h"
 #include "dataset.h"
 #include "describe_command.h"
+#include "train_command.h"
 #include "variant_spec.h"
 #include "version.h"
 
@@ -24,8 +25,9 @@ const char* const kUsage =
 int dispatch(const std::vector<std::string>& args) {
   using namespace alexnet::cli;
   if (args.empty()) {
-    std::cout << "The desktop window is not built yet; see `alexnet-lab --help` for the headless commands.\n";
-    return 0;
+    std::cout << "The desktop window is not built yet: running the default headless experiment "
+                 "(alexnet-lab train). See `alexnet-lab --help` for the commands.\n";
+    return run_train({});
   }
   const std::string& command = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -38,6 +40,7 @@ int dispatch(const std::vector<std::string>& args) {
     return 0;
   }
   if (command == "describe") return run_describe(rest);
+  if (command == "train") return run_train(rest);
   throw UsageError("unknown command or option \"" + command + "\"\n" + kUsage);
 }
 

@@ -1,0 +1,87 @@
+#include "terminal_reporter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <iomanip>
+#include <sstream>
+
+namespace alexnet::cli {
+
+std::string format_duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const long s = std::lround(seconds);
+  std::ostringstream o;
+  if (s >= 3600) o << s / 3600 << "h" << std::setw(2) << std::setfill('0') << (s % 3600) / 60 << "m";
+  else if (s >= 60) o << s / 60 << "m" << std::setw(2) << std::setfill('0') << s % 60 << "s";
+  else o << s << "s";
+  return o.str();
+}
+
+TerminalReporter::TerminalReporter(std::ostream& out, bool live) : out_(out), live_(live) {}
+
+void TerminalReporter::clear_live_lines() {
+  if (!live_ || drawn_lines_ == 0) return;
+  out_ << "\033[" << drawn_lines_ << "A\033[J";  // up over the block, erase to the end
+  drawn_lines_ = 0;
+}
+
+void TerminalReporter::draw_live_lines() {
+  for (const std::string& name : order_) {
+    const ProgressUpdate& u = latest_[name];
+    std::ostringstream line;
+    line << std::left << std::setw(12) << name << std::right << std::setw(7) << u.iteration << "/" << u.total
+         << "  loss " << std::fixed << std::setprecision(4) << u.loss << "  " << std::setprecision(0)
+         << u.images_per_second << " img/s  ETA " << format_duration(u.eta_seconds);
+    out_ << line.str() << "\n";
+  }
+  drawn_lines_ = static_cast<int>(order_.size());
+  out_.flush();
+}
+
+void TerminalReporter::on_message(const std::string& text) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  clear_live_lines();
+  out_ << text << "\n";
+  if (live_ && !order_.empty()) draw_live_lines();
+  out_.flush();
+}
+
+void TerminalReporter::on_progress(const ProgressUpdate& update) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (!latest_.count(update.variant)) order_.push_back(update.variant);
+  latest_[update.variant] = update;
+  if (!live_) return;
+  const auto now = std::chrono::steady_clock::now();
+  const bool last = update.iteration == update.total && update.variant == order_.back();
+  if (!last && now - last_draw_ < std::chrono::milliseconds(250)) return;
+  last_draw_ = now;
+  clear_live_lines();
+  draw_live_lines();
+}
+
+void TerminalReporter::on_record(const RecordPoint& p) {
+  if (live_) return;  // the live lines already show it
+  std::lock_guard<std::mutex> lock(mutex_);
+  const ProgressUpdate& u = latest_[p.variant];
+  out_ << std::left << std::setw(12) << p.variant << std::right << std::setw(7) << p.iteration << "/" << u.total
+       << "  loss " << std::fixed << std::setprecision(4) << p.train_loss << "  " << std::setprecision(0)
+       << p.images_per_second << " img/s  ETA " << format_duration(u.eta_seconds) << "\n";
+  out_.flush();
+}
+
+std::string TerminalReporter::results_table(const std::vector<VariantResult>& results) {
+  std::ostringstream o;
+  o << std::left << std::setw(12) << "variant" << std::right << std::setw(11) << "test_loss" << std::setw(15)
+    << "test_accuracy" << std::setw(12) << "iterations" << std::setw(10) << "seconds" << std::setw(13)
+    << "parameters" << "\n";
+  for (const VariantResult& r : results) {
+    o << std::left << std::setw(12) << r.variant << std::right << std::fixed << std::setprecision(4) << std::setw(11)
+      << r.test_loss << std::setw(15) << r.test_accuracy << std::setw(12) << r.iterations << std::setprecision(1)
+      << std::setw(10) << r.seconds << std::setw(13) << r.parameters;
+    if (!r.note.empty()) o << "  (" << r.note << ")";
+    o << "\n";
+  }
+  return o.str();
+}
+
+}  // namespace alexnet::cli

@@ -1,0 +1,133 @@
+#include "train_command.h"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+#include <sstream>
+
+#include "command_line.h"
+#include "presets.h"
+#include "terminal_reporter.h"
+#include "trainer.h"
+
+namespace alexnet::cli {
+
+const char* const kTrainUsage =
+    "usage: alexnet-lab train [options]\n"
+    "  --variants LIST        comma-separated presets or JSON spec files (default original,tanh,small)\n"
+    "  --data WHAT            fashion-mnist (default), synthetic, or a path (IDX, CIFAR-10 folder, image folder)\n"
+    "  --iterations N         training iterations (default 3000)\n"
+    "  --batch N              batch size (default 64)\n"
+    "  --input-size S         inputs are 3 x S x S (default 64)\n"
+    "  --lr X                 peak learning rate (default 0.01)\n"
+    "  --lr-scale NAME=X,...  multiply one variant's learning rate by X\n"
+    "  --schedule KIND        warmup-cosine (default) or constant\n"
+    "  --momentum X           SGD momentum (default 0.9)\n"
+    "  --weight-decay X       (default 5e-4)\n"
+    "  --init KIND            kaiming (default) or paper\n"
+    "  --optimizer KIND       sgd (default) or adam\n"
+    "  --augment              random crops and horizontal flips\n"
+    "  --record-every N       a metrics row every N iterations (default 100)\n"
+    "  --probe-every N        filters, histograms and dead units every N iterations (default 500; 0: none)\n"
+    "  --probe-size N         held-out images in the probe set (default 1000)\n"
+    "  --checkpoint-every N   (default 1000; 0: at the end only)\n"
+    "  --threads N            libtorch threads (default: all cores)\n"
+    "  --seed N               (default 0)\n"
+    "  --out DIR              the run folder (default: a new folder under ~/.local/share/alexnet-lab/runs)\n";
+
+namespace {
+
+Trainer* g_trainer = nullptr;
+
+// Ctrl-C stops cleanly: the run folder is completed (checkpoint, results).
+void on_interrupt(int) {
+  if (g_trainer) g_trainer->stop();
+}
+
+std::vector<std::string> split(const std::string& text, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream s(text);
+  std::string part;
+  while (std::getline(s, part, sep)) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
+}
+
+ExperimentConfig config_from_args(const ParsedArgs& a) {
+  ExperimentConfig c;
+  c.input_size = a.integer("input-size", 64, 1, 4096);
+  for (const std::string& v : split(a.text("variants", "original,tanh,small"), ',')) {
+    c.variants.push_back(resolve_variant(v, c.input_size, 0));
+  }
+  if (c.variants.empty()) throw UsageError("train: --variants names no variant");
+  c.data = a.text("data", "fashion-mnist");
+  c.iterations = a.integer("iterations", 3000, 1, 100000000);
+  c.batch_size = a.integer("batch", 64, 1, 4096);
+  c.learning_rate = a.number("lr", 0.01, 1e-12, 1e6);
+  for (const std::string& item : split(a.text("lr-scale", ""), ',')) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos) throw UsageError("train: --lr-scale expects NAME=X, got \"" + item + "\"");
+    char* end = nullptr;
+    const double scale = std::strtod(item.c_str() + eq + 1, &end);
+    if (*end != '\0' || !(scale > 0)) throw UsageError("train: --lr-scale " + item + ": X must be a positive number");
+    c.learning_rate_scales[item.substr(0, eq)] = scale;
+  }
+  c.momentum = a.number("momentum", 0.9, 0, 0.999999);
+  c.weight_decay = a.number("weight-decay", 5e-4, 0, 1);
+  try {
+    c.init = init_scheme_from_name(a.text("init", "kaiming"));
+    c.optimizer = optimizer_from_name(a.text("optimizer", "sgd"));
+    c.schedule = schedule_from_name(a.text("schedule", "warmup-cosine"));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("train: ") + e.what());
+  }
+  c.augment = a.flag("augment");
+  c.record_every = a.integer("record-every", 100, 1, 100000000);
+  c.probe_every = a.integer("probe-every", 500, 0, 100000000);
+  c.probe_size = a.integer("probe-size", 1000, 1, 1000000);
+  c.checkpoint_every = a.integer("checkpoint-every", 1000, 0, 100000000);
+  c.threads = a.integer("threads", 0, 0, 1024);
+  c.seed = static_cast<std::uint64_t>(a.integer("seed", 0, 0, 2147483647));
+  c.out_dir = a.text("out", "");
+  try {
+    c.validate();
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("train: ") + e.what());
+  }
+  return c;
+}
+
+}  // namespace
+
+int run_train(const std::vector<std::string>& args) {
+  const ParsedArgs parsed(args,
+                          {{"variants", "data", "iterations", "batch", "input-size", "lr", "lr-scale", "schedule",
+                            "momentum", "weight-decay", "init", "optimizer", "record-every", "probe-every",
+                            "probe-size", "checkpoint-every", "threads", "seed", "out"},
+                           {"help", "augment"}},
+                          "train");
+  if (parsed.flag("help")) {
+    std::cout << kTrainUsage;
+    return 0;
+  }
+  if (!parsed.positional().empty()) throw UsageError("train: unexpected argument " + parsed.positional()[0]);
+  const ExperimentConfig config = config_from_args(parsed);
+
+  TerminalReporter reporter(std::cerr, isatty(STDERR_FILENO) != 0);
+  Trainer trainer(config, reporter);
+  g_trainer = &trainer;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  const RunState state = trainer.run();
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  g_trainer = nullptr;
+  if (state == RunState::Failed) return 1;
+  std::cout << TerminalReporter::results_table(trainer.results());
+  std::cout << "run folder: " << trainer.run_dir() << "\n";
+  return 0;
+}
+
+}  // namespace alexnet::cli

@@ -1,0 +1,120 @@
+#include "experiment_config.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include <nlohmann/json.hpp>
+
+#include "spec_json.h"
+
+namespace alexnet {
+
+std::string optimizer_name(OptimizerKind k) { return k == OptimizerKind::Adam ? "adam" : "sgd"; }
+
+OptimizerKind optimizer_from_name(const std::string& name) {
+  if (name == "sgd") return OptimizerKind::SGD;
+  if (name == "adam") return OptimizerKind::Adam;
+  throw std::invalid_argument("unknown optimizer \"" + name + "\" (expected sgd or adam)");
+}
+
+std::string schedule_name(Schedule s) { return s == Schedule::Constant ? "constant" : "warmup-cosine"; }
+
+Schedule schedule_from_name(const std::string& name) {
+  if (name == "constant") return Schedule::Constant;
+  if (name == "warmup-cosine") return Schedule::WarmupCosine;
+  throw std::invalid_argument("unknown schedule \"" + name + "\" (expected constant or warmup-cosine)");
+}
+
+void ExperimentConfig::validate() const {
+  auto refuse = [](const std::string& m) { throw std::invalid_argument(m); };
+  if (variants.empty()) refuse("no variants to train");
+  if (iterations < 1) refuse("iterations must be at least 1");
+  if (batch_size < 1 || batch_size > 4096) refuse("batch must be between 1 and 4096");
+  if (!(learning_rate > 0 && std::isfinite(learning_rate))) refuse("the learning rate must be positive");
+  if (!(momentum >= 0 && momentum < 1)) refuse("momentum must be in [0, 1)");
+  if (!(weight_decay >= 0 && std::isfinite(weight_decay))) refuse("weight decay must not be negative");
+  if (record_every < 1) refuse("record-every must be at least 1");
+  if (probe_every < 0) refuse("probe-every must not be negative (0: no probes)");
+  if (probe_size < 1) refuse("probe-size must be at least 1");
+  if (checkpoint_every < 0) refuse("checkpoint-every must not be negative");
+  if (threads < 0) refuse("threads must not be negative");
+  for (const auto& [name, scale] : learning_rate_scales) {
+    bool known = false;
+    for (const VariantSpec& v : variants) known |= v.name == name;
+    if (!known) refuse("a learning-rate scale is given for \"" + name + "\", which is not a variant of this run");
+    if (!(scale > 0 && std::isfinite(scale))) refuse("the learning-rate scale of " + name + " must be positive");
+  }
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (variants[i].name == variants[j].name) refuse("variant \"" + variants[i].name + "\" is listed twice");
+    }
+  }
+}
+
+double ExperimentConfig::scheduled_learning_rate(std::int64_t iteration) const {
+  if (schedule == Schedule::Constant) return learning_rate;
+  const double warmup = std::max<double>(1.0, 0.03 * double(iterations));
+  if (double(iteration) < warmup) return learning_rate * (double(iteration) + 1.0) / warmup;
+  const double progress = (double(iteration) - warmup) / std::max(1.0, double(iterations) - warmup);
+  return learning_rate * 0.5 * (1.0 + std::cos(3.14159265358979 * std::min(1.0, progress)));
+}
+
+double ExperimentConfig::learning_rate_scale(const std::string& variant) const {
+  const auto it = learning_rate_scales.find(variant);
+  return it == learning_rate_scales.end() ? 1.0 : it->second;
+}
+
+nlohmann::json config_to_json(const ExperimentConfig& c) {
+  nlohmann::json variants = nlohmann::json::array();
+  for (const VariantSpec& v : c.variants) variants.push_back(spec_to_json(v));
+  return {{"variants", variants},
+          {"data", c.data},
+          {"iterations", c.iterations},
+          {"batch_size", c.batch_size},
+          {"input_size", c.input_size},
+          {"learning_rate", c.learning_rate},
+          {"learning_rate_scales", c.learning_rate_scales},
+          {"momentum", c.momentum},
+          {"weight_decay", c.weight_decay},
+          {"init", init_scheme_name(c.init)},
+          {"optimizer", optimizer_name(c.optimizer)},
+          {"schedule", schedule_name(c.schedule)},
+          {"augment", c.augment},
+          {"record_every", c.record_every},
+          {"probe_every", c.probe_every},
+          {"probe_size", c.probe_size},
+          {"checkpoint_every", c.checkpoint_every},
+          {"threads", c.threads},
+          {"seed", c.seed}};
+}
+
+ExperimentConfig config_from_json(const nlohmann::json& j) {
+  try {
+    ExperimentConfig c;
+    for (const auto& v : j.at("variants")) c.variants.push_back(spec_from_json(v, "config.json variant"));
+    c.data = j.at("data").get<std::string>();
+    c.iterations = j.at("iterations").get<std::int64_t>();
+    c.batch_size = j.at("batch_size").get<int>();
+    c.input_size = j.at("input_size").get<int>();
+    c.learning_rate = j.at("learning_rate").get<double>();
+    c.learning_rate_scales = j.value("learning_rate_scales", std::map<std::string, double>{});
+    c.momentum = j.at("momentum").get<double>();
+    c.weight_decay = j.at("weight_decay").get<double>();
+    c.init = init_scheme_from_name(j.at("init").get<std::string>());
+    c.optimizer = optimizer_from_name(j.at("optimizer").get<std::string>());
+    c.schedule = schedule_from_name(j.at("schedule").get<std::string>());
+    c.augment = j.at("augment").get<bool>();
+    c.record_every = j.at("record_every").get<int>();
+    c.probe_every = j.at("probe_every").get<int>();
+    c.probe_size = j.at("probe_size").get<int>();
+    c.checkpoint_every = j.at("checkpoint_every").get<int>();
+    c.threads = j.at("threads").get<int>();
+    c.seed = j.at("seed").get<std::uint64_t>();
+    c.validate();
+    return c;
+  } catch (const nlohmann::json::exception& e) {
+    throw std::invalid_argument(std::string("config.json: ") + e.what());
+  }
+}
+
+}  // namespace alexnet

@@ -1,0 +1,60 @@
+// Everything that defines an experiment: enough to repeat a run exactly.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "alexnet_model.h"
+#include "variant_spec.h"
+
+namespace alexnet {
+
+enum class OptimizerKind { SGD, Adam };
+enum class Schedule {
+  Constant,  // the report's fixed learning rate
+  WarmupCosine,  // linear warm-up over 3% of the run, then cosine decay to 0
+};
+
+std::string optimizer_name(OptimizerKind k);
+OptimizerKind optimizer_from_name(const std::string& name);  // throws std::invalid_argument
+std::string schedule_name(Schedule s);
+Schedule schedule_from_name(const std::string& name);
+
+struct ExperimentConfig {
+  std::vector<VariantSpec> variants;  // input size and classes already set
+  std::string data = "fashion-mnist";
+  std::int64_t iterations = 3000;
+  int batch_size = 64;
+  int input_size = 64;
+  double learning_rate = 0.01;
+  // Per-variant multipliers of the learning rate (absent: 1), e.g. to give tanh its own rate.
+  std::map<std::string, double> learning_rate_scales;
+  double momentum = 0.9;
+  double weight_decay = 5e-4;
+  InitScheme init = InitScheme::Kaiming;
+  OptimizerKind optimizer = OptimizerKind::SGD;
+  Schedule schedule = Schedule::WarmupCosine;
+  bool augment = false;  // random crop and horizontal flip
+  int record_every = 100;
+  int probe_every = 500;
+  int probe_size = 1000;
+  int checkpoint_every = 1000;
+  int threads = 0;  // 0: all cores
+  std::uint64_t seed = 0;
+  std::string out_dir;  // the run folder
+
+  // Throws std::invalid_argument naming the setting for absurd values.
+  void validate() const;
+  // The learning rate at an iteration under the schedule (before user overrides).
+  double scheduled_learning_rate(std::int64_t iteration) const;
+  double learning_rate_scale(const std::string& variant) const;
+};
+
+nlohmann::json config_to_json(const ExperimentConfig& config);
+ExperimentConfig config_from_json(const nlohmann::json& j);  // throws SpecError / std::invalid_argument
+
+}  // namespace alexnet

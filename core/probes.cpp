@@ -1,0 +1,152 @@
+#include "probes.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace alexnet {
+
+namespace {
+
+double nice_ceiling(double x) {
+  if (!(x > 0) || !std::isfinite(x)) return 1.0;
+  const double p = std::pow(10.0, std::floor(std::log10(x)));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (m * p >= x) return m * p;
+  }
+  return 10.0 * p;
+}
+
+// Per-unit reductions need the unit (channel) axis first and everything else flattened.
+torch::Tensor per_unit(const torch::Tensor& t) {
+  return t.transpose(0, 1).reshape({t.size(1), -1});
+}
+
+void add_to_histogram(Histogram& h, const torch::Tensor& values) {
+  const torch::Tensor v = values.detach().flatten().to(torch::kFloat64);
+  const double lo = h.edges.front(), hi = h.edges.back();
+  h.below += v.lt(lo).sum().item<std::int64_t>();
+  h.above += v.gt(hi).sum().item<std::int64_t>();
+  // Values outside the edges go to the end bins (and are also counted above).
+  const torch::Tensor counts = torch::histc(v.clamp(lo, hi), static_cast<std::int64_t>(h.counts.size()), lo, hi);
+  const auto acc = counts.accessor<double, 1>();
+  for (std::size_t i = 0; i < h.counts.size(); ++i) h.counts[i] += static_cast<std::int64_t>(acc[static_cast<std::int64_t>(i)]);
+}
+
+Histogram empty_histogram(const std::vector<double>& edges) {
+  Histogram h;
+  h.edges = edges;
+  h.counts.assign(edges.size() - 1, 0);
+  return h;
+}
+
+LayerEdges choose_edges(const LayerTrace& t, Activation activation) {
+  LayerEdges e;
+  // Three times the first probe's range leaves room for what training does later.
+  const double pre_max = t.pre_activation.abs().max().item<double>();
+  const double pre = nice_ceiling(3.0 * pre_max);
+  e.pre_activation = nice_edges(-pre, pre, kHistogramBins);
+  if (activation == Activation::Tanh) {
+    e.activation = nice_edges(-1.0, 1.0, kHistogramBins);
+  } else {
+    const double hi = nice_ceiling(3.0 * std::max(1e-6, t.activation.max().item<double>()));
+    const double lo = std::min(0.0, -nice_ceiling(-3.0 * t.activation.min().item<double>()));
+    e.activation = nice_edges(lo < -1e-12 ? lo : 0.0, hi, kHistogramBins);
+  }
+  return e;
+}
+
+}  // namespace
+
+std::vector<double> nice_edges(double lo, double hi, int bins) {
+  if (!(hi > lo)) hi = lo + 1.0;
+  std::vector<double> edges(static_cast<std::size_t>(bins) + 1);
+  for (int i = 0; i <= bins; ++i) edges[static_cast<std::size_t>(i)] = lo + (hi - lo) * i / bins;
+  return edges;
+}
+
+ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, EdgeBook& edges, int chunk_size) {
+  torch::NoGradGuard no_grad;
+  const bool was_training = model.is_training();
+  model.eval();
+  const Activation activation = model.spec().activation;
+  ProbeResult result;
+  result.activation = activation_name(activation);
+  std::vector<torch::Tensor> active_counts, unsaturated_counts;
+  std::vector<std::int64_t> positions;  // per unit: samples x spatial positions seen
+  for (std::int64_t start = 0; start < probe_images.size(0); start += chunk_size) {
+    const std::int64_t n = std::min<std::int64_t>(chunk_size, probe_images.size(0) - start);
+    const std::vector<LayerTrace> traces = model.forward_traced(probe_images.narrow(0, start, n));
+    std::size_t k = 0;
+    for (const LayerTrace& t : traces) {
+      if (!t.has_activation) continue;
+      if (result.layers.size() <= k) {
+        if (!edges.count(t.name)) edges[t.name] = choose_edges(t, activation);
+        LayerProbe layer;
+        layer.name = t.name;
+        layer.units = t.pre_activation.size(1);
+        layer.pre_activation = empty_histogram(edges[t.name].pre_activation);
+        layer.activation = empty_histogram(edges[t.name].activation);
+        result.layers.push_back(layer);
+        active_counts.push_back(torch::zeros({layer.units}, torch::kInt64));
+        unsaturated_counts.push_back(torch::zeros({layer.units}, torch::kInt64));
+        positions.push_back(0);
+      }
+      LayerProbe& layer = result.layers[k];
+      add_to_histogram(layer.pre_activation, t.pre_activation);
+      add_to_histogram(layer.activation, t.activation);
+      const torch::Tensor pre = per_unit(t.pre_activation);
+      active_counts[k] += pre.gt(0).sum(1);
+      unsaturated_counts[k] += per_unit(t.activation).abs().le(kSaturation).sum(1);
+      positions[k] += pre.size(1);
+      ++k;
+    }
+  }
+  for (std::size_t k = 0; k < result.layers.size(); ++k) {
+    LayerProbe& layer = result.layers[k];
+    const double units = static_cast<double>(layer.units);
+    const torch::Tensor active = active_counts[k];
+    const double threshold = kNearlyDeadActivity * static_cast<double>(positions[k]);
+    layer.dead_fraction = active.eq(0).sum().item<double>() / units;
+    layer.nearly_dead_fraction =
+        (active.gt(0) & active.to(torch::kFloat64).lt(threshold)).sum().item<double>() / units;
+    if (activation == Activation::Tanh) {
+      layer.saturated_fraction = unsaturated_counts[k].eq(0).sum().item<double>() / units;
+    }
+  }
+  result.filters = render_filter_grid(model.first_layer_weights());
+  if (was_training) model.train();
+  return result;
+}
+
+FilterGrid render_filter_grid(const torch::Tensor& first_layer_weights) {
+  torch::Tensor w = first_layer_weights.detach().to(torch::kFloat32).contiguous();
+  if (w.size(1) != 3) w = w.narrow(1, 0, 1).expand({-1, 3, -1, -1}).contiguous();  // grey filters
+  const std::int64_t filters = w.size(0);
+  const int k = static_cast<int>(w.size(2));
+  const torch::Tensor scale = w.abs().amax({1, 2, 3}, true).clamp_min(1e-12);
+  const torch::Tensor colour = (0.5 + 0.5 * w / scale).mul(255.0).round().clamp(0, 255).to(torch::kUInt8);
+  FilterGrid g;
+  g.filters = static_cast<int>(filters);
+  g.tile = k;
+  g.columns = static_cast<int>(std::ceil(std::sqrt(double(filters))));
+  g.rows = static_cast<int>((filters + g.columns - 1) / g.columns);
+  constexpr int gap = 1;
+  g.width = g.columns * (k + gap) + gap;
+  g.height = g.rows * (k + gap) + gap;
+  g.rgb.assign(static_cast<std::size_t>(g.width) * g.height * 3, 40);  // dark grey gaps
+  const auto c = colour.accessor<std::uint8_t, 4>();
+  for (std::int64_t f = 0; f < filters; ++f) {
+    const int x0 = gap + static_cast<int>(f % g.columns) * (k + gap);
+    const int y0 = gap + static_cast<int>(f / g.columns) * (k + gap);
+    for (int y = 0; y < k; ++y) {
+      for (int x = 0; x < k; ++x) {
+        const std::size_t p = (static_cast<std::size_t>(y0 + y) * g.width + (x0 + x)) * 3;
+        for (int ch = 0; ch < 3; ++ch) g.rgb[p + ch] = c[f][ch][y][x];
+      }
+    }
+  }
+  g.normalisation = "each filter scaled on its own: grey = 0, full colour = +/- that filter's max |w|";
+  return g;
+}
+
+}  // namespace alexnet

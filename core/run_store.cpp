@@ -1,0 +1,226 @@
+#include "run_store.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace alexnet {
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& what) {
+  throw StoreError("cannot " + what + " " + path + ": " + std::strerror(errno));
+}
+
+void fsync_folder(const fs::path& folder) {
+  const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+std::string format_number(double v) {
+  std::ostringstream s;
+  s << std::setprecision(9) << v;
+  return s.str();
+}
+
+nlohmann::json histogram_to_json(const Histogram& h) {
+  return {{"edges", h.edges}, {"counts", h.counts}, {"below", h.below}, {"above", h.above}};
+}
+
+}  // namespace
+
+void write_file_atomically(const std::string& path, const std::string& bytes) {
+  const std::string tmp = path + ".tmp";
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail(tmp, "create");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      const int saved = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      errno = saved;
+      fail(tmp, "write");
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) {
+    const int saved = errno;
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    errno = saved;
+    fail(tmp, "flush");
+  }
+  ::close(fd);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
+    ::unlink(tmp.c_str());
+    errno = saved;
+    fail(path, "replace");
+  }
+  fsync_folder(fs::path(path).parent_path());
+}
+
+std::string read_whole_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(path, "open");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string new_default_run_dir() {
+  const char* xdg = std::getenv("XDG_DATA_HOME");
+  const char* home = std::getenv("HOME");
+  fs::path base = (xdg && *xdg) ? fs::path(xdg) : fs::path(home ? home : ".") / ".local" / "share";
+  base = base / "alexnet-lab" / "runs";
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&now, &tm);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
+  fs::path dir = base / stamp;
+  for (int n = 2; fs::exists(dir); ++n) dir = base / (std::string(stamp) + "-" + std::to_string(n));
+  return dir.string();
+}
+
+std::string metrics_row(const RecordPoint& p) {
+  std::ostringstream s;
+  s << p.variant << ',' << p.iteration << ',' << format_number(p.train_loss) << ','
+    << format_number(p.learning_rate) << ',' << std::fixed << std::setprecision(1) << p.images_per_second << ','
+    << std::setprecision(2) << p.elapsed_seconds;
+  return s.str();
+}
+
+nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filters_file) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerProbe& l : probe.layers) {
+    layers.push_back({{"name", l.name},
+                      {"units", l.units},
+                      {"dead_fraction", l.dead_fraction},
+                      {"nearly_dead_fraction", l.nearly_dead_fraction},
+                      {"saturated_fraction", l.saturated_fraction},
+                      {"pre_activation", histogram_to_json(l.pre_activation)},
+                      {"activation", histogram_to_json(l.activation)}});
+  }
+  return {{"variant", probe.variant},
+          {"iteration", probe.iteration},
+          {"activation", probe.activation},
+          {"layers", layers},
+          {"filters", {{"file", filters_file},
+                       {"filters", probe.filters.filters},
+                       {"tile", probe.filters.tile},
+                       {"columns", probe.filters.columns},
+                       {"rows", probe.filters.rows},
+                       {"normalisation", probe.filters.normalisation}}}};
+}
+
+nlohmann::json result_to_json(const VariantResult& r) {
+  return {{"variant", r.variant},
+          {"test_loss", r.test_loss},
+          {"test_accuracy", r.test_accuracy},
+          {"confusion", r.confusion},
+          {"iterations", r.iterations},
+          {"seconds", r.seconds},
+          {"parameters", r.parameters},
+          {"diverged", r.diverged},
+          {"note", r.note}};
+}
+
+void write_filter_png(const FilterGrid& grid, const std::string& path, int upscale) {
+  cv::Mat rgb(grid.height, grid.width, CV_8UC3, const_cast<std::uint8_t*>(grid.rgb.data()));
+  cv::Mat bgr, big;
+  cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
+  cv::resize(bgr, big, cv::Size(grid.width * upscale, grid.height * upscale), 0, 0, cv::INTER_NEAREST);
+  std::vector<std::uint8_t> png;
+  if (!cv::imencode(".png", big, png)) throw StoreError("cannot encode " + path + " as PNG");
+  write_file_atomically(path, std::string(png.begin(), png.end()));
+}
+
+RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
+  std::error_code ec;
+  fs::create_directories(fs::path(dir_) / "filters", ec);
+  if (ec) throw StoreError("cannot create the run folder " + dir_ + ": " + ec.message());
+  fs::create_directories(fs::path(dir_) / "checkpoints", ec);
+  if (ec) throw StoreError("cannot create " + dir_ + "/checkpoints: " + ec.message());
+  const std::string metrics = path("metrics.csv");
+  const bool fresh = !fs::exists(metrics);
+  metrics_ = std::fopen(metrics.c_str(), "a");
+  if (!metrics_) fail(metrics, "open");
+  if (fresh) append_line(metrics_, "metrics.csv", kMetricsHeader);
+  const std::string probes = path("probes.jsonl");
+  probes_ = std::fopen(probes.c_str(), "a");
+  if (!probes_) fail(probes, "open");
+}
+
+RunStore::~RunStore() {
+  if (metrics_) std::fclose(metrics_);
+  if (probes_) std::fclose(probes_);
+}
+
+std::string RunStore::path(const std::string& name) const { return (fs::path(dir_) / name).string(); }
+
+void RunStore::append_line(std::FILE* file, const std::string& name, const std::string& line) {
+  const std::string text = line + "\n";
+  // One fwrite + fflush per line: a kill leaves whole lines, at worst a torn last one.
+  if (std::fwrite(text.data(), 1, text.size(), file) != text.size() || std::fflush(file) != 0) {
+    fail(path(name), "append to");
+  }
+}
+
+void RunStore::write_config(const ExperimentConfig& config, const nlohmann::json& data_summary) {
+  nlohmann::json j = config_to_json(config);
+  j["data_summary"] = data_summary;
+  j["format"] = "alexnet-lab run 1";
+  write_file_atomically(path("config.json"), j.dump(2) + "\n");
+}
+
+void RunStore::append_record(const RecordPoint& point) { append_line(metrics_, "metrics.csv", metrics_row(point)); }
+
+void RunStore::append_probe(const ProbeResult& probe) {
+  std::ostringstream name;
+  name << "filters/" << probe.variant << "-" << std::setw(7) << std::setfill('0') << probe.iteration << ".png";
+  write_filter_png(probe.filters, path(name.str()));
+  append_line(probes_, "probes.jsonl", probe_to_json(probe, name.str()).dump());
+}
+
+void RunStore::write_results(const std::vector<VariantResult>& results) {
+  nlohmann::json j = nlohmann::json::object();
+  nlohmann::json list = nlohmann::json::array();
+  for (const VariantResult& r : results) list.push_back(result_to_json(r));
+  j["variants"] = list;
+  write_file_atomically(path("results.json"), j.dump(2) + "\n");
+}
+
+void RunStore::flush() {
+  for (auto [file, name] : {std::pair{metrics_, "metrics.csv"}, std::pair{probes_, "probes.jsonl"}}) {
+    if (std::fflush(file) != 0 || ::fsync(fileno(file)) != 0) fail(path(name), "flush");
+  }
+}
+
+std::string RunStore::checkpoint_dir(const std::string& variant) const {
+  const fs::path dir = fs::path(dir_) / "checkpoints" / variant;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw StoreError("cannot create " + dir.string() + ": " + ec.message());
+  return dir.string();
+}
+
+}  // namespace alexnet

@@ -1,0 +1,71 @@
+// The run folder on disk. Whole files are written atomically (temporary file,
+// flush, fsync, rename); metrics and probes are appended line by line and
+// flushed, so a kill leaves a valid prefix.
+//
+//   config.json                 the ExperimentConfig, with every variant's full spec
+//   metrics.csv                 variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds
+//   probes.jsonl                one JSON object per variant and probe (format in README.md)
+//   filters/VARIANT-ITER.png    the first-layer filter grid of that probe
+//   results.json                per variant: test loss and accuracy, confusion matrix, ...
+//   checkpoints/VARIANT/        model.pt, optimizer.pt, rng.pt, state.json
+#pragma once
+
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "experiment_config.h"
+#include "training_events.h"
+
+namespace alexnet {
+
+// A run folder that cannot be written (full disk, no permission): the message names the file.
+class StoreError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+void write_file_atomically(const std::string& path, const std::string& bytes);
+std::string read_whole_file(const std::string& path);  // throws StoreError
+
+// $XDG_DATA_HOME/alexnet-lab/runs (default ~/.local/share/alexnet-lab/runs)/YYYYMMDD-HHMMSS[-N]
+std::string new_default_run_dir();
+
+constexpr const char* kMetricsHeader = "variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds";
+
+nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filters_file);
+nlohmann::json result_to_json(const VariantResult& result);
+std::string metrics_row(const RecordPoint& p);
+
+// Writes a FilterGrid as a PNG, each weight an upscale x upscale block.
+void write_filter_png(const FilterGrid& grid, const std::string& path, int upscale = 4);
+
+class RunStore {
+ public:
+  explicit RunStore(std::string dir);  // creates the folder (and parents)
+  ~RunStore();
+  RunStore(const RunStore&) = delete;
+  RunStore& operator=(const RunStore&) = delete;
+
+  const std::string& dir() const { return dir_; }
+  std::string path(const std::string& name) const;
+
+  void write_config(const ExperimentConfig& config, const nlohmann::json& data_summary);
+  void append_record(const RecordPoint& point);
+  void append_probe(const ProbeResult& probe);
+  void write_results(const std::vector<VariantResult>& results);
+  void flush();  // fsync the appended files
+  std::string checkpoint_dir(const std::string& variant) const;
+
+ private:
+  void append_line(std::FILE* file, const std::string& name, const std::string& line);
+
+  std::string dir_;
+  std::FILE* metrics_ = nullptr;
+  std::FILE* probes_ = nullptr;
+};
+
+}  // namespace alexnet

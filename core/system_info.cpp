@@ -1,0 +1,57 @@
+#include "system_info.h"
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "torch_api.h"
+
+namespace alexnet {
+
+BlasInfo detect_blas() {
+  BlasInfo info;
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    const auto slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    const std::string path = line.substr(slash);
+    const std::string name = std::filesystem::path(path).filename().string();
+    const bool blas_like = name.find("blas") != std::string::npos || name.find("mkl_rt") != std::string::npos ||
+                           name.find("blis") != std::string::npos;
+    if (!blas_like || name.find("cblas") == 0) continue;
+    std::error_code ec;
+    const std::string real = std::filesystem::canonical(path, ec).string();
+    const std::string resolved = ec ? path : real;
+    const bool fast = resolved.find("openblas") != std::string::npos || resolved.find("mkl") != std::string::npos ||
+                      resolved.find("blis") != std::string::npos;
+    if (info.library.empty() || (fast && !info.optimised)) {
+      info.library = resolved;
+      info.optimised = fast;
+    }
+  }
+  return info;
+}
+
+int configure_threads(int requested) {
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = requested > 0 ? requested : cores;
+  torch::set_num_threads(threads);
+  return threads;
+}
+
+std::string describe_compute(int threads) {
+  // A matrix product makes sure libtorch has loaded (and resolved) its BLAS.
+  (void)torch::mm(torch::ones({8, 8}), torch::ones({8, 8}));
+  const BlasInfo blas = detect_blas();
+  std::string text = "BLAS: " + (blas.library.empty() ? std::string("none found") : blas.library) +
+                     (blas.optimised ? " (optimised)" : "") + ", " + std::to_string(threads) + " thread" +
+                     (threads == 1 ? "" : "s");
+  if (!blas.optimised) {
+    text += "\nwarning: this is not an optimised BLAS; fully connected layers will be ~50x slower. "
+            "Install libopenblas0-openmp (apt-get install libopenblas0-openmp).";
+  }
+  return text;
+}
+
+}  // namespace alexnet

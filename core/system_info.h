@@ -1,0 +1,23 @@
+// What the engine runs on: which BLAS libtorch calls, and how many threads.
+#pragma once
+
+#include <string>
+
+namespace alexnet {
+
+struct BlasInfo {
+  std::string library;  // resolved path of the BLAS library mapped into this process
+  bool optimised = false;  // OpenBLAS/MKL/BLIS rather than the reference BLAS
+};
+
+// Looks at the libraries mapped into the process (after libtorch has loaded).
+BlasInfo detect_blas();
+
+// Sets libtorch's intra-op thread count (0: every core) and returns it.
+int configure_threads(int requested);
+
+// "BLAS: /usr/lib/.../libopenblasp-r0.3.21.so (optimised), 2 threads", plus a
+// warning when the reference BLAS is in use.
+std::string describe_compute(int threads);
+
+}  // namespace alexnet

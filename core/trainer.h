@@ -1,0 +1,57 @@
+// The training engine: every variant steps on the same batch sequence; records,
+// probes, checkpoints and results go to the run folder and to an observer as
+// plain values. run() blocks; pause/resume/stop/set_learning_rate may be called
+// from any thread and take effect at the next iteration.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "experiment_config.h"
+#include "training_events.h"
+
+namespace alexnet {
+
+class Trainer {
+ public:
+  Trainer(ExperimentConfig config, TrainingObserver& observer);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  // Trains to the end or until stop(); always leaves a complete run folder when
+  // it got as far as creating one. Returns the final state (Finished, Stopped or
+  // Failed; the reason for a failure went to the observer as a message).
+  RunState run();
+
+  void pause();
+  void resume();
+  void stop();
+  // Makes the current learning rate `rate`; the schedule goes on from there, scaled.
+  void set_learning_rate(double rate);
+
+  bool paused() const { return pause_requested_; }
+  std::string run_dir() const;
+  std::vector<VariantResult> results() const;
+
+ private:
+  struct Variant;
+  RunState train();
+  void wait_while_paused();
+  void emit_state(RunState s);
+
+  ExperimentConfig config_;
+  TrainingObserver& observer_;
+  std::atomic<bool> pause_requested_{false};
+  std::atomic<bool> stop_requested_{false};
+  std::atomic<double> pending_rate_{0.0};  // > 0: a requested learning rate not yet applied
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::string run_dir_;
+  std::vector<VariantResult> results_;
+};
+
+}  // namespace alexnet

@@ -1,0 +1,285 @@
+// The training engine end to end on synthetic data: the run folder, records,
+// probes and their metrics, control from another thread, divergence, and
+// reproducibility.
+#include <QtTest>
+
+#include <thread>
+
+#include "alexnet_model.h"
+#include "probes.h"
+#include "run_store.h"
+#include "trainer.h"
+#include "training_support.h"
+
+using namespace alexnet;
+using namespace testsupport;
+
+class TestTraining : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+
+  QString dir(const QString& name) const { return tmp_.filePath(name); }
+
+ private slots:
+  void endToEndRunFolderIsCompleteAndTheNetsLearn() {
+    ExperimentConfig c = quick_config(dir("e2e").toStdString(), 120);
+    c.variants.push_back(preset("small"));  // a real preset too, at its smallest working size
+    c.input_size = 64;
+    c.probe_every = 60;
+    c.checkpoint_every = 60;
+    RecordingObserver observer;
+    Trainer trainer(c, observer);
+    QCOMPARE(trainer.run(), RunState::Finished);
+    QVERIFY(observer.said("BLAS: "));
+
+    // config.json: enough to repeat the run.
+    const nlohmann::json config = read_json(dir("e2e/config.json"));
+    QVERIFY(config.is_object());
+    const ExperimentConfig again = config_from_json(config);
+    QCOMPARE(int(again.variants.size()), 3);
+    QCOMPARE(QString::fromStdString(again.variants[2].name), QString("small"));
+    QCOMPARE(again.variants[2].convs[1].filters, 192);
+    QCOMPARE(again.iterations, int64_t(120));
+    QCOMPARE(config["data_summary"]["class_names"].size(), size_t(10));
+
+    // metrics.csv: header, then a row per variant every 10 iterations, loss falling.
+    const QStringList metrics = read_lines(dir("e2e/metrics.csv"));
+    QCOMPARE(metrics[0], QString(kMetricsHeader));
+    QCOMPARE(metrics.size(), 1 + 12 * 3);
+    for (const QString& name : {"relu-net", "tanh-net", "small"}) {
+      QStringList rows;
+      for (const QString& line : metrics) {
+        if (line.startsWith(name + ",")) rows << line;
+      }
+      QCOMPARE(rows.size(), 12);
+      const double first = rows.first().split(',')[2].toDouble();
+      const double last = rows.last().split(',')[2].toDouble();
+      QVERIFY2(last < 0.7 * first, qPrintable(QString("%1: loss %2 -> %3").arg(name).arg(first).arg(last)));
+      QCOMPARE(rows.last().split(',').size(), 6);
+    }
+
+    // probes.jsonl: iterations 0, 60, 120 for each variant, histograms that add up.
+    const QStringList probes = read_lines(dir("e2e/probes.jsonl"));
+    QCOMPARE(probes.size(), 3 * 3);
+    for (const QString& line : probes) {
+      const nlohmann::json p = nlohmann::json::parse(line.toStdString());
+      QVERIFY(QFile::exists(dir("e2e/") + QString::fromStdString(p["filters"]["file"].get<std::string>())));
+      for (const auto& layer : p["layers"]) {
+        const auto& h = layer["activation"];
+        QCOMPARE(h["edges"].size(), h["counts"].size() + 1);
+        std::int64_t total = 0;
+        for (const auto& n : h["counts"]) total += n.get<std::int64_t>();
+        QVERIFY(total > 0 && total % (200 * layer["units"].get<std::int64_t>()) == 0);
+        const double dead = layer["dead_fraction"].get<double>();
+        QVERIFY(dead >= 0 && dead <= 1);
+      }
+    }
+
+    // results.json: far above chance (10%) for every variant.
+    const nlohmann::json results = read_json(dir("e2e/results.json"));
+    QCOMPARE(results["variants"].size(), size_t(3));
+    for (const auto& r : results["variants"]) {
+      const double accuracy = r["test_accuracy"].get<double>();
+      QVERIFY2(accuracy > 0.6, qPrintable(QString::fromStdString(r.dump())));
+      QCOMPARE(r["iterations"].get<int>(), 120);
+      QVERIFY(!r["diverged"].get<bool>());
+      std::int64_t confusion_total = 0;
+      for (const auto& row : r["confusion"]) {
+        for (const auto& n : row) confusion_total += n.get<std::int64_t>();
+      }
+      QCOMPARE(confusion_total, int64_t(1000));
+    }
+    QCOMPARE(results["variants"][2]["parameters"].get<std::int64_t>(), int64_t(2644234));
+
+    // Checkpoints for every variant.
+    for (const QString& name : {"relu-net", "tanh-net", "small"}) {
+      for (const QString& file : {"model.pt", "optimizer.pt", "rng.pt", "state.json"}) {
+        QVERIFY2(QFile::exists(dir("e2e/checkpoints/") + name + "/" + file), qPrintable(name + "/" + file));
+      }
+      QCOMPARE(read_json(dir("e2e/checkpoints/") + name + "/state.json")["iteration"].get<int>(), 120);
+    }
+    QCOMPARE(int(observer.results.size()), 3);
+  }
+
+  void recordsExactlyEveryNIterations() {
+    ExperimentConfig c = quick_config(dir("every-n").toStdString(), 25);
+    c.record_every = 7;
+    c.probe_every = 0;
+    RecordingObserver observer;
+    QCOMPARE(Trainer(c, observer).run(), RunState::Finished);
+    QStringList iterations;
+    for (const QString& line : read_lines(dir("every-n/metrics.csv")).mid(1)) {
+      if (line.startsWith("relu-net,")) iterations << line.split(',')[1];
+    }
+    QCOMPARE(iterations, (QStringList{"7", "14", "21"}));
+    QCOMPARE(int(observer.records.size()), 6);
+    QVERIFY(read_lines(dir("every-n/probes.jsonl")).isEmpty());
+  }
+
+  void deadAndSaturatedFractionsOnHandBuiltModels() {
+    torch::manual_seed(1);
+    const torch::Tensor images = torch::randn({64, 3, 32, 32});
+    {
+      AlexNet relu(tiny_spec("dead"));
+      torch::NoGradGuard no_grad;
+      auto& conv1 = relu->layer("conv1").as<torch::nn::Conv2d>()->bias;
+      conv1.narrow(0, 0, 2).fill_(-1e4);  // 2 of 16 channels can never fire
+      auto* fc3 = relu->layer("fc3").as<torch::nn::Linear>();
+      fc3->weight.zero_();
+      fc3->bias.fill_(1.0);                   // always on ...
+      fc3->bias.narrow(0, 0, 8).fill_(-1.0);  // ... but 8 of 64 units, which never fire
+      EdgeBook edges;
+      const ProbeResult p = probe_model(*relu, images, edges, 20);
+      QCOMPARE(int(p.layers.size()), 3);  // conv1, conv2, fc3; the classifier has no activation
+      QCOMPARE(QString::fromStdString(p.layers[0].name), QString("conv1"));
+      QCOMPARE(p.layers[0].dead_fraction, 2.0 / 16.0);
+      QCOMPARE(p.layers[2].dead_fraction, 8.0 / 64.0);
+      QCOMPARE(p.layers[2].saturated_fraction, 0.0);
+    }
+    {
+      // conv1 channel 0 reads one pixel and fires only above 2.8 standard deviations:
+      // ~0.26% of the samples and positions, so nearly dead but not dead. Channel 1
+      // fires above 1.0 (~16%): neither. Channel 2 never fires: dead, not "nearly".
+      AlexNet relu(tiny_spec("nearly"));
+      torch::NoGradGuard no_grad;
+      auto* conv1 = relu->layer("conv1").as<torch::nn::Conv2d>();
+      for (int channel : {0, 1}) {
+        conv1->weight[channel].zero_();
+        conv1->weight[channel][0][2][2] = 1.0;
+      }
+      conv1->bias[0] = -2.8;
+      conv1->bias[1] = -1.0;
+      conv1->bias[2] = -1e4;
+      const torch::Tensor many = torch::randn({200, 3, 32, 32});
+      EdgeBook edges;
+      const ProbeResult p = probe_model(*relu, many, edges, 50);
+      QCOMPARE(p.layers[0].dead_fraction, 1.0 / 16.0);
+      QCOMPARE(p.layers[0].nearly_dead_fraction, 1.0 / 16.0);
+    }
+    {
+      AlexNet tanh(tiny_spec("saturated", "tanh"));
+      torch::NoGradGuard no_grad;
+      auto* fc3 = tanh->layer("fc3").as<torch::nn::Linear>();
+      fc3->weight.narrow(0, 0, 4).zero_();
+      fc3->bias.narrow(0, 0, 4).fill_(10.0);  // tanh(10) > 0.99 always
+      EdgeBook edges;
+      const ProbeResult p = probe_model(*tanh, images, edges, 64);
+      QCOMPARE(p.layers[2].saturated_fraction, 4.0 / 64.0);
+      QCOMPARE(p.activation, std::string("tanh"));
+      QCOMPARE(p.layers[2].activation.edges.front(), -1.0);
+      QCOMPARE(p.layers[2].activation.edges.back(), 1.0);
+    }
+  }
+
+  void histogramBinsStayFixedAcrossProbes() {
+    AlexNet model(tiny_spec("bins"));
+    const torch::Tensor images = torch::randn({50, 3, 32, 32});
+    EdgeBook edges;
+    const ProbeResult first = probe_model(*model, images, edges);
+    {
+      torch::NoGradGuard no_grad;
+      for (auto& p : model->parameters()) p.mul_(5.0);  // activations now far larger
+    }
+    const ProbeResult second = probe_model(*model, images, edges);
+    for (std::size_t i = 0; i < first.layers.size(); ++i) {
+      QCOMPARE(second.layers[i].pre_activation.edges, first.layers[i].pre_activation.edges);
+      QCOMPARE(second.layers[i].activation.edges, first.layers[i].activation.edges);
+      std::int64_t a = 0, b = 0;
+      for (auto n : first.layers[i].activation.counts) a += n;
+      for (auto n : second.layers[i].activation.counts) b += n;
+      QCOMPARE(a, b);  // values beyond the edges are kept in the end bins
+    }
+    QVERIFY(second.layers[2].activation.above > 0);
+  }
+
+  void pauseResumeStopFromAnotherThread() {
+    ExperimentConfig c = quick_config(dir("control").toStdString(), 100000);
+    c.probe_every = 0;
+    c.schedule = Schedule::Constant;
+    RecordingObserver observer;
+    Trainer trainer(c, observer);
+    RunState final_state = RunState::Preparing;
+    std::thread worker([&] { final_state = trainer.run(); });
+    QTRY_VERIFY_WITH_TIMEOUT(observer.progress_count() > 10, 60000);
+
+    trainer.pause();
+    QTRY_VERIFY_WITH_TIMEOUT(trainer.paused(), 1000);
+    QTest::qWait(300);  // let the iteration in flight finish
+    const std::size_t at_pause = observer.progress_count();
+    QTest::qWait(500);
+    QCOMPARE(observer.progress_count(), at_pause);
+    {
+      std::lock_guard<std::mutex> lock(observer.mutex);
+      QVERIFY(std::find(observer.states.begin(), observer.states.end(), RunState::Paused) != observer.states.end());
+    }
+
+    trainer.set_learning_rate(0.001);
+    trainer.resume();
+    QTRY_VERIFY_WITH_TIMEOUT(observer.progress_count() > at_pause + 40, 60000);
+    trainer.stop();
+    worker.join();
+    QCOMPARE(final_state, RunState::Stopped);
+
+    // The run folder is complete after a stop, and the new rate was used.
+    const nlohmann::json results = read_json(dir("control/results.json"));
+    QCOMPARE(results["variants"].size(), size_t(2));
+    QVERIFY(QString::fromStdString(results["variants"][0]["note"].get<std::string>()).contains("stopped"));
+    QVERIFY(QFile::exists(dir("control/checkpoints/relu-net/model.pt")));
+    const QStringList metrics = read_lines(dir("control/metrics.csv"));
+    QVERIFY(metrics.size() > 3);
+    QCOMPARE(metrics.last().split(',')[3].toDouble(), 0.001);
+  }
+
+  void aDivergingVariantIsStoppedAndTheOthersCarryOn() {
+    ExperimentConfig c = quick_config(dir("diverge").toStdString(), 60);
+    c.learning_rate_scales["tanh-net"] = 1e12;  // a learning rate no net survives
+    c.variants[1] = tiny_spec("tanh-net", "relu");
+    RecordingObserver observer;
+    QCOMPARE(Trainer(c, observer).run(), RunState::Finished);
+    QVERIFY(observer.said("tanh-net diverged"));
+    const nlohmann::json results = read_json(dir("diverge/results.json"));
+    QVERIFY(results["variants"][1]["diverged"].get<bool>());
+    QVERIFY(results["variants"][1]["iterations"].get<int>() < 60);
+    QVERIFY(!results["variants"][0]["diverged"].get<bool>());
+    QCOMPARE(results["variants"][0]["iterations"].get<int>(), 60);
+    QVERIFY(results["variants"][0]["test_accuracy"].get<double>() > 0.3);
+  }
+
+  void sameSeedSameMetrics() {
+    auto losses = [&](const QString& name, std::uint64_t seed) {
+      ExperimentConfig c = quick_config(dir(name).toStdString(), 30);
+      c.seed = seed;
+      c.probe_every = 0;
+      c.augment = true;
+      RecordingObserver observer;
+      Trainer(c, observer).run();
+      // Timing columns differ from run to run; everything else must not.
+      QStringList rows;
+      for (const QString& line : read_lines(dir(name) + "/metrics.csv")) rows << line.section(',', 0, 3);
+      return rows;
+    };
+    const QStringList a = losses("seed-a", 5), b = losses("seed-b", 5), other = losses("seed-c", 6);
+    QCOMPARE(a.size(), 7);
+    QCOMPARE(a, b);
+    QVERIFY(a != other);
+  }
+
+  void badSettingsAndUnwritableFoldersFailWithAMessage() {
+    ExperimentConfig c = quick_config(dir("bad").toStdString());
+    c.batch_size = 0;
+    RecordingObserver observer;
+    QCOMPARE(Trainer(c, observer).run(), RunState::Failed);
+    QVERIFY(observer.said("batch must be between"));
+
+    QFile blocker(dir("a-file"));
+    QVERIFY(blocker.open(QIODevice::WriteOnly));
+    blocker.close();
+    ExperimentConfig unwritable = quick_config(dir("a-file/run").toStdString());
+    RecordingObserver observer2;
+    QCOMPARE(Trainer(unwritable, observer2).run(), RunState::Failed);
+    QVERIFY(observer2.said("cannot create the run folder"));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestTraining)
+#include "test_training.moc"
