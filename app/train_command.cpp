@@ -17,7 +17,7 @@ const char* const kTrainUsage =
     "usage: alexnet-lab train [options]\n"
     "  --variants LIST        comma-separated presets or JSON spec files (default original,tanh,small)\n"
     "  --data WHAT            fashion-mnist (default), synthetic, or a path (IDX, CIFAR-10 folder, image folder)\n"
-    "  --iterations N         training iterations (default 3000)\n"
+    "  --iterations N         training iterations (default 2000)\n"
     "  --batch N              batch size (default 64)\n"
     "  --input-size S         inputs are 3 x S x S (default 64)\n"
     "  --lr X                 peak learning rate (default 0.01)\n"
@@ -56,16 +56,16 @@ std::vector<std::string> split(const std::string& text, char sep) {
 }
 
 ExperimentConfig config_from_args(const ParsedArgs& a) {
-  ExperimentConfig c;
-  c.input_size = a.integer("input-size", 64, 1, 4096);
+  ExperimentConfig c;  // its defaults are the options' defaults
+  c.input_size = a.integer("input-size", c.input_size, 1, 4096);
   for (const std::string& v : split(a.text("variants", "original,tanh,small"), ',')) {
     c.variants.push_back(resolve_variant(v, c.input_size, 0));
   }
   if (c.variants.empty()) throw UsageError("train: --variants names no variant");
-  c.data = a.text("data", "fashion-mnist");
-  c.iterations = a.integer("iterations", 3000, 1, 100000000);
-  c.batch_size = a.integer("batch", 64, 1, 4096);
-  c.learning_rate = a.number("lr", 0.01, 1e-12, 1e6);
+  c.data = a.text("data", c.data);
+  c.iterations = a.integer("iterations", int(c.iterations), 1, 100000000);
+  c.batch_size = a.integer("batch", c.batch_size, 1, 4096);
+  c.learning_rate = a.number("lr", c.learning_rate, 1e-12, 1e6);
   for (const std::string& item : split(a.text("lr-scale", ""), ',')) {
     const auto eq = item.find('=');
     if (eq == std::string::npos) throw UsageError("train: --lr-scale expects NAME=X, got \"" + item + "\"");
@@ -74,21 +74,21 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
     if (*end != '\0' || !(scale > 0)) throw UsageError("train: --lr-scale " + item + ": X must be a positive number");
     c.learning_rate_scales[item.substr(0, eq)] = scale;
   }
-  c.momentum = a.number("momentum", 0.9, 0, 0.999999);
-  c.weight_decay = a.number("weight-decay", 5e-4, 0, 1);
+  c.momentum = a.number("momentum", c.momentum, 0, 0.999999);
+  c.weight_decay = a.number("weight-decay", c.weight_decay, 0, 1);
   try {
-    c.init = init_scheme_from_name(a.text("init", "kaiming"));
-    c.optimizer = optimizer_from_name(a.text("optimizer", "sgd"));
-    c.schedule = schedule_from_name(a.text("schedule", "warmup-cosine"));
+    c.init = init_scheme_from_name(a.text("init", init_scheme_name(c.init)));
+    c.optimizer = optimizer_from_name(a.text("optimizer", optimizer_name(c.optimizer)));
+    c.schedule = schedule_from_name(a.text("schedule", schedule_name(c.schedule)));
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("train: ") + e.what());
   }
   c.augment = a.flag("augment");
-  c.record_every = a.integer("record-every", 100, 1, 100000000);
-  c.probe_every = a.integer("probe-every", 500, 0, 100000000);
-  c.probe_size = a.integer("probe-size", 1000, 1, 1000000);
-  c.checkpoint_every = a.integer("checkpoint-every", 1000, 0, 100000000);
-  c.threads = a.integer("threads", 0, 0, 1024);
+  c.record_every = a.integer("record-every", c.record_every, 1, 100000000);
+  c.probe_every = a.integer("probe-every", c.probe_every, 0, 100000000);
+  c.probe_size = a.integer("probe-size", c.probe_size, 1, 1000000);
+  c.checkpoint_every = a.integer("checkpoint-every", c.checkpoint_every, 0, 100000000);
+  c.threads = a.integer("threads", c.threads, 0, 1024);
   c.seed = static_cast<std::uint64_t>(a.integer("seed", 0, 0, 2147483647));
   c.out_dir = a.text("out", "");
   try {

@@ -27,7 +27,7 @@ Schedule schedule_from_name(const std::string& name);
 struct ExperimentConfig {
   std::vector<VariantSpec> variants;  // input size and classes already set
   std::string data = "fashion-mnist";
-  std::int64_t iterations = 3000;
+  std::int64_t iterations = 2000;
   int batch_size = 64;
   int input_size = 64;
   double learning_rate = 0.01;

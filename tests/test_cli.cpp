@@ -53,6 +53,44 @@ class TestCli : public QObject {
     }
   }
 
+  void trainRunsHeadlessIntoARunFolder() {
+    const QString spec = tmp_.filePath("tiny.json");
+    QFile f(spec);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"name": "tiny", "input_size": 32, "dropout": 0.0,
+               "conv": [{"filters": 16, "kernel": 5, "stride": 2, "pool": true}], "fc": [32]})");
+    f.close();
+    const QString out = tmp_.filePath("run");
+    const CliResult r = run_cli({"train", "--variants", spec, "--data", "synthetic", "--iterations", "30",
+                                 "--batch", "32", "--input-size", "32", "--record-every", "10",
+                                 "--probe-every", "15", "--probe-size", "100", "--threads", "1", "--out", out});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QVERIFY(r.err.contains("BLAS: "));
+    QVERIFY(r.err.contains("run folder: " + out));
+    QVERIFY(r.err.contains("tiny") && r.err.contains("30/30"));
+    QVERIFY(r.out.contains("variant       test_loss  test_accuracy  iterations   seconds   parameters"));
+    QVERIFY(QRegularExpression("\\ntiny +\\d+\\.\\d+ +\\d\\.\\d+ +30 ").match(r.out).hasMatch());
+    for (const char* file : {"config.json", "metrics.csv", "probes.jsonl", "results.json", "filters/tiny-0000030.png"}) {
+      QVERIFY2(QFile::exists(out + "/" + file), file);
+    }
+  }
+
+  void trainRefusesBadSettings() {
+    for (const QStringList& args : {QStringList{"train", "--batch", "0"}, QStringList{"train", "--lr", "-1"},
+                                    QStringList{"train", "--iterations", "0"}, QStringList{"train", "--optimizer", "rmsprop"},
+                                    QStringList{"train", "--lr-scale", "nobody=2"}}) {
+      const CliResult r = run_cli(args);
+      QVERIFY2(r.exit_code == 2, qPrintable(args.join(' ') + ": " + r.err));
+      QVERIFY(!r.err.isEmpty());
+    }
+    const CliResult size = run_cli({"train", "--input-size", "1"});
+    QCOMPARE(size.exit_code, 1);
+    QVERIFY(size.err.contains("smallest input size that works"));
+    const CliResult data = run_cli({"train", "--data", tmp_.filePath("missing"), "--variants", "small"});
+    QCOMPARE(data.exit_code, 1);
+    QVERIFY2(data.err.contains("no such file or folder"), qPrintable(data.err));
+  }
+
   void badSpecsAreRefusedWithoutACrash() {
     const QString spec = tmp_.filePath("broken.json");
     QFile f(spec);
