@@ -6,6 +6,7 @@
 #include "command_line.h"
 #include "dataset.h"
 #include "describe_command.h"
+#include "gui_app.h"
 #include "train_command.h"
 #include "variant_spec.h"
 #include "version.h"
@@ -22,12 +23,13 @@ const char* const kUsage =
     "\n"
     "Run `alexnet-lab COMMAND --help` for a command's options.\n";
 
-int dispatch(const std::vector<std::string>& args) {
+int dispatch(int argc, char** argv, const std::vector<std::string>& args) {
   using namespace alexnet::cli;
   if (args.empty()) {
-    std::cout << "The desktop window is not built yet: running the default headless experiment "
-                 "(alexnet-lab train). See `alexnet-lab --help` for the commands.\n";
-    return run_train({});
+    if (display_available()) return run_window(argc, argv);
+    std::cout << "No display is available for the window: running the default experiment headless instead "
+                 "(alexnet-lab train --png). See `alexnet-lab --help` for the commands.\n";
+    return run_train({"--png"});
   }
   const std::string& command = args[0];
   const std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -41,6 +43,7 @@ int dispatch(const std::vector<std::string>& args) {
   }
   if (command == "describe") return run_describe(rest);
   if (command == "train") return run_train(rest);
+  if (command == "export") return run_export(rest);
   throw UsageError("unknown command or option \"" + command + "\"\n" + kUsage);
 }
 
@@ -49,7 +52,7 @@ int dispatch(const std::vector<std::string>& args) {
 int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   try {
-    return dispatch(args);
+    return dispatch(argc, argv, args);
   } catch (const alexnet::cli::UsageError& e) {
     std::cerr << "alexnet-lab: " << e.what() << "\n";
     return 2;

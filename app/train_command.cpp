@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "command_line.h"
+#include "gui_app.h"
 #include "presets.h"
 #include "terminal_reporter.h"
 #include "trainer.h"
@@ -34,7 +35,8 @@ const char* const kTrainUsage =
     "  --checkpoint-every N   (default 1000; 0: at the end only)\n"
     "  --threads N            libtorch threads (default: all cores)\n"
     "  --seed N               (default 0)\n"
-    "  --out DIR              the run folder (default: a new folder under ~/.local/share/alexnet-lab/runs)\n";
+    "  --out DIR              the run folder (default: a new folder under ~/.local/share/alexnet-lab/runs)\n"
+    "  --png                  also draw every plot into RUN_DIR/plots (no display needed)\n";
 
 namespace {
 
@@ -106,7 +108,7 @@ int run_train(const std::vector<std::string>& args) {
                           {{"variants", "data", "iterations", "batch", "input-size", "lr", "lr-scale", "schedule",
                             "momentum", "weight-decay", "init", "optimizer", "record-every", "probe-every",
                             "probe-size", "checkpoint-every", "threads", "seed", "out"},
-                           {"help", "augment"}},
+                           {"help", "augment", "png"}},
                           "train");
   if (parsed.flag("help")) {
     std::cout << kTrainUsage;
@@ -127,6 +129,11 @@ int run_train(const std::vector<std::string>& args) {
   if (state == RunState::Failed) return 1;
   std::cout << TerminalReporter::results_table(trainer.results());
   std::cout << "run folder: " << trainer.run_dir() << "\n";
+  if (parsed.flag("png")) {
+    const std::string plots = trainer.run_dir() + "/plots";
+    const auto files = export_run_pngs(trainer.run_dir(), plots);
+    std::cout << "plots: " << files.size() << " PNG files in " << plots << "\n";
+  }
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "init_scheme.h"
 #include "torch_api.h"
 #include "variant_spec.h"
 
@@ -17,14 +18,6 @@ struct LayerTrace {
   torch::Tensor pre_activation;
   torch::Tensor activation;
 };
-
-enum class InitScheme {
-  Kaiming,  // He init for ReLU-like nets, Xavier for tanh; zero biases
-  Paper,    // AlexNet paper: N(0, 0.01) weights, biases 1 in conv2/4/5 and hidden FC, 0 elsewhere
-};
-
-std::string init_scheme_name(InitScheme s);
-InitScheme init_scheme_from_name(const std::string& name);  // throws std::invalid_argument
 
 class AlexNetImpl : public torch::nn::Module {
  public:

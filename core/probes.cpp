@@ -64,7 +64,8 @@ std::vector<double> nice_edges(double lo, double hi, int bins) {
   return edges;
 }
 
-ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, EdgeBook& edges, int chunk_size) {
+ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, EdgeBook& edges, int chunk_size,
+                        bool grey_data) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
@@ -113,14 +114,14 @@ ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, E
       layer.saturated_fraction = unsaturated_counts[k].eq(0).sum().item<double>() / units;
     }
   }
-  result.filters = render_filter_grid(model.first_layer_weights());
+  result.filters = render_filter_grid(model.first_layer_weights(), grey_data);
   if (was_training) model.train();
   return result;
 }
 
-FilterGrid render_filter_grid(const torch::Tensor& first_layer_weights) {
+FilterGrid render_filter_grid(const torch::Tensor& first_layer_weights, bool grey_data) {
   torch::Tensor w = first_layer_weights.detach().to(torch::kFloat32).contiguous();
-  if (w.size(1) != 3) w = w.narrow(1, 0, 1).expand({-1, 3, -1, -1}).contiguous();  // grey filters
+  if (grey_data || w.size(1) != 3) w = w.sum(1, true).expand({-1, 3, -1, -1}).contiguous();
   const std::int64_t filters = w.size(0);
   const int k = static_cast<int>(w.size(2));
   const torch::Tensor scale = w.abs().amax({1, 2, 3}, true).clamp_min(1e-12);
@@ -145,7 +146,10 @@ FilterGrid render_filter_grid(const torch::Tensor& first_layer_weights) {
       }
     }
   }
-  g.normalisation = "each filter scaled on its own: grey = 0, full colour = +/- that filter's max |w|";
+  g.normalisation = grey_data
+                        ? "grey data, so each filter is shown summed over its RGB channels and scaled on its own: "
+                          "mid-grey = 0, white/black = +/- that filter's max |w|"
+                        : "each filter scaled on its own: grey = 0, full colour = +/- that filter's max |w|";
   return g;
 }
 

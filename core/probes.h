@@ -26,12 +26,17 @@ using EdgeBook = std::map<std::string, LayerEdges>;
 // Runs the fixed probe images (already prepared) through the model in eval mode,
 // in chunks, and measures every layer that has an activation. Fills `edges` for
 // layers it has not seen before.
+// `grey_data`: the images are grey replicated to RGB, so filters are drawn grey
+// (see render_filter_grid).
 ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, EdgeBook& edges,
-                        int chunk_size = 250);
+                        int chunk_size = 250, bool grey_data = false);
 
 // Each filter is scaled on its own: 0.5 + 0.5 * w / max|w| over that filter's
 // weights, so grey is zero and full colour is the filter's largest weight.
-FilterGrid render_filter_grid(const torch::Tensor& first_layer_weights);
+// With `grey_data` each filter is first summed over its input channels: on a
+// grey image that sum is the whole filter, while the colour differences left
+// over from initialisation never meet a gradient and would only hide it.
+FilterGrid render_filter_grid(const torch::Tensor& first_layer_weights, bool grey_data = false);
 
 // "Nice" symmetric edges covering [lo, hi] (rounded out to 1, 2 or 5 x 10^k).
 std::vector<double> nice_edges(double lo, double hi, int bins);

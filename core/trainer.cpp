@@ -156,6 +156,7 @@ RunState Trainer::train() {
   transform.normalisation = compute_normalisation(data.train);
   // The probe set: the first held-out images, the same at every probe.
   const std::int64_t probe_count = std::min<std::int64_t>(config_.probe_size, data.test.size());
+  const bool grey_data = data.train.images.size(1) == 1;
   const torch::Tensor probe_images = prepare_images(data.test.images.narrow(0, 0, probe_count), transform, nullptr);
 
   std::vector<Variant> variants(config_.variants.size());
@@ -190,7 +191,7 @@ RunState Trainer::train() {
   auto probe_all = [&](std::int64_t iteration) {
     for (Variant& v : variants) {
       if (v.diverged) continue;
-      ProbeResult p = probe_model(*v.model, probe_images, v.edges);
+      ProbeResult p = probe_model(*v.model, probe_images, v.edges, 250, grey_data);
       p.variant = v.spec.name;
       p.iteration = iteration;
       store.append_probe(p);

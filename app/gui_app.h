@@ -1,0 +1,23 @@
+// The Qt side of the binary: the window, and drawing a run's plots without one.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace alexnet::cli {
+
+// True when a window can be shown (a display, or a platform chosen explicitly).
+bool display_available();
+
+// Opens the main window; returns the application's exit code.
+int run_window(int argc, char** argv);
+
+// Re-draws every plot of a run folder into `out_dir` as PNGs, off screen, with
+// the window's own plotting code. Returns the files written; throws on failure.
+std::vector<std::string> export_run_pngs(const std::string& run_dir, const std::string& out_dir);
+
+// `alexnet-lab export RUN_DIR --png OUT`
+int run_export(const std::vector<std::string>& args);
+extern const char* const kExportUsage;
+
+}  // namespace alexnet::cli

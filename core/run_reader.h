@@ -1,0 +1,31 @@
+// Reads a run folder back into the plain values the engine streamed while it
+// ran, so a past run can be shown (window) or re-drawn (export) exactly.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "experiment_config.h"
+#include "training_events.h"
+
+namespace alexnet {
+
+struct RunContents {
+  std::string dir;
+  ExperimentConfig config;
+  std::vector<std::string> class_names;
+  std::vector<RecordPoint> records;
+  std::vector<ProbeResult> probes;     // filter grids decoded from their PNGs
+  std::vector<VariantResult> results;  // empty while a run is unfinished
+  std::vector<std::string> warnings;   // damaged lines or files that were skipped
+};
+
+// Throws StoreError when the folder is not a run (no readable config.json).
+// Damaged metrics or probe lines (a torn last line after a kill) are skipped
+// with a warning rather than refusing the whole run.
+RunContents read_run(const std::string& dir);
+
+// The first-layer filter grid stored as a PNG, back at one pixel per weight.
+FilterGrid read_filter_png(const std::string& path, int tile, int columns, int rows);
+
+}  // namespace alexnet

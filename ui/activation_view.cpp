@@ -1,0 +1,232 @@
+#include "activation_view.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+#include <cmath>
+#include <qcustomplot.h>
+
+namespace alexnet::ui {
+
+namespace {
+
+void style_axes(QCustomPlot* plot) {
+  QFont font = plot->font();
+  font.setPointSize(10);
+  for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) axis->setLabelFont(font);
+  if (plot->legend) plot->legend->setFont(font);
+}
+
+}  // namespace
+
+ActivationView::ActivationView(RunHistory* history, QWidget* parent) : ExportableView(parent), history_(history) {
+  auto* layout = new QVBoxLayout(this);
+  auto* controls = new QHBoxLayout();
+  controls->addWidget(new QLabel(tr("Variant")));
+  variant_ = new QComboBox();
+  variant_->setObjectName("activationVariant");
+  controls->addWidget(variant_);
+  controls->addWidget(new QLabel(tr("Layer")));
+  layer_ = new QComboBox();
+  layer_->setObjectName("activationLayer");
+  controls->addWidget(layer_);
+  which_ = new QComboBox();
+  which_->addItems({tr("activation"), tr("pre-activation")});
+  controls->addWidget(which_);
+  controls->addStretch();
+  auto* export_histogram = new QPushButton(tr("Export histogram PNG…"));
+  auto* export_fractions = new QPushButton(tr("Export dead units PNG…"));
+  controls->addWidget(export_histogram);
+  controls->addWidget(export_fractions);
+  layout->addLayout(controls);
+
+  auto* splitter = new QSplitter(Qt::Vertical);
+  histogram_plot_ = new QCustomPlot();
+  histogram_plot_->setObjectName("histogramPlot");
+  map_ = new QCPColorMap(histogram_plot_->xAxis, histogram_plot_->yAxis);
+  scale_ = new QCPColorScale(histogram_plot_);
+  histogram_plot_->plotLayout()->addElement(0, 1, scale_);
+  scale_->setType(QCPAxis::atRight);
+  scale_->axis()->setLabel(tr("log10(1 + count)"));
+  map_->setColorScale(scale_);
+  // Viridis (QCustomPlot 2.1 predates its preset): perceptually even, dark = few.
+  QCPColorGradient viridis;
+  viridis.setColorStops({{0.0, QColor(68, 1, 84)},
+                         {0.25, QColor(59, 82, 139)},
+                         {0.5, QColor(33, 145, 140)},
+                         {0.75, QColor(94, 201, 98)},
+                         {1.0, QColor(253, 231, 37)}});
+  map_->setGradient(viridis);
+  map_->setInterpolate(false);
+  auto* margins = new QCPMarginGroup(histogram_plot_);
+  histogram_plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+  scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+  histogram_plot_->xAxis->setLabel(tr("iteration"));
+  style_axes(histogram_plot_);
+  splitter->addWidget(histogram_plot_);
+
+  fraction_plot_ = new QCustomPlot();
+  fraction_plot_->setObjectName("fractionPlot");
+  fraction_plot_->legend->setVisible(true);
+  fraction_plot_->xAxis->setLabel(tr("iteration"));
+  fraction_plot_->yAxis->setRange(0, 1.02);
+  style_axes(fraction_plot_);
+  splitter->addWidget(fraction_plot_);
+  layout->addWidget(splitter, 1);
+  note_ = new QLabel();
+  note_->setWordWrap(true);
+  layout->addWidget(note_);
+
+  connect(variant_, &QComboBox::currentTextChanged, this, [this] {
+    refillSelectors();
+    redraw();
+  });
+  connect(layer_, &QComboBox::currentTextChanged, this, &ActivationView::redraw);
+  connect(which_, &QComboBox::currentTextChanged, this, &ActivationView::redraw);
+  connect(export_histogram, &QPushButton::clicked, this, [this] { askAndExport(2 * std::max(0, variant_->currentIndex())); });
+  connect(export_fractions, &QPushButton::clicked, this, [this] { askAndExport(2 * std::max(0, variant_->currentIndex()) + 1); });
+  connect(history_, &RunHistory::changed, this, [this] {
+    refillSelectors();
+    redraw();
+  });
+  connect(history_, &RunHistory::probeAdded, this, [this](const QString& variant) {
+    if (layer_->count() == 0) refillSelectors();
+    if (variant == variant_->currentText()) redraw();
+  });
+  refillSelectors();
+}
+
+void ActivationView::refillSelectors() {
+  const QSignalBlocker b1(variant_), b2(layer_);
+  const QString variant = variant_->currentText(), layer = layer_->currentText();
+  variant_->clear();
+  variant_->addItems(history_->variants());
+  if (history_->variants().contains(variant)) variant_->setCurrentText(variant);
+  layer_->clear();
+  const auto probes = history_->probes(variant_->currentText());
+  if (!probes.empty()) {
+    for (const LayerProbe& l : probes.front()->layers) layer_->addItem(QString::fromStdString(l.name));
+  }
+  // The report's Figure 3 shows the second FC layer.
+  const QString preferred = layer.isEmpty() ? "fc7" : layer;
+  if (layer_->findText(preferred) >= 0) layer_->setCurrentText(preferred);
+  else if (layer_->count() > 0) layer_->setCurrentIndex(layer_->count() - 1);
+}
+
+void ActivationView::select(const QString& variant, const QString& layer) {
+  variant_->setCurrentText(variant);
+  if (!layer.isEmpty()) layer_->setCurrentText(layer);
+  redraw();
+}
+
+void ActivationView::redraw() {
+  const QString variant = variant_->currentText();
+  const QString layer = layer_->currentText();
+  const bool pre = which_->currentIndex() == 1;
+  const auto probes = history_->probes(variant);
+  // Histogram over time.
+  std::vector<const Histogram*> columns;
+  std::vector<double> iterations;
+  QString activation;
+  for (const ProbeResult* p : probes) {
+    for (const LayerProbe& l : p->layers) {
+      if (QString::fromStdString(l.name) == layer) {
+        columns.push_back(pre ? &l.pre_activation : &l.activation);
+        iterations.push_back(double(p->iteration));
+      }
+    }
+    activation = QString::fromStdString(p->activation);
+  }
+  if (!columns.empty()) {
+    const Histogram& first = *columns.front();
+    const int bins = int(first.counts.size());
+    const int nx = int(columns.size());
+    map_->data()->setSize(nx, bins);
+    const double x0 = iterations.front(), x1 = nx > 1 ? iterations.back() : iterations.front() + 1;
+    const double dy = (first.edges.back() - first.edges.front()) / bins;
+    map_->data()->setRange(QCPRange(x0, x1), QCPRange(first.edges.front() + dy / 2, first.edges.back() - dy / 2));
+    for (int x = 0; x < nx; ++x) {
+      for (int y = 0; y < bins; ++y) {
+        const auto count = std::size_t(y) < columns[std::size_t(x)]->counts.size() ? columns[std::size_t(x)]->counts[std::size_t(y)] : 0;
+        map_->data()->setCell(x, y, std::log10(1.0 + double(count)));
+      }
+    }
+    map_->rescaleDataRange(true);
+    // Show the occupied part of the fixed bins (they leave room for growth).
+    int lowest = bins, highest = -1;
+    for (const Histogram* h : columns) {
+      for (int y = 0; y < int(h->counts.size()); ++y) {
+        if (h->counts[std::size_t(y)] > 0) {
+          lowest = std::min(lowest, y);
+          highest = std::max(highest, y);
+        }
+      }
+    }
+    if (highest >= 0) {
+      histogram_plot_->yAxis->setRange(first.edges[std::size_t(std::max(0, lowest - 1))],
+                                       first.edges[std::size_t(std::min(bins, highest + 2))]);
+    }
+    histogram_plot_->xAxis->setRange(x0, x1);
+  } else {
+    map_->data()->clear();
+  }
+  histogram_plot_->yAxis->setLabel(QString("%1 %2 of %3").arg(layer, pre ? tr("pre-activation") : tr("activation"), variant));
+  histogram_plot_->replot(QCustomPlot::rpQueuedReplot);
+
+  // Fractions of every layer over time.
+  fraction_plot_->clearGraphs();
+  const bool tanh = activation == "tanh";
+  if (!probes.empty()) {
+    const auto& layers = probes.front()->layers;
+    for (std::size_t k = 0; k < layers.size(); ++k) {
+      const QColor colour = QColor::fromHsvF(0.62 * double(k) / std::max<std::size_t>(1, layers.size() - 1), 0.85, 0.8);
+      QVector<double> x, dead, nearly;
+      for (const ProbeResult* p : probes) {
+        if (k >= p->layers.size()) continue;
+        x << double(p->iteration);
+        dead << (tanh ? p->layers[k].saturated_fraction : p->layers[k].dead_fraction);
+        nearly << p->layers[k].nearly_dead_fraction;
+      }
+      QCPGraph* g = fraction_plot_->addGraph();
+      g->setName(QString::fromStdString(layers[k].name) + (tanh ? tr(" saturated") : tr(" dead")));
+      g->setPen(QPen(colour, 2.5));
+      g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, 5));
+      g->setData(x, dead, true);
+      if (!tanh) {
+        QCPGraph* n = fraction_plot_->addGraph();
+        n->setName(QString::fromStdString(layers[k].name) + tr(" nearly dead"));
+        n->setPen(QPen(colour, 1.5, Qt::DashLine));
+        n->setData(x, nearly, true);
+      }
+    }
+  }
+  fraction_plot_->xAxis->rescale();
+  fraction_plot_->yAxis->setRange(0, 1.02);
+  fraction_plot_->yAxis->setLabel(tanh ? tr("fraction of units saturated (|tanh| > 0.99 always)")
+                                       : tr("fraction of units dead / nearly dead"));
+  fraction_plot_->legend->setVisible(fraction_plot_->graphCount() > 0);
+  fraction_plot_->replot(QCustomPlot::rpQueuedReplot);
+  note_->setText(tanh ? tr("Saturated: |tanh| > 0.99 for every probe image and position.")
+                      : tr("Dead: pre-activation ≤ 0 for every probe image and position. Nearly dead (dashed): "
+                           "active, but for under 1% of them."));
+}
+
+QStringList ActivationView::exportNames() const {
+  QStringList names;
+  for (const QString& v : history_->variants()) names << "activations-" + v << "dead-units-" + v;
+  return names;
+}
+
+bool ActivationView::exportPng(int index, const QString& path, QSize size, double scale) {
+  const QStringList variants = history_->variants();
+  if (index < 0 || index / 2 >= variants.size()) return false;
+  if (variant_->currentText() != variants[index / 2]) variant_->setCurrentText(variants[index / 2]);
+  redraw();
+  QCustomPlot* plot = index % 2 == 0 ? histogram_plot_ : fraction_plot_;
+  return plot->savePng(path, size.width(), size.height(), scale);
+}
+
+}  // namespace alexnet::ui

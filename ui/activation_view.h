@@ -1,0 +1,45 @@
+// Figure 3 of the report for any variant and layer: the histogram of
+// activations over training (x = iteration, y = value, colour = count), and
+// the dead / nearly-dead (ReLU) or saturated (tanh) fraction of every layer.
+#pragma once
+
+#include "exportable_view.h"
+#include "run_history.h"
+
+class QComboBox;
+class QCustomPlot;
+class QCPColorMap;
+class QCPColorScale;
+class QLabel;
+
+namespace alexnet::ui {
+
+class ActivationView : public ExportableView {
+  Q_OBJECT
+ public:
+  ActivationView(RunHistory* history, QWidget* parent = nullptr);
+
+  // Per variant: its histogram (of the selected layer, fc7 by default) and its dead-unit plot.
+  QStringList exportNames() const override;
+  bool exportPng(int index, const QString& path, QSize size, double scale) override;
+
+  void select(const QString& variant, const QString& layer);
+  QCustomPlot* histogramPlot() const { return histogram_plot_; }
+  QCustomPlot* fractionPlot() const { return fraction_plot_; }
+
+ private:
+  void refillSelectors();
+  void redraw();
+
+  RunHistory* history_;
+  QComboBox* variant_;
+  QComboBox* layer_;
+  QComboBox* which_;
+  QCustomPlot* histogram_plot_;
+  QCPColorMap* map_ = nullptr;
+  QCPColorScale* scale_ = nullptr;
+  QCustomPlot* fraction_plot_;
+  QLabel* note_;
+};
+
+}  // namespace alexnet::ui

@@ -1,0 +1,16 @@
+// The engine's plain values travel between threads inside queued signals.
+#pragma once
+
+#include <QMetaType>
+
+#include "training_events.h"
+
+Q_DECLARE_METATYPE(alexnet::RecordPoint)
+Q_DECLARE_METATYPE(alexnet::ProbeResult)
+Q_DECLARE_METATYPE(alexnet::VariantResult)
+Q_DECLARE_METATYPE(alexnet::ProgressUpdate)
+Q_DECLARE_METATYPE(alexnet::RunState)
+
+namespace alexnet::ui {
+void register_event_types();  // once, before the first queued connection
+}

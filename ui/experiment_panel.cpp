@@ -1,0 +1,198 @@
+#include "experiment_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include "presets.h"
+
+namespace alexnet::ui {
+
+namespace {
+
+QSpinBox* spin(const QString& name, int min, int max, int value) {
+  auto* s = new QSpinBox();
+  s->setObjectName(name);
+  s->setRange(min, max);
+  s->setValue(value);
+  return s;
+}
+
+QDoubleSpinBox* real(const QString& name, double min, double max, double value, int decimals, double step) {
+  auto* s = new QDoubleSpinBox();
+  s->setObjectName(name);
+  s->setDecimals(decimals);
+  s->setRange(min, max);
+  s->setSingleStep(step);
+  s->setValue(value);
+  return s;
+}
+
+}  // namespace
+
+ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
+  const ExperimentConfig defaults;
+  auto* layout = new QVBoxLayout(this);
+  auto* form = new QFormLayout();
+  auto* data_row = new QHBoxLayout();
+  data_ = new QComboBox();
+  data_->setObjectName("dataCombo");
+  data_->setEditable(true);
+  data_->addItems({"fashion-mnist", "synthetic"});
+  data_row->addWidget(data_, 1);
+  auto* open_data = new QPushButton(tr("Open…"));
+  open_data->setToolTip(tr("A CIFAR-10 binary folder, a folder of IDX files or an image folder"));
+  data_row->addWidget(open_data);
+  form->addRow(tr("Data"), data_row);
+  layout->addLayout(form);
+
+  auto* variant_group = new QGroupBox(tr("Variants"));
+  variant_box_ = new QVBoxLayout(variant_group);
+  for (const std::string& name : preset_names()) {
+    const bool report_variant = name == "original" || name == "tanh" || name == "small";
+    addVariant(QString::fromStdString(name), report_variant);
+  }
+  auto* add_spec = new QPushButton(tr("Add from JSON spec…"));
+  layout->addWidget(variant_group);
+  layout->addWidget(add_spec);
+
+  auto* settings = new QFormLayout();
+  input_size_ = spin("inputSize", 32, 512, defaults.input_size);
+  iterations_ = spin("iterations", 1, 10000000, int(defaults.iterations));
+  batch_ = spin("batch", 1, 4096, defaults.batch_size);
+  learning_rate_ = real("learningRate", 1e-6, 10, defaults.learning_rate, 5, 0.001);
+  momentum_ = real("momentum", 0, 0.999, defaults.momentum, 3, 0.05);
+  weight_decay_ = real("weightDecay", 0, 1, defaults.weight_decay, 5, 1e-4);
+  init_ = new QComboBox();
+  init_->setObjectName("init");
+  init_->addItems({"kaiming", "paper"});
+  schedule_ = new QComboBox();
+  schedule_->setObjectName("schedule");
+  schedule_->addItems({"warmup-cosine", "constant"});
+  augment_ = new QCheckBox(tr("random crops and flips"));
+  seed_ = spin("seed", 0, 1000000, 0);
+  threads_ = spin("threads", 0, 256, 0);
+  threads_->setSpecialValueText(tr("all %1 cores").arg(QThread::idealThreadCount()));
+  record_every_ = spin("recordEvery", 1, 1000000, defaults.record_every);
+  probe_every_ = spin("probeEvery", 0, 1000000, defaults.probe_every);
+  probe_every_->setSpecialValueText(tr("never"));
+  settings->addRow(tr("Input size S"), input_size_);
+  settings->addRow(tr("Iterations"), iterations_);
+  settings->addRow(tr("Batch"), batch_);
+  settings->addRow(tr("Learning rate"), learning_rate_);
+  settings->addRow(tr("Schedule"), schedule_);
+  settings->addRow(tr("Momentum"), momentum_);
+  settings->addRow(tr("Weight decay"), weight_decay_);
+  settings->addRow(tr("Init"), init_);
+  settings->addRow(tr("Augment"), augment_);
+  settings->addRow(tr("Seed"), seed_);
+  settings->addRow(tr("Threads"), threads_);
+  settings->addRow(tr("Record every"), record_every_);
+  settings->addRow(tr("Probe every"), probe_every_);
+  layout->addLayout(settings);
+  layout->addStretch();
+
+  connect(open_data, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a data set folder"));
+    if (!dir.isEmpty()) data_->setCurrentText(dir);
+  });
+  connect(add_spec, &QPushButton::clicked, this, [this] {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Add a variant"), {}, tr("JSON specs (*.json)"));
+    if (!file.isEmpty()) addVariant(file, true);
+  });
+}
+
+void ExperimentPanel::addVariant(const QString& name_or_path, bool checked) {
+  for (QCheckBox* box : variants_) {
+    if (box->property("variant").toString() == name_or_path) {
+      box->setChecked(checked);
+      return;
+    }
+  }
+  auto* box = new QCheckBox(QFileInfo(name_or_path).isFile() ? QFileInfo(name_or_path).fileName() : name_or_path);
+  box->setObjectName("variant-" + name_or_path);
+  box->setProperty("variant", name_or_path);
+  box->setToolTip(name_or_path);
+  box->setChecked(checked);
+  variant_box_->addWidget(box);
+  variants_ << box;
+}
+
+ExperimentConfig ExperimentPanel::config() const {
+  ExperimentConfig c;
+  c.input_size = input_size_->value();
+  for (QCheckBox* box : variants_) {
+    if (box->isChecked()) c.variants.push_back(resolve_variant(box->property("variant").toString().toStdString(), c.input_size));
+  }
+  c.data = data_->currentText().trimmed().toStdString();
+  c.iterations = iterations_->value();
+  c.batch_size = batch_->value();
+  c.learning_rate = learning_rate_->value();
+  c.momentum = momentum_->value();
+  c.weight_decay = weight_decay_->value();
+  c.init = init_scheme_from_name(init_->currentText().toStdString());
+  c.schedule = schedule_from_name(schedule_->currentText().toStdString());
+  c.augment = augment_->isChecked();
+  c.seed = std::uint64_t(seed_->value());
+  c.threads = threads_->value();
+  c.record_every = record_every_->value();
+  c.probe_every = probe_every_->value();
+  c.validate();
+  return c;
+}
+
+void ExperimentPanel::saveSettings() const {
+  QSettings s;
+  s.beginGroup("experiment");
+  s.setValue("data", data_->currentText());
+  QStringList checked, extra;
+  for (QCheckBox* box : variants_) {
+    const QString v = box->property("variant").toString();
+    if (box->isChecked()) checked << v;
+    if (!is_preset(v.toStdString())) extra << v;
+  }
+  s.setValue("variants", checked);
+  s.setValue("specs", extra);
+  for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, record_every_, probe_every_}) {
+    s.setValue(box->objectName(), box->value());
+  }
+  for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_}) s.setValue(box->objectName(), box->value());
+  s.setValue("init", init_->currentText());
+  s.setValue("schedule", schedule_->currentText());
+  s.setValue("augment", augment_->isChecked());
+  s.endGroup();
+}
+
+void ExperimentPanel::restoreSettings() {
+  QSettings s;
+  s.beginGroup("experiment");
+  if (!s.contains("variants")) return;
+  data_->setCurrentText(s.value("data", "fashion-mnist").toString());
+  for (const QString& spec : s.value("specs").toStringList()) {
+    if (QFileInfo(spec).isFile()) addVariant(spec, false);
+  }
+  const QStringList checked = s.value("variants").toStringList();
+  for (QCheckBox* box : variants_) box->setChecked(checked.contains(box->property("variant").toString()));
+  for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, record_every_, probe_every_}) {
+    box->setValue(s.value(box->objectName(), box->value()).toInt());
+  }
+  for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_}) {
+    box->setValue(s.value(box->objectName(), box->value()).toDouble());
+  }
+  init_->setCurrentText(s.value("init", init_->currentText()).toString());
+  schedule_->setCurrentText(s.value("schedule", schedule_->currentText()).toString());
+  augment_->setChecked(s.value("augment", false).toBool());
+  s.endGroup();
+}
+
+}  // namespace alexnet::ui

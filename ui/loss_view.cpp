@@ -1,0 +1,175 @@
+#include "loss_view.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QGridLayout>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSlider>
+#include <QToolTip>
+#include <QVBoxLayout>
+#include <cmath>
+#include <qcustomplot.h>
+
+namespace alexnet::ui {
+
+std::vector<double> smooth(const std::vector<double>& values, double weight) {
+  std::vector<double> out;
+  double ema = 0, correction = 1;
+  for (double v : values) {
+    ema = weight * ema + (1 - weight) * v;
+    correction *= weight;
+    out.push_back(weight > 0 ? ema / (1 - correction) : v);
+  }
+  return out;
+}
+
+LossView::LossView(RunHistory* history, QWidget* parent) : ExportableView(parent), history_(history) {
+  auto* layout = new QVBoxLayout(this);
+  auto* controls = new QHBoxLayout();
+  controls->addWidget(new QLabel(tr("Smoothing")));
+  smoothing_ = new QSlider(Qt::Horizontal);
+  smoothing_->setObjectName("smoothing");
+  smoothing_->setRange(0, 99);
+  smoothing_->setValue(60);
+  smoothing_->setMaximumWidth(200);
+  controls->addWidget(smoothing_);
+  log_scale_ = new QCheckBox(tr("Log scale"));
+  log_scale_->setObjectName("logScale");
+  controls->addWidget(log_scale_);
+  controls->addWidget(new QLabel(tr("x axis")));
+  x_axis_ = new QComboBox();
+  x_axis_->setObjectName("xAxis");
+  x_axis_->addItems({tr("Iterations"), tr("Wall time (s)")});
+  controls->addWidget(x_axis_);
+  controls->addStretch();
+  auto* export_button = new QPushButton(tr("Export PNG…"));
+  controls->addWidget(export_button);
+  layout->addLayout(controls);
+
+  plot_ = new QCustomPlot();
+  plot_->setObjectName("lossPlot");
+  plot_->setMinimumHeight(250);
+  plot_->legend->setVisible(true);
+  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+  plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+  layout->addWidget(plot_, 1);
+
+  progress_grid_ = new QGridLayout();
+  layout->addLayout(progress_grid_);
+
+  connect(smoothing_, &QSlider::valueChanged, this, &LossView::rebuild);
+  connect(log_scale_, &QCheckBox::toggled, this, &LossView::rebuild);
+  connect(x_axis_, qOverload<int>(&QComboBox::currentIndexChanged), this, &LossView::rebuild);
+  connect(export_button, &QPushButton::clicked, this, [this] { askAndExport(0); });
+  connect(plot_, &QCustomPlot::mouseMove, this, &LossView::onMouseMove);
+  connect(history_, &RunHistory::changed, this, [this] {
+    for (QProgressBar* b : bars_) b->deleteLater();
+    for (QLabel* l : rates_) l->deleteLater();
+    bars_.clear();
+    rates_.clear();
+    rebuild();
+  });
+  connect(history_, &RunHistory::recordAdded, this, &LossView::rebuild);
+  rebuild();
+}
+
+void LossView::setSmoothing(double weight) { smoothing_->setValue(int(std::lround(weight * 100))); }
+
+void LossView::rebuild() {
+  plot_->clearGraphs();
+  const bool wall = x_axis_->currentIndex() == 1;
+  const double weight = smoothing_->value() / 100.0;
+  for (const QString& variant : history_->variants()) {
+    const auto records = history_->records(variant);
+    QVector<double> x, y;
+    for (const RecordPoint& p : records) {
+      x << (wall ? p.elapsed_seconds : double(p.iteration));
+      y << p.train_loss;
+    }
+    const QColor colour = history_->colour(variant);
+    if (weight > 0) {
+      QCPGraph* raw = plot_->addGraph();
+      QColor faint = colour;
+      faint.setAlpha(60);
+      raw->setPen(QPen(faint, 1));
+      raw->setData(x, y, true);
+      raw->removeFromLegend();
+      raw->setProperty("raw", true);
+    }
+    const std::vector<double> smoothed = smooth(std::vector<double>(y.begin(), y.end()), weight);
+    QCPGraph* g = plot_->addGraph();
+    g->setName(variant);
+    g->setPen(QPen(colour, 2.5));
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, records.size() < 60 ? 5 : 0));
+    g->setData(x, QVector<double>(smoothed.begin(), smoothed.end()), true);
+  }
+  plot_->xAxis->setLabel(wall ? tr("training time of the variant (s)") : tr("iteration"));
+  plot_->yAxis->setLabel(tr("training loss (cross-entropy)"));
+  if (log_scale_->isChecked()) {
+    plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+  } else {
+    plot_->yAxis->setScaleType(QCPAxis::stLinear);
+    plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
+  }
+  plot_->rescaleAxes();
+  if (!log_scale_->isChecked()) plot_->yAxis->setRangeLower(0);
+  QFont font = plot_->font();
+  font.setPointSize(11);
+  plot_->legend->setFont(font);
+  plot_->xAxis->setLabelFont(font);
+  plot_->yAxis->setLabelFont(font);
+  plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LossView::onMouseMove(QMouseEvent* event) {
+  double best = 12;  // pixels
+  QString text;
+  for (int i = 0; i < plot_->graphCount(); ++i) {
+    QCPGraph* g = plot_->graph(i);
+    if (g->property("raw").toBool()) continue;
+    for (auto it = g->data()->constBegin(); it != g->data()->constEnd(); ++it) {
+      const QPointF p = g->coordsToPixels(it->key, it->value);
+      const double d = std::hypot(p.x() - event->pos().x(), p.y() - event->pos().y());
+      if (d < best) {
+        best = d;
+        text = QString("%1\n%2 %3\nloss %4").arg(g->name(), plot_->xAxis->label()).arg(it->key).arg(it->value, 0, 'f', 4);
+      }
+    }
+  }
+  if (text.isEmpty()) QToolTip::hideText();
+  else QToolTip::showText(event->globalPosition().toPoint(), text, plot_);
+}
+
+void LossView::showProgress(const ProgressUpdate& u) {
+  const QString name = QString::fromStdString(u.variant);
+  if (!bars_.contains(name)) {
+    const int row = int(bars_.size());
+    auto* label = new QLabel(name);
+    auto* bar = new QProgressBar();
+    bar->setObjectName("progress-" + name);
+    auto* rate = new QLabel();
+    progress_grid_->addWidget(label, row, 0);
+    progress_grid_->addWidget(bar, row, 1);
+    progress_grid_->addWidget(rate, row, 2);
+    bars_[name] = bar;
+    rates_[name] = rate;
+  }
+  bars_[name]->setMaximum(int(u.total));
+  bars_[name]->setValue(int(u.iteration));
+  const long eta = std::lround(u.eta_seconds);
+  rates_[name]->setText(tr("%1 img/s · ETA %2:%3 · loss %4")
+                            .arg(u.images_per_second, 0, 'f', 0)
+                            .arg(eta / 60)
+                            .arg(eta % 60, 2, 10, QChar('0'))
+                            .arg(u.loss, 0, 'f', 3));
+}
+
+bool LossView::exportPng(int, const QString& path, QSize size, double scale) {
+  rebuild();
+  return plot_->savePng(path, size.width(), size.height(), scale);
+}
+
+}  // namespace alexnet::ui

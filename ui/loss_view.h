@@ -1,0 +1,51 @@
+// The loss curves of every variant on one plot, live, with smoothing, log
+// scale, iterations or wall time on x, values on hover, and per-variant progress.
+#pragma once
+
+#include <QMap>
+
+#include "exportable_view.h"
+#include "run_history.h"
+
+class QCustomPlot;
+class QCheckBox;
+class QComboBox;
+class QGridLayout;
+class QLabel;
+class QProgressBar;
+class QSlider;
+
+namespace alexnet::ui {
+
+class LossView : public ExportableView {
+  Q_OBJECT
+ public:
+  LossView(RunHistory* history, QWidget* parent = nullptr);
+
+  QStringList exportNames() const override { return {"loss"}; }
+  bool exportPng(int index, const QString& path, QSize size, double scale) override;
+
+  void setSmoothing(double weight);  // 0 .. 0.99
+  QCustomPlot* plot() const { return plot_; }
+
+ public slots:
+  void showProgress(const alexnet::ProgressUpdate& update);
+  void rebuild();
+
+ private:
+  void onMouseMove(QMouseEvent* event);
+
+  RunHistory* history_;
+  QCustomPlot* plot_;
+  QSlider* smoothing_;
+  QCheckBox* log_scale_;
+  QComboBox* x_axis_;
+  QGridLayout* progress_grid_;
+  QMap<QString, QProgressBar*> bars_;
+  QMap<QString, QLabel*> rates_;
+};
+
+// Debiased exponential moving average (as TensorBoard draws it).
+std::vector<double> smooth(const std::vector<double>& values, double weight);
+
+}  // namespace alexnet::ui

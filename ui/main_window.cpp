@@ -1,0 +1,276 @@
+#include "main_window.h"
+
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+#include <QVBoxLayout>
+
+#include "activation_view.h"
+#include "experiment_panel.h"
+#include "export_all.h"
+#include "filter_view.h"
+#include "loss_view.h"
+#include "results_view.h"
+#include "run_history.h"
+#include "run_reader.h"
+#include "run_store.h"
+#include "training_worker.h"
+
+namespace alexnet::ui {
+
+namespace {
+constexpr int kRecentRuns = 8;
+
+QString state_text(RunState s) {
+  switch (s) {
+    case RunState::Preparing: return QObject::tr("preparing");
+    case RunState::Training: return QObject::tr("training");
+    case RunState::Paused: return QObject::tr("paused");
+    case RunState::Evaluating: return QObject::tr("evaluating on the test set");
+    case RunState::Finished: return QObject::tr("finished");
+    case RunState::Stopped: return QObject::tr("stopped");
+    case RunState::Failed: return QObject::tr("failed");
+  }
+  return {};
+}
+}  // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle(tr("AlexNet Lab"));
+  history_ = new RunHistory(this);
+  worker_ = new TrainingWorker(this);
+
+  tabs_ = new QTabWidget();
+  loss_view_ = new LossView(history_);
+  filter_view_ = new FilterView(history_);
+  activation_view_ = new ActivationView(history_);
+  results_view_ = new ResultsView(history_);
+  tabs_->addTab(loss_view_, tr("Loss"));
+  tabs_->addTab(filter_view_, tr("Filters"));
+  tabs_->addTab(activation_view_, tr("Activations"));
+  tabs_->addTab(results_view_, tr("Results"));
+  setCentralWidget(tabs_);
+
+  auto* side = new QWidget();
+  auto* side_layout = new QVBoxLayout(side);
+  panel_ = new ExperimentPanel();
+  auto* scroll = new QScrollArea();
+  scroll->setWidget(panel_);
+  scroll->setWidgetResizable(true);
+  side_layout->addWidget(scroll, 1);
+  auto* buttons = new QHBoxLayout();
+  start_ = new QPushButton(tr("Start"));
+  pause_ = new QPushButton(tr("Pause"));
+  resume_ = new QPushButton(tr("Resume"));
+  stop_ = new QPushButton(tr("Stop"));
+  start_->setObjectName("startButton");
+  pause_->setObjectName("pauseButton");
+  resume_->setObjectName("resumeButton");
+  stop_->setObjectName("stopButton");
+  for (QPushButton* b : {start_, pause_, resume_, stop_}) buttons->addWidget(b);
+  side_layout->addLayout(buttons);
+  auto* rate_row = new QHBoxLayout();
+  rate_row->addWidget(new QLabel(tr("Learning rate now")));
+  live_rate_ = new QDoubleSpinBox();
+  live_rate_->setObjectName("liveRate");
+  live_rate_->setDecimals(5);
+  live_rate_->setRange(1e-6, 10);
+  live_rate_->setSingleStep(0.001);
+  live_rate_->setValue(0.01);
+  rate_row->addWidget(live_rate_);
+  apply_rate_ = new QPushButton(tr("Apply"));
+  apply_rate_->setObjectName("applyRate");
+  rate_row->addWidget(apply_rate_);
+  side_layout->addLayout(rate_row);
+  state_label_ = new QLabel(tr("idle"));
+  side_layout->addWidget(state_label_);
+  log_ = new QPlainTextEdit();
+  log_->setObjectName("log");
+  log_->setReadOnly(true);
+  log_->setMaximumBlockCount(2000);
+  log_->setMinimumHeight(120);
+  side_layout->addWidget(log_);
+  auto* dock = new QDockWidget(tr("Experiment"));
+  dock->setObjectName("experimentDock");
+  dock->setWidget(side);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+  addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+  buildMenus();
+
+  connect(start_, &QPushButton::clicked, this, &MainWindow::startExperiment);
+  connect(pause_, &QPushButton::clicked, worker_, &TrainingWorker::pause);
+  connect(resume_, &QPushButton::clicked, worker_, &TrainingWorker::resume);
+  connect(stop_, &QPushButton::clicked, worker_, &TrainingWorker::stop);
+  connect(apply_rate_, &QPushButton::clicked, this, [this] { worker_->setLearningRate(live_rate_->value()); });
+  connect(worker_, &TrainingWorker::message, this, &MainWindow::log);
+  connect(worker_, &TrainingWorker::stateChanged, this, &MainWindow::setState);
+  connect(worker_, &TrainingWorker::finished, this, &MainWindow::setState);
+  connect(worker_, &TrainingWorker::progress, loss_view_, &LossView::showProgress);
+  connect(worker_, &TrainingWorker::record, history_, &RunHistory::addRecord);
+  connect(worker_, &TrainingWorker::probe, history_, &RunHistory::addProbe);
+  connect(worker_, &TrainingWorker::result, history_, &RunHistory::addResult);
+  connect(worker_, &TrainingWorker::runFolder, this, [this](const QString& dir) {
+    run_dir_ = dir;
+    setWindowTitle(tr("AlexNet Lab — %1").arg(dir));
+    rememberRun(dir);
+  });
+
+  QSettings settings;
+  restoreGeometry(settings.value("window/geometry").toByteArray());
+  restoreState(settings.value("window/state").toByteArray());
+  if (!settings.contains("window/geometry")) resize(1400, 900);
+  panel_->restoreSettings();
+  setState(RunState::Finished);
+  state_label_->setText(tr("idle"));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* open = file->addAction(tr("&Open run…"));
+  open->setShortcut(QKeySequence::Open);
+  connect(open, &QAction::triggered, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a run folder"),
+                                                          QString::fromStdString(new_default_run_dir()) + "/..");
+    if (!dir.isEmpty()) openRun(dir);
+  });
+  recent_menu_ = file->addMenu(tr("Recent runs"));
+  refreshRecentRuns();
+  QAction* export_all = file->addAction(tr("&Export all plots…"));
+  connect(export_all, &QAction::triggered, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export every plot into"));
+    if (dir.isEmpty()) return;
+    QString error;
+    const QStringList files = exportAll(dir, &error);
+    if (!error.isEmpty()) QMessageBox::warning(this, tr("Export all plots"), error);
+    else log(tr("exported %1 plots to %2").arg(files.size()).arg(dir));
+  });
+  file->addSeparator();
+  QAction* quit = file->addAction(tr("&Quit"));
+  quit->setShortcut(QKeySequence::Quit);
+  connect(quit, &QAction::triggered, this, &QWidget::close);
+}
+
+bool MainWindow::isTraining() const { return worker_->running(); }
+
+bool MainWindow::startExperiment() {
+  if (worker_->running()) return false;
+  ExperimentConfig config;
+  try {
+    config = panel_->config();
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Cannot start"), QString::fromUtf8(e.what()));
+    log(tr("cannot start: %1").arg(QString::fromUtf8(e.what())));
+    return false;
+  }
+  panel_->saveSettings();
+  QStringList names;
+  for (const auto& v : config.variants) names << QString::fromStdString(v.name);
+  history_->reset(names, {});
+  live_rate_->setValue(config.learning_rate);
+  log_->clear();
+  run_dir_.clear();
+  worker_->start(config);
+  setState(RunState::Preparing);
+  return true;
+}
+
+bool MainWindow::openRun(const QString& dir) {
+  if (worker_->running()) {
+    QMessageBox::information(this, tr("Open run"), tr("Stop the running experiment first."));
+    return false;
+  }
+  try {
+    const RunContents run = read_run(dir.toStdString());
+    history_->load(run);
+    for (const std::string& w : run.warnings) log(QString::fromStdString(w));
+    run_dir_ = dir;
+    setWindowTitle(tr("AlexNet Lab — %1").arg(dir));
+    rememberRun(dir);
+    state_label_->setText(run.results.empty() ? tr("opened an unfinished run") : tr("opened a finished run"));
+    return true;
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Open run"), QString::fromUtf8(e.what()));
+    return false;
+  }
+}
+
+QStringList MainWindow::exportAll(const QString& dir, QString* error) {
+  return export_all_views(history_, dir, error);
+}
+
+void MainWindow::setState(RunState state) {
+  state_label_->setText(state_text(state));
+  const bool running = worker_->running() && state != RunState::Finished && state != RunState::Stopped &&
+                       state != RunState::Failed;
+  start_->setEnabled(!running);
+  panel_->setEnabled(!running);
+  pause_->setEnabled(running && state == RunState::Training);
+  resume_->setEnabled(running && state == RunState::Paused);
+  stop_->setEnabled(running);
+  apply_rate_->setEnabled(running);
+}
+
+void MainWindow::log(const QString& text) {
+  log_->appendPlainText(text);
+  statusBar()->showMessage(text, 10000);
+}
+
+void MainWindow::rememberRun(const QString& dir) {
+  QSettings s;
+  QStringList recent = s.value("runs/recent").toStringList();
+  recent.removeAll(dir);
+  recent.prepend(dir);
+  while (recent.size() > kRecentRuns) recent.removeLast();
+  s.setValue("runs/recent", recent);
+  refreshRecentRuns();
+}
+
+void MainWindow::refreshRecentRuns() {
+  recent_menu_->clear();
+  const QStringList recent = QSettings().value("runs/recent").toStringList();
+  for (const QString& dir : recent) {
+    QAction* a = recent_menu_->addAction(dir);
+    connect(a, &QAction::triggered, this, [this, dir] { openRun(dir); });
+  }
+  recent_menu_->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  if (worker_->running()) {
+    const auto answer = QMessageBox::question(
+        this, tr("Quit AlexNet Lab"),
+        tr("An experiment is running. Stop it and quit? The run folder is kept and completed (checkpoint and "
+           "test results), which can take a little while."),
+        QMessageBox::Yes | QMessageBox::No, QMessageBox::No);
+    if (answer != QMessageBox::Yes) {
+      event->ignore();
+      return;
+    }
+    state_label_->setText(tr("stopping…"));
+    QApplication::processEvents();
+    worker_->stopAndWait();
+  }
+  panel_->saveSettings();
+  QSettings s;
+  s.setValue("window/geometry", saveGeometry());
+  s.setValue("window/state", saveState());
+  event->accept();
+}
+
+}  // namespace alexnet::ui

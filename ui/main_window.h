@@ -1,0 +1,74 @@
+// The AlexNet Lab window: experiment settings and controls on the left, the
+// loss, filter, activation and results views in tabs. It draws what the
+// training worker reports and never trains itself.
+#pragma once
+
+#include <QMainWindow>
+
+#include "event_types.h"
+
+class QAction;
+class QDoubleSpinBox;
+class QLabel;
+class QMenu;
+class QPlainTextEdit;
+class QPushButton;
+class QTabWidget;
+
+namespace alexnet::ui {
+
+class ActivationView;
+class ExperimentPanel;
+class FilterView;
+class LossView;
+class ResultsView;
+class RunHistory;
+class TrainingWorker;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  bool startExperiment();  // from the panel's settings; false (with a message) if they are refused
+  bool openRun(const QString& dir);
+  QStringList exportAll(const QString& dir, QString* error);
+
+  RunHistory* history() const { return history_; }
+  ExperimentPanel* panel() const { return panel_; }
+  TrainingWorker* worker() const { return worker_; }
+  QTabWidget* tabs() const { return tabs_; }
+  bool isTraining() const;
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+
+ private:
+  void buildMenus();
+  void setState(alexnet::RunState state);
+  void log(const QString& text);
+  void rememberRun(const QString& dir);
+  void refreshRecentRuns();
+
+  RunHistory* history_;
+  TrainingWorker* worker_;
+  ExperimentPanel* panel_;
+  QTabWidget* tabs_;
+  LossView* loss_view_;
+  FilterView* filter_view_;
+  ActivationView* activation_view_;
+  ResultsView* results_view_;
+  QPushButton* start_;
+  QPushButton* pause_;
+  QPushButton* resume_;
+  QPushButton* stop_;
+  QDoubleSpinBox* live_rate_;
+  QPushButton* apply_rate_;
+  QPlainTextEdit* log_;
+  QLabel* state_label_;
+  QMenu* recent_menu_;
+  QString run_dir_;
+};
+
+}  // namespace alexnet::ui

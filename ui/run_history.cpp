@@ -1,0 +1,88 @@
+#include "run_history.h"
+
+#include <algorithm>
+#include <set>
+
+namespace alexnet::ui {
+
+RunHistory::RunHistory(QObject* parent) : QObject(parent) {}
+
+void RunHistory::reset(const QStringList& variants, const QStringList& class_names, const QString& dir) {
+  dir_ = dir;
+  variants_ = variants;
+  class_names_ = class_names;
+  records_.clear();
+  probes_.clear();
+  results_.clear();
+  emit changed();
+}
+
+void RunHistory::load(const RunContents& run) {
+  QStringList names, classes;
+  for (const auto& v : run.config.variants) names << QString::fromStdString(v.name);
+  for (const auto& c : run.class_names) classes << QString::fromStdString(c);
+  dir_ = QString::fromStdString(run.dir);
+  variants_ = names;
+  class_names_ = classes;
+  records_ = run.records;
+  probes_ = run.probes;
+  results_ = run.results;
+  emit changed();
+}
+
+void RunHistory::ensureVariant(const QString& name) {
+  if (!variants_.contains(name)) variants_ << name;
+}
+
+void RunHistory::addRecord(const RecordPoint& point) {
+  ensureVariant(QString::fromStdString(point.variant));
+  records_.push_back(point);
+  emit recordAdded(QString::fromStdString(point.variant));
+}
+
+void RunHistory::addProbe(const ProbeResult& probe) {
+  ensureVariant(QString::fromStdString(probe.variant));
+  probes_.push_back(probe);
+  emit probeAdded(QString::fromStdString(probe.variant));
+}
+
+void RunHistory::addResult(const VariantResult& result) {
+  results_.push_back(result);
+  emit resultsChanged();
+}
+
+std::vector<RecordPoint> RunHistory::records(const QString& variant) const {
+  std::vector<RecordPoint> out;
+  const std::string name = variant.toStdString();
+  for (const RecordPoint& p : records_) {
+    if (p.variant == name) out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<const ProbeResult*> RunHistory::probes(const QString& variant) const {
+  std::vector<const ProbeResult*> out;
+  const std::string name = variant.toStdString();
+  for (const ProbeResult& p : probes_) {
+    if (p.variant == name) out.push_back(&p);
+  }
+  std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->iteration < b->iteration; });
+  return out;
+}
+
+std::vector<std::int64_t> RunHistory::probeIterations() const {
+  std::set<std::int64_t> all;
+  for (const ProbeResult& p : probes_) all.insert(p.iteration);
+  return {all.begin(), all.end()};
+}
+
+QColor RunHistory::colour(const QString& variant) const {
+  // Colour-blind-safe (Okabe-Ito), in the order the variants were listed.
+  static const QColor palette[] = {QColor(0, 114, 178), QColor(213, 94, 0),   QColor(0, 158, 115),
+                                   QColor(204, 121, 167), QColor(230, 159, 0), QColor(86, 180, 233),
+                                   QColor(0, 0, 0),       QColor(240, 228, 66)};
+  const int index = std::max(0, static_cast<int>(variants_.indexOf(variant)));
+  return palette[index % 8];
+}
+
+}  // namespace alexnet::ui

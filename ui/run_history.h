@@ -1,0 +1,55 @@
+// Everything the views draw, for one run: filled live from the worker's
+// signals, or at once from a run folder. Views read it and redraw on its signals.
+#pragma once
+
+#include <QColor>
+#include <QObject>
+#include <QString>
+#include <QStringList>
+#include <vector>
+
+#include "event_types.h"
+#include "run_reader.h"
+
+namespace alexnet::ui {
+
+class RunHistory : public QObject {
+  Q_OBJECT
+ public:
+  explicit RunHistory(QObject* parent = nullptr);
+
+  // Forget everything and expect these variants (in this order).
+  void reset(const QStringList& variants, const QStringList& class_names, const QString& dir = {});
+  void load(const RunContents& run);
+
+  void addRecord(const RecordPoint& point);
+  void addProbe(const ProbeResult& probe);
+  void addResult(const VariantResult& result);
+
+  const QStringList& variants() const { return variants_; }
+  const QStringList& classNames() const { return class_names_; }
+  const QString& dir() const { return dir_; }
+  std::vector<RecordPoint> records(const QString& variant) const;
+  std::vector<const ProbeResult*> probes(const QString& variant) const;  // in iteration order
+  std::vector<std::int64_t> probeIterations() const;                     // over all variants, sorted
+  const std::vector<VariantResult>& results() const { return results_; }
+  QColor colour(const QString& variant) const;
+
+ signals:
+  void changed();  // reset or loaded
+  void recordAdded(const QString& variant);
+  void probeAdded(const QString& variant);
+  void resultsChanged();
+
+ private:
+  void ensureVariant(const QString& name);
+
+  QString dir_;
+  QStringList variants_;
+  QStringList class_names_;
+  std::vector<RecordPoint> records_;
+  std::vector<ProbeResult> probes_;
+  std::vector<VariantResult> results_;
+};
+
+}  // namespace alexnet::ui

@@ -1,0 +1,80 @@
+#include "training_worker.h"
+
+#include <QMetaObject>
+
+namespace alexnet::ui {
+
+void register_event_types() {
+  qRegisterMetaType<alexnet::RecordPoint>();
+  qRegisterMetaType<alexnet::ProbeResult>();
+  qRegisterMetaType<alexnet::VariantResult>();
+  qRegisterMetaType<alexnet::ProgressUpdate>();
+  qRegisterMetaType<alexnet::RunState>();
+}
+
+TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
+  register_event_types();
+  thread_.setObjectName("training");
+  thread_.start();
+}
+
+TrainingWorker::~TrainingWorker() {
+  stopAndWait();
+  thread_.quit();
+  thread_.wait();
+}
+
+bool TrainingWorker::start(const ExperimentConfig& config) {
+  if (running_.exchange(true)) return false;
+  trainer_ = std::make_unique<Trainer>(config, *this);
+  announced_folder_ = false;
+  Trainer* trainer = trainer_.get();
+  // The training loop runs inside one call on the worker thread.
+  QObject* context = new QObject();
+  context->moveToThread(&thread_);
+  QMetaObject::invokeMethod(context, [this, trainer, context] {
+    const RunState state = trainer->run();
+    running_ = false;
+    emit finished(state);
+    context->deleteLater();
+  });
+  return true;
+}
+
+void TrainingWorker::pause() {
+  if (trainer_) trainer_->pause();
+}
+
+void TrainingWorker::resume() {
+  if (trainer_) trainer_->resume();
+}
+
+void TrainingWorker::stop() {
+  if (trainer_) trainer_->stop();
+}
+
+void TrainingWorker::setLearningRate(double rate) {
+  if (trainer_) trainer_->set_learning_rate(rate);
+}
+
+void TrainingWorker::stopAndWait() {
+  if (!running_) return;
+  stop();
+  while (running_) QThread::msleep(20);
+}
+
+void TrainingWorker::on_message(const std::string& text) {
+  emit message(QString::fromStdString(text));
+  if (!announced_folder_ && trainer_ && !trainer_->run_dir().empty()) {
+    announced_folder_ = true;
+    emit runFolder(QString::fromStdString(trainer_->run_dir()));
+  }
+}
+
+void TrainingWorker::on_state(RunState state) { emit stateChanged(state); }
+void TrainingWorker::on_progress(const ProgressUpdate& value) { emit progress(value); }
+void TrainingWorker::on_record(const RecordPoint& value) { emit record(value); }
+void TrainingWorker::on_probe(const ProbeResult& value) { emit probe(value); }
+void TrainingWorker::on_result(const VariantResult& value) { emit result(value); }
+
+}  // namespace alexnet::ui

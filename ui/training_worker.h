@@ -1,0 +1,57 @@
+// Runs the engine on its own thread and turns what it reports into queued
+// signals. The window never waits on it: pause, resume, stop and the learning
+// rate are atomic requests the engine picks up at its next iteration.
+#pragma once
+
+#include <QObject>
+#include <QThread>
+#include <memory>
+
+#include "event_types.h"
+#include "experiment_config.h"
+#include "trainer.h"
+
+namespace alexnet::ui {
+
+class TrainingWorker : public QObject, public TrainingObserver {
+  Q_OBJECT
+ public:
+  explicit TrainingWorker(QObject* parent = nullptr);
+  ~TrainingWorker() override;
+
+  // Starts a run on the worker thread; false if one is already running.
+  bool start(const ExperimentConfig& config);
+  bool running() const { return running_; }
+  void pause();
+  void resume();
+  void stop();
+  void setLearningRate(double rate);
+  // Stops a running experiment and waits for its thread (used on close).
+  void stopAndWait();
+
+  // TrainingObserver, called on the worker thread:
+  void on_message(const std::string& text) override;
+  void on_state(RunState state) override;
+  void on_progress(const ProgressUpdate& update) override;
+  void on_record(const RecordPoint& point) override;
+  void on_probe(const ProbeResult& probe) override;
+  void on_result(const VariantResult& result) override;
+
+ signals:
+  void message(const QString& text);
+  void stateChanged(alexnet::RunState state);
+  void progress(const alexnet::ProgressUpdate& update);
+  void record(const alexnet::RecordPoint& point);
+  void probe(const alexnet::ProbeResult& probe);
+  void result(const alexnet::VariantResult& result);
+  void runFolder(const QString& dir);
+  void finished(alexnet::RunState state);
+
+ private:
+  QThread thread_;
+  std::unique_ptr<Trainer> trainer_;
+  std::atomic<bool> running_{false};
+  bool announced_folder_ = false;
+};
+
+}  // namespace alexnet::ui
