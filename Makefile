@@ -3,6 +3,8 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 # ccache and precompiled headers only work together with these.
 export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_file_ctime
+# Relative paths let a fresh clone in another folder reuse the cache.
+export CCACHE_BASEDIR := $(CURDIR)
 
 .PHONY: run test deps build bench clean
 

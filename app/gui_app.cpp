@@ -2,6 +2,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QTabWidget>
 #include <iostream>
 #include <memory>
 #include <stdexcept>
@@ -35,12 +36,43 @@ bool display_available() {
          !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
 }
 
-int run_window(int argc, char** argv) {
+int run_window(int argc, char** argv, const std::string& run_dir) {
   set_identity();
   QApplication app(argc, argv);
   alexnet::ui::MainWindow window;
   window.show();
+  if (!run_dir.empty()) window.openRun(QString::fromStdString(run_dir));
   return app.exec();
+}
+
+int run_open(int argc, char** argv, const std::vector<std::string>& args) {
+  const ParsedArgs parsed(args, {{"screenshots"}, {"help"}}, "open");
+  if (parsed.flag("help") || parsed.positional().size() != 1) {
+    if (!parsed.flag("help")) throw UsageError("open: expects RUN_DIR");
+    std::cout << "usage: alexnet-lab open RUN_DIR [--screenshots DIR]\n";
+    return 0;
+  }
+  const std::string run_dir = parsed.positional()[0];
+  if (!parsed.has("screenshots")) return run_window(argc, argv, run_dir);
+  // Screenshots of the real window, one per view, for the README.
+  set_identity();
+  QApplication app(argc, argv);
+  alexnet::ui::MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  if (!window.openRun(QString::fromStdString(run_dir))) return 1;
+  const QDir out(QString::fromStdString(parsed.text("screenshots", "")));
+  QDir().mkpath(out.path());
+  int written = 0;
+  for (int i = 0; i < window.tabs()->count(); ++i) {
+    window.tabs()->setCurrentIndex(i);
+    for (int k = 0; k < 20; ++k) app.processEvents();  // let queued replots land
+    const QString name = "window-" + window.tabs()->tabText(i).toLower().remove('&') + ".png";
+    if (!window.grab().save(out.filePath(name))) throw std::runtime_error("cannot write " + out.filePath(name).toStdString());
+    ++written;
+  }
+  std::cout << "wrote " << written << " screenshots to " << out.path().toStdString() << "\n";
+  return 0;
 }
 
 std::vector<std::string> export_run_pngs(const std::string& run_dir, const std::string& out_dir) {

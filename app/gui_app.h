@@ -9,8 +9,12 @@ namespace alexnet::cli {
 // True when a window can be shown (a display, or a platform chosen explicitly).
 bool display_available();
 
-// Opens the main window; returns the application's exit code.
-int run_window(int argc, char** argv);
+// Opens the main window (with a run folder, if given); returns the exit code.
+int run_window(int argc, char** argv, const std::string& run_dir = {});
+
+// `alexnet-lab open RUN_DIR [--screenshots DIR]`: the window with a past run;
+// --screenshots saves each view of the real window as a PNG and quits.
+int run_open(int argc, char** argv, const std::vector<std::string>& args);
 
 // Re-draws every plot of a run folder into `out_dir` as PNGs, off screen, with
 // the window's own plotting code. Returns the files written; throws on failure.

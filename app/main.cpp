@@ -19,6 +19,9 @@ const char* const kUsage =
     "usage:\n"
     "  alexnet-lab                      the window\n"
     "  alexnet-lab describe VARIANT     layer table and parameter count of a preset or JSON spec\n"
+    "  alexnet-lab train [options]      a headless experiment into a run folder (--png: plots too)\n"
+    "  alexnet-lab export DIR --png OUT re-draw a saved run's plots\n"
+    "  alexnet-lab open DIR             the window with a saved run\n"
     "  alexnet-lab --help | --version\n"
     "\n"
     "Run `alexnet-lab COMMAND --help` for a command's options.\n";
@@ -44,6 +47,7 @@ int dispatch(int argc, char** argv, const std::vector<std::string>& args) {
   if (command == "describe") return run_describe(rest);
   if (command == "train") return run_train(rest);
   if (command == "export") return run_export(rest);
+  if (command == "open") return run_open(argc, argv, rest);
   throw UsageError("unknown command or option \"" + command + "\"\n" + kUsage);
 }
 

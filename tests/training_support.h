@@ -46,30 +46,12 @@ inline alexnet::ExperimentConfig quick_config(const std::string& out_dir, std::i
 
 class RecordingObserver : public alexnet::TrainingObserver {
  public:
-  void on_message(const std::string& text) override {
-    std::lock_guard<std::mutex> lock(mutex);
-    messages.push_back(text);
-  }
-  void on_state(alexnet::RunState s) override {
-    std::lock_guard<std::mutex> lock(mutex);
-    states.push_back(s);
-  }
-  void on_progress(const alexnet::ProgressUpdate& u) override {
-    std::lock_guard<std::mutex> lock(mutex);
-    progress.push_back(u);
-  }
-  void on_record(const alexnet::RecordPoint& p) override {
-    std::lock_guard<std::mutex> lock(mutex);
-    records.push_back(p);
-  }
-  void on_probe(const alexnet::ProbeResult& p) override {
-    std::lock_guard<std::mutex> lock(mutex);
-    probes.push_back(p);
-  }
-  void on_result(const alexnet::VariantResult& r) override {
-    std::lock_guard<std::mutex> lock(mutex);
-    results.push_back(r);
-  }
+  void on_message(const std::string& text) override { keep(messages, text); }
+  void on_state(alexnet::RunState s) override { keep(states, s); }
+  void on_progress(const alexnet::ProgressUpdate& u) override { keep(progress, u); }
+  void on_record(const alexnet::RecordPoint& p) override { keep(records, p); }
+  void on_probe(const alexnet::ProbeResult& p) override { keep(probes, p); }
+  void on_result(const alexnet::VariantResult& r) override { keep(results, r); }
   std::size_t progress_count() {
     std::lock_guard<std::mutex> lock(mutex);
     return progress.size();
@@ -80,6 +62,13 @@ class RecordingObserver : public alexnet::TrainingObserver {
       if (QString::fromStdString(m).contains(fragment)) return true;
     }
     return false;
+  }
+
+  // The engine calls from its own thread; the test reads from the main one.
+  template <typename T>
+  void keep(std::vector<T>& list, const T& value) {
+    std::lock_guard<std::mutex> lock(mutex);
+    list.push_back(value);
   }
 
   std::mutex mutex;

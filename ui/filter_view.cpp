@@ -95,7 +95,8 @@ void FilterView::paintGrids(QPainter& painter, const QRect& area) const {
   const int gap = 12;
   const int cell = (area.width() - gap * (n + 1)) / n;
   QFont title = painter.font();
-  title.setPointSizeF(std::max(9.0, area.height() / 40.0));
+  // Large enough to read on a slide, small enough that "variant · iteration N" fits its column.
+  title.setPointSizeF(std::clamp(std::min(area.height() / 40.0, cell / 22.0), 8.0, 20.0));
   title.setBold(true);
   painter.setFont(title);
   const int title_height = QFontMetrics(title).height() + 6;
