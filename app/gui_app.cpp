@@ -10,11 +10,18 @@
 #include "command_line.h"
 #include "export_all.h"
 #include "main_window.h"
+#include "training_worker.h"
 #include "run_history.h"
 #include "run_reader.h"
 #include "version.h"
 
 namespace alexnet::cli {
+
+const char* const kWindowUsage =
+    "usage: alexnet-lab window [--start] [--screenshots DIR]\n"
+    "  The window. --start starts an experiment with the last settings at once;\n"
+    "  --screenshots saves every view during (after the first probe) and after\n"
+    "  the experiment into DIR, then quits.\n";
 
 const char* const kExportUsage =
     "usage: alexnet-lab export RUN_DIR --png OUT_DIR\n"
@@ -27,6 +34,22 @@ void set_identity() {
   QCoreApplication::setOrganizationName("alexnet-lab");
   QCoreApplication::setApplicationName("AlexNet Lab");
   QCoreApplication::setApplicationVersion(ALEXNET_LAB_VERSION);
+}
+
+// Saves each view of the real window as PREFIX-VIEW.png; returns how many.
+int save_view_screenshots(alexnet::ui::MainWindow& window, const QDir& out, const QString& prefix) {
+  QDir().mkpath(out.path());
+  const int shown = window.tabs()->currentIndex();
+  int written = 0;
+  for (int i = 0; i < window.tabs()->count(); ++i) {
+    window.tabs()->setCurrentIndex(i);
+    for (int k = 0; k < 20; ++k) QCoreApplication::processEvents();  // let queued replots land
+    const QString name = prefix + "-" + window.tabs()->tabText(i).toLower().remove('&') + ".png";
+    if (!window.grab().save(out.filePath(name))) throw std::runtime_error("cannot write " + out.filePath(name).toStdString());
+    ++written;
+  }
+  window.tabs()->setCurrentIndex(shown);
+  return written;
 }
 
 }  // namespace
@@ -42,6 +65,41 @@ int run_window(int argc, char** argv, const std::string& run_dir) {
   alexnet::ui::MainWindow window;
   window.show();
   if (!run_dir.empty()) window.openRun(QString::fromStdString(run_dir));
+  return app.exec();
+}
+
+int run_window_command(int argc, char** argv, const std::vector<std::string>& args) {
+  const ParsedArgs parsed(args, {{"screenshots"}, {"start", "help"}}, "window");
+  if (parsed.flag("help")) {
+    std::cout << kWindowUsage;
+    return 0;
+  }
+  if (!parsed.positional().empty()) throw UsageError("window: unexpected argument " + parsed.positional()[0]);
+  set_identity();
+  QApplication app(argc, argv);
+  alexnet::ui::MainWindow window;
+  window.resize(1600, 1000);
+  window.show();
+  const QDir out(QString::fromStdString(parsed.text("screenshots", "")));
+  const bool screenshots = parsed.has("screenshots");
+  if (screenshots) {
+    // "during": once every variant has reported its first probe after iteration 0.
+    auto taken = std::make_shared<bool>(false);
+    QObject::connect(window.history(), &alexnet::ui::RunHistory::probeAdded, &window, [&window, out, taken] {
+      if (*taken) return;
+      for (const QString& v : window.history()->variants()) {
+        const auto probes = window.history()->probes(v);
+        if (probes.empty() || probes.back()->iteration == 0) return;
+      }
+      *taken = true;
+      save_view_screenshots(window, out, "during");
+    });
+    QObject::connect(window.worker(), &alexnet::ui::TrainingWorker::finished, &window, [&window, &app, out] {
+      save_view_screenshots(window, out, "after");
+      app.quit();
+    });
+  }
+  if (parsed.flag("start") && !window.startExperiment()) return 1;
   return app.exec();
 }
 
@@ -62,15 +120,7 @@ int run_open(int argc, char** argv, const std::vector<std::string>& args) {
   window.show();
   if (!window.openRun(QString::fromStdString(run_dir))) return 1;
   const QDir out(QString::fromStdString(parsed.text("screenshots", "")));
-  QDir().mkpath(out.path());
-  int written = 0;
-  for (int i = 0; i < window.tabs()->count(); ++i) {
-    window.tabs()->setCurrentIndex(i);
-    for (int k = 0; k < 20; ++k) app.processEvents();  // let queued replots land
-    const QString name = "window-" + window.tabs()->tabText(i).toLower().remove('&') + ".png";
-    if (!window.grab().save(out.filePath(name))) throw std::runtime_error("cannot write " + out.filePath(name).toStdString());
-    ++written;
-  }
+  const int written = save_view_screenshots(window, out, "window");
   std::cout << "wrote " << written << " screenshots to " << out.path().toStdString() << "\n";
   return 0;
 }

@@ -12,6 +12,10 @@ bool display_available();
 // Opens the main window (with a run folder, if given); returns the exit code.
 int run_window(int argc, char** argv, const std::string& run_dir = {});
 
+// `alexnet-lab window [--start] [--screenshots DIR]`
+int run_window_command(int argc, char** argv, const std::vector<std::string>& args);
+extern const char* const kWindowUsage;
+
 // `alexnet-lab open RUN_DIR [--screenshots DIR]`: the window with a past run;
 // --screenshots saves each view of the real window as a PNG and quits.
 int run_open(int argc, char** argv, const std::vector<std::string>& args);

@@ -22,6 +22,7 @@ const char* const kUsage =
     "  alexnet-lab train [options]      a headless experiment into a run folder (--png: plots too)\n"
     "  alexnet-lab export DIR --png OUT re-draw a saved run's plots\n"
     "  alexnet-lab open DIR             the window with a saved run\n"
+    "  alexnet-lab window [--start]     the window, starting an experiment at once\n"
     "  alexnet-lab --help | --version\n"
     "\n"
     "Run `alexnet-lab COMMAND --help` for a command's options.\n";
@@ -48,6 +49,7 @@ int dispatch(int argc, char** argv, const std::vector<std::string>& args) {
   if (command == "train") return run_train(rest);
   if (command == "export") return run_export(rest);
   if (command == "open") return run_open(argc, argv, rest);
+  if (command == "window") return run_window_command(argc, argv, rest);
   throw UsageError("unknown command or option \"" + command + "\"\n" + kUsage);
 }
 
