@@ -21,5 +21,9 @@ build: deps
 	@cmake -S . -B $(BUILD_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# Figures, not pass/fail: throughput with and without the window, event-loop latency.
+bench: build
+	$(BUILD_DIR)/tests/bench_window
+
 clean:
 	rm -rf $(BUILD_DIR)
