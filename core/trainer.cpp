@@ -47,6 +47,34 @@ void save_atomically(const Saveable& value, const std::string& path) {
   if (ec) throw StoreError("cannot replace " + path + ": " + ec.message());
 }
 
+// Test loss, accuracy and confusion matrix of a model on a whole split.
+VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, const TransformOptions& transform) {
+  torch::NoGradGuard no_grad;
+  model.eval();
+  double loss_sum = 0;
+  std::int64_t correct = 0;
+  torch::Tensor confusion = torch::zeros({classes * classes}, torch::kInt64);
+  for_each_batch(test, 256, transform, [&](const torch::Tensor& x, const torch::Tensor& y) {
+    const torch::Tensor logits = model.forward(x);
+    loss_sum += torch::nn::functional::cross_entropy(
+                    logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                    .item<double>();
+    const torch::Tensor predicted = logits.argmax(1);
+    correct += predicted.eq(y).sum().item<std::int64_t>();
+    confusion += torch::bincount(y * classes + predicted, {}, classes * classes);
+  });
+  VariantResult r;
+  r.test_loss = loss_sum / double(test.size());
+  r.test_accuracy = double(correct) / double(test.size());
+  const torch::Tensor c = confusion.view({classes, classes});
+  const auto cells = c.accessor<std::int64_t, 2>();
+  r.confusion.assign(static_cast<std::size_t>(classes), std::vector<std::int64_t>(static_cast<std::size_t>(classes)));
+  for (int i = 0; i < classes; ++i) {
+    for (int j = 0; j < classes; ++j) r.confusion[std::size_t(i)][std::size_t(j)] = cells[i][j];
+  }
+  return r;
+}
+
 }  // namespace
 
 struct Trainer::Variant {
@@ -314,30 +342,8 @@ RunState Trainer::train() {
   std::vector<VariantResult> results;
   for (Variant& v : variants) {
     observer_.on_message("evaluating " + v.spec.name + " on " + std::to_string(data.test.size()) + " test images");
-    torch::NoGradGuard no_grad;
-    v.model->eval();
-    const int classes = data.classes();
-    double loss_sum = 0;
-    std::int64_t correct = 0;
-    torch::Tensor confusion = torch::zeros({classes * classes}, torch::kInt64);
-    for_each_batch(data.test, 256, transform, [&](const torch::Tensor& x, const torch::Tensor& y) {
-      const torch::Tensor logits = v.model->forward(x);
-      loss_sum += torch::nn::functional::cross_entropy(
-                      logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                      .item<double>();
-      const torch::Tensor predicted = logits.argmax(1);
-      correct += predicted.eq(y).sum().item<std::int64_t>();
-      confusion += torch::bincount(y * classes + predicted, {}, classes * classes);
-    });
-    VariantResult r;
+    VariantResult r = evaluate(*v.model, data.test, data.classes(), transform);
     r.variant = v.spec.name;
-    r.test_loss = loss_sum / double(data.test.size());
-    r.test_accuracy = double(correct) / double(data.test.size());
-    const auto c = confusion.view({classes, classes});
-    r.confusion.assign(static_cast<std::size_t>(classes), std::vector<std::int64_t>(static_cast<std::size_t>(classes)));
-    for (int i = 0; i < classes; ++i) {
-      for (int j = 0; j < classes; ++j) r.confusion[i][j] = c[i][j].item<std::int64_t>();
-    }
     r.iterations = v.steps;
     r.seconds = v.seconds;
     r.parameters = v.model->parameter_count();
