@@ -23,7 +23,7 @@ build: deps
 
 # Figures, not pass/fail: throughput with and without the window, event-loop latency.
 bench: build
-	$(BUILD_DIR)/tests/bench_window
+	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/bench_window
 
 clean:
 	rm -rf $(BUILD_DIR)
