@@ -17,6 +17,20 @@ std::string format_duration(double seconds) {
   return o.str();
 }
 
+namespace {
+
+// "original     300/2000  loss 0.6586  357 img/s  ETA 7m41s": the live line and the per-record line.
+std::string progress_line(const std::string& variant, std::int64_t iteration, std::int64_t total, double loss,
+                          double images_per_second, double eta_seconds) {
+  std::ostringstream line;
+  line << std::left << std::setw(12) << variant << std::right << std::setw(7) << iteration << "/" << total
+       << "  loss " << std::fixed << std::setprecision(4) << loss << "  " << std::setprecision(0)
+       << images_per_second << " img/s  ETA " << format_duration(eta_seconds);
+  return line.str();
+}
+
+}  // namespace
+
 TerminalReporter::TerminalReporter(std::ostream& out, bool live) : out_(out), live_(live) {}
 
 void TerminalReporter::clear_live_lines() {
@@ -28,11 +42,7 @@ void TerminalReporter::clear_live_lines() {
 void TerminalReporter::draw_live_lines() {
   for (const std::string& name : order_) {
     const ProgressUpdate& u = latest_[name];
-    std::ostringstream line;
-    line << std::left << std::setw(12) << name << std::right << std::setw(7) << u.iteration << "/" << u.total
-         << "  loss " << std::fixed << std::setprecision(4) << u.loss << "  " << std::setprecision(0)
-         << u.images_per_second << " img/s  ETA " << format_duration(u.eta_seconds);
-    out_ << line.str() << "\n";
+    out_ << progress_line(name, u.iteration, u.total, u.loss, u.images_per_second, u.eta_seconds) << "\n";
   }
   drawn_lines_ = static_cast<int>(order_.size());
   out_.flush();
@@ -63,9 +73,7 @@ void TerminalReporter::on_record(const RecordPoint& p) {
   if (live_) return;  // the live lines already show it
   std::lock_guard<std::mutex> lock(mutex_);
   const ProgressUpdate& u = latest_[p.variant];
-  out_ << std::left << std::setw(12) << p.variant << std::right << std::setw(7) << p.iteration << "/" << u.total
-       << "  loss " << std::fixed << std::setprecision(4) << p.train_loss << "  " << std::setprecision(0)
-       << p.images_per_second << " img/s  ETA " << format_duration(u.eta_seconds) << "\n";
+  out_ << progress_line(p.variant, p.iteration, u.total, p.train_loss, p.images_per_second, u.eta_seconds) << "\n";
   out_.flush();
 }
 
