@@ -40,6 +40,12 @@ ParsedArgs::ParsedArgs(const std::vector<std::string>& args, const OptionSpec& s
   }
 }
 
+std::vector<std::string> ParsedArgs::option_names() const {
+  std::vector<std::string> names;
+  for (const auto& entry : values_) names.push_back(entry.first);
+  return names;
+}
+
 std::string ParsedArgs::text(const std::string& name, const std::string& fallback) const {
   auto it = values_.find(name);
   return it == values_.end() ? fallback : it->second;

@@ -28,6 +28,7 @@ class ParsedArgs {
   const std::vector<std::string>& positional() const { return positional_; }
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   bool flag(const std::string& name) const { return has(name); }
+  std::vector<std::string> option_names() const;  // those given, flags included
   std::string text(const std::string& name, const std::string& fallback) const;
   int integer(const std::string& name, int fallback, int min, int max) const;
   double number(const std::string& name, double fallback, double min, double max) const;

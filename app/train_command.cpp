@@ -36,7 +36,10 @@ const char* const kTrainUsage =
     "  --threads N            libtorch threads (default: all cores)\n"
     "  --seed N               (default 0)\n"
     "  --out DIR              the run folder (default: a new folder under ~/.local/share/alexnet-lab/runs)\n"
-    "  --png                  also draw every plot into RUN_DIR/plots (no display needed)\n";
+    "  --png                  also draw every plot into RUN_DIR/plots (no display needed)\n"
+    "\n"
+    "usage: alexnet-lab train --resume RUN_DIR [--threads N] [--png]\n"
+    "  continues a stopped, killed or crashed run from its last checkpoint with its own settings\n";
 
 namespace {
 
@@ -107,7 +110,7 @@ int run_train(const std::vector<std::string>& args) {
   const ParsedArgs parsed(args,
                           {{"variants", "data", "iterations", "batch", "input-size", "lr", "lr-scale", "schedule",
                             "momentum", "weight-decay", "init", "optimizer", "record-every", "probe-every",
-                            "probe-size", "checkpoint-every", "threads", "seed", "out"},
+                            "probe-size", "checkpoint-every", "threads", "seed", "out", "resume"},
                            {"help", "augment", "png"}},
                           "train");
   if (parsed.flag("help")) {
@@ -115,10 +118,28 @@ int run_train(const std::vector<std::string>& args) {
     return 0;
   }
   if (!parsed.positional().empty()) throw UsageError("train: unexpected argument " + parsed.positional()[0]);
-  const ExperimentConfig config = config_from_args(parsed);
+  const bool resume = parsed.has("resume");
+  ExperimentConfig config;
+  if (resume) {
+    // The run's own settings: anything else would make it a different experiment.
+    for (const std::string& name : parsed.option_names()) {
+      if (name != "resume" && name != "threads" && name != "png") {
+        throw UsageError("train: --resume continues a run with its own settings; --" + name + " cannot be changed");
+      }
+    }
+    try {
+      config = Trainer::resume_config(parsed.text("resume", ""));
+    } catch (const std::exception& e) {
+      std::cerr << "error: " << e.what() << "\n";
+      return 1;
+    }
+    config.threads = parsed.integer("threads", config.threads, 0, 1024);
+  } else {
+    config = config_from_args(parsed);
+  }
 
   TerminalReporter reporter(std::cerr, isatty(STDERR_FILENO) != 0);
-  Trainer trainer(config, reporter);
+  Trainer trainer(config, reporter, resume);
   g_trainer = &trainer;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -154,6 +155,39 @@ void write_filter_png(const FilterGrid& grid, const std::string& path, int upsca
   write_file_atomically(path, std::string(png.begin(), png.end()));
 }
 
+void trim_logs_after(const std::string& dir, std::int64_t iteration) {
+  auto keep_lines = [&](const std::string& name, const std::string& first_line, auto&& keep) {
+    const std::string file = (fs::path(dir) / name).string();
+    if (!fs::exists(file)) return;
+    std::istringstream in(read_whole_file(file));
+    std::string kept = first_line.empty() ? "" : first_line + "\n";
+    std::string line;
+    bool first = true;
+    while (std::getline(in, line)) {
+      if (first && !first_line.empty()) {
+        first = false;
+        continue;
+      }
+      first = false;
+      if (keep(line)) kept += line + "\n";
+    }
+    write_file_atomically(file, kept);
+  };
+  keep_lines("metrics.csv", kMetricsHeader, [&](const std::string& line) {
+    // variant,iteration,... with all six fields: anything else is a torn line
+    if (std::count(line.begin(), line.end(), ',') != 5) return false;
+    const std::size_t a = line.find(',');
+    char* end = nullptr;
+    const long long it = std::strtoll(line.c_str() + a + 1, &end, 10);
+    return end != line.c_str() + a + 1 && *end == ',' && it <= iteration;
+  });
+  keep_lines("probes.jsonl", "", [&](const std::string& line) {
+    const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    return j.is_object() && j.contains("iteration") && j["iteration"].is_number_integer() &&
+           j["iteration"].get<std::int64_t>() <= iteration;
+  });
+}
+
 RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
   std::error_code ec;
   fs::create_directories(fs::path(dir_) / "filters", ec);
@@ -213,14 +247,6 @@ void RunStore::flush() {
   for (auto [file, name] : {std::pair{metrics_, "metrics.csv"}, std::pair{probes_, "probes.jsonl"}}) {
     if (std::fflush(file) != 0 || ::fsync(fileno(file)) != 0) fail(path(name), "flush");
   }
-}
-
-std::string RunStore::checkpoint_dir(const std::string& variant) const {
-  const fs::path dir = fs::path(dir_) / "checkpoints" / variant;
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw StoreError("cannot create " + dir.string() + ": " + ec.message());
-  return dir.string();
 }
 
 }  // namespace alexnet

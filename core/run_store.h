@@ -7,7 +7,7 @@
 //   probes.jsonl                one JSON object per variant and probe (format in README.md)
 //   filters/VARIANT-ITER.png    the first-layer filter grid of that probe
 //   results.json                per variant: test loss and accuracy, confusion matrix, ...
-//   checkpoints/VARIANT/        model.pt, optimizer.pt, rng.pt, state.json
+//   checkpoints/                see checkpoint.h
 #pragma once
 
 #include <cstdio>
@@ -43,6 +43,11 @@ std::string metrics_row(const RecordPoint& p);
 // Writes a FilterGrid as a PNG, each weight an upscale x upscale block.
 void write_filter_png(const FilterGrid& grid, const std::string& path, int upscale = 4);
 
+// Before a resume from `iteration`: drops the metrics rows and probe lines
+// after it (and torn lines), so the resumed run appends without a gap or a
+// duplicate. Each file is replaced atomically.
+void trim_logs_after(const std::string& dir, std::int64_t iteration);
+
 class RunStore {
  public:
   explicit RunStore(std::string dir);  // creates the folder (and parents)
@@ -58,7 +63,6 @@ class RunStore {
   void append_probe(const ProbeResult& probe);
   void write_results(const std::vector<VariantResult>& results);
   void flush();  // fsync the appended files
-  std::string checkpoint_dir(const std::string& variant) const;
 
  private:
   void append_line(std::FILE* file, const std::string& name, const std::string& line);

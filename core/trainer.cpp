@@ -8,9 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "batch_stream.h"
+#include "checkpoint.h"
 #include "caching_cpu_allocator.h"
 #include "dataset.h"
 #include "probes.h"
+#include "run_reader.h"
 #include "run_store.h"
 #include "system_info.h"
 
@@ -30,21 +32,6 @@ std::uint64_t stable_hash(const std::string& s) {
   std::uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
   return h;
-}
-
-// torch::save writes in place; going through a temporary keeps the old file whole.
-template <typename Saveable>
-void save_atomically(const Saveable& value, const std::string& path) {
-  const std::string tmp = path + ".tmp";
-  try {
-    torch::save(value, tmp);
-  } catch (const c10::Error& e) {
-    std::filesystem::remove(tmp);
-    throw StoreError("cannot write " + path + ": " + e.what_without_backtrace());
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw StoreError("cannot replace " + path + ": " + ec.message());
 }
 
 // Test loss, accuracy and confusion matrix of a model on a whole split.
@@ -77,23 +64,23 @@ VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, co
 
 }  // namespace
 
-struct Trainer::Variant {
-  VariantSpec spec;
-  AlexNet model{nullptr};
-  std::unique_ptr<torch::optim::Optimizer> optimizer;
-  EdgeBook edges;
-  std::int64_t steps = 0;
-  double seconds = 0;             // training time only (no probes, no pauses)
-  double loss_sum = 0;            // since the last record
-  std::int64_t loss_count = 0;
-  double seconds_at_record = 0;
-  double last_loss = 0;
-  bool diverged = false;
-  std::string note;
-};
+Trainer::Trainer(ExperimentConfig config, TrainingObserver& observer, bool resume)
+    : config_(std::move(config)), resume_(resume), observer_(observer) {}
 
-Trainer::Trainer(ExperimentConfig config, TrainingObserver& observer)
-    : config_(std::move(config)), observer_(observer) {}
+ExperimentConfig Trainer::resume_config(const std::string& run_dir) {
+  const std::string path = (std::filesystem::path(run_dir) / "config.json").string();
+  if (!std::filesystem::exists(path)) {
+    throw StoreError(run_dir + " is not a run folder: it has no config.json");
+  }
+  ExperimentConfig config;
+  try {
+    config = config_from_json(nlohmann::json::parse(read_whole_file(path)));
+  } catch (const std::exception& e) {
+    throw StoreError(path + " is damaged: " + e.what());
+  }
+  config.out_dir = run_dir;
+  return config;
+}
 
 Trainer::~Trainer() = default;
 
@@ -171,7 +158,30 @@ RunState Trainer::train() {
   }
 
   if (config_.out_dir.empty()) config_.out_dir = new_default_run_dir();
+  namespace fs = std::filesystem;
+  std::optional<CheckpointInfo> checkpoint;
+  if (resume_) {
+    checkpoint = find_checkpoint(config_.out_dir);
+    if (checkpoint && checkpoint->iteration >= config_.iterations && fs::exists(fs::path(config_.out_dir) / "results.json")) {
+      throw StoreError(config_.out_dir + " is finished (" + std::to_string(checkpoint->iteration) + " of " +
+                       std::to_string(config_.iterations) + " iterations); there is nothing to resume");
+    }
+    // Without a checkpoint the run starts over: nothing after iteration 0 survives.
+    trim_logs_after(config_.out_dir, checkpoint ? checkpoint->iteration : -1);
+    // Results of an earlier stop would describe models that are about to change.
+    std::error_code ec;
+    fs::remove(fs::path(config_.out_dir) / "results.json", ec);
+  } else if (fs::exists(fs::path(config_.out_dir) / "config.json")) {
+    throw StoreError(config_.out_dir + " already holds a run; continue it with --resume " + config_.out_dir +
+                     " or choose another folder");
+  }
   RunStore store(config_.out_dir);
+  if (resume_) {
+    // What the run kept up to its checkpoint, so a window shows the whole run.
+    const RunContents kept = read_run(store.dir());
+    for (const RecordPoint& p : kept.records) observer_.on_record(p);
+    for (const ProbeResult& p : kept.probes) observer_.on_probe(p);
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     run_dir_ = store.dir();
@@ -187,9 +197,9 @@ RunState Trainer::train() {
   const bool grey_data = data.train.images.size(1) == 1;
   const torch::Tensor probe_images = prepare_images(data.test.images.narrow(0, 0, probe_count), transform, nullptr);
 
-  std::vector<Variant> variants(config_.variants.size());
+  std::vector<VariantState> variants(config_.variants.size());
   for (std::size_t i = 0; i < variants.size(); ++i) {
-    Variant& v = variants[i];
+    VariantState& v = variants[i];
     v.spec = config_.variants[i];
     torch::manual_seed(config_.seed ^ stable_hash(v.spec.name));
     v.model = AlexNet(v.spec);
@@ -213,11 +223,21 @@ RunState Trainer::train() {
                             {"probe_images", probe_count},
                             {"normalisation", {{"mean", transform.normalisation.mean},
                                                {"std", transform.normalisation.std}}}};
-  store.write_config(config_, summary);
+  if (!resume_) store.write_config(config_, summary);
   torch::manual_seed(config_.seed);  // the dropout stream
+  double rate_scale = 1.0;
+  std::int64_t iteration = 0;
+  if (checkpoint) {
+    const CheckpointInfo loaded = load_checkpoint(config_.out_dir, variants);
+    iteration = loaded.iteration;
+    rate_scale = loaded.rate_scale;
+    observer_.on_message("resuming from the checkpoint at iteration " + std::to_string(iteration));
+  } else if (resume_) {
+    observer_.on_message("no checkpoint yet; starting the run over");
+  }
 
   auto probe_all = [&](std::int64_t iteration) {
-    for (Variant& v : variants) {
+    for (VariantState& v : variants) {
       if (v.diverged) continue;
       ProbeResult p = probe_model(*v.model, probe_images, v.edges, 250, grey_data);
       p.variant = v.spec.name;
@@ -226,29 +246,20 @@ RunState Trainer::train() {
       observer_.on_probe(p);
     }
   };
-  auto checkpoint_all = [&](std::int64_t iteration) {
-    for (Variant& v : variants) {
-      const std::string dir = store.checkpoint_dir(v.spec.name);
-      save_atomically(v.model, dir + "/model.pt");
-      save_atomically(*v.optimizer, dir + "/optimizer.pt");
-      save_atomically(at::detail::getDefaultCPUGenerator().get_state(), dir + "/rng.pt");
-      const nlohmann::json state = {{"iteration", iteration}, {"steps", v.steps}, {"seconds", v.seconds},
-                                    {"diverged", v.diverged}, {"note", v.note}};
-      write_file_atomically(dir + "/state.json", state.dump(2) + "\n");
-    }
-    store.flush();
+  auto checkpoint_all = [&](std::int64_t at) {
+    store.flush();  // the logs on disk reach at least as far as the checkpoint
+    save_checkpoint(store.dir(), at, rate_scale, variants);
   };
 
   const bool probing = config_.probe_every > 0;
-  if (probing) probe_all(0);
+  if (probing && iteration == 0) probe_all(0);
   emit_state(RunState::Training);
 
-  double rate_scale = 1.0;
   double iteration_seconds = 0;  // smoothed wall time of one iteration (all variants)
-  std::int64_t iteration = 0;
-  std::int64_t last_probe = 0, last_checkpoint = 0;
+  std::int64_t last_probe = iteration, last_checkpoint = checkpoint ? iteration : -1;
   {
-    BatchStream stream(data.train, config_.batch_size, transform, config_.seed);
+    // Batch n is the same whether or not the run was resumed before it.
+    BatchStream stream(data.train, config_.batch_size, transform, config_.seed, iteration);
     while (iteration < config_.iterations && !stop_requested_) {
       wait_while_paused();
       if (stop_requested_) break;
@@ -261,7 +272,7 @@ RunState Trainer::train() {
       const Clock::time_point iteration_start = Clock::now();
       const Batch batch = stream.next();
       bool any_alive = false;
-      for (Variant& v : variants) {
+      for (VariantState& v : variants) {
         if (v.diverged) continue;
         any_alive = true;
         for (auto& group : v.optimizer->param_groups()) {
@@ -290,7 +301,7 @@ RunState Trainer::train() {
       ++iteration;
       const double took = seconds_since(iteration_start);
       iteration_seconds = iteration_seconds == 0 ? took : 0.9 * iteration_seconds + 0.1 * took;
-      for (const Variant& v : variants) {
+      for (const VariantState& v : variants) {
         if (v.diverged) continue;
         ProgressUpdate u;
         u.variant = v.spec.name;
@@ -302,7 +313,7 @@ RunState Trainer::train() {
         observer_.on_progress(u);
       }
       if (iteration % config_.record_every == 0) {
-        for (Variant& v : variants) {
+        for (VariantState& v : variants) {
           if (v.loss_count == 0) continue;
           RecordPoint p;
           p.variant = v.spec.name;
@@ -340,7 +351,7 @@ RunState Trainer::train() {
 
   emit_state(RunState::Evaluating);
   std::vector<VariantResult> results;
-  for (Variant& v : variants) {
+  for (VariantState& v : variants) {
     observer_.on_message("evaluating " + v.spec.name + " on " + std::to_string(data.test.size()) + " test images");
     VariantResult r = evaluate(*v.model, data.test, data.classes(), transform);
     r.variant = v.spec.name;

@@ -17,7 +17,14 @@ namespace alexnet {
 
 class Trainer {
  public:
-  Trainer(ExperimentConfig config, TrainingObserver& observer);
+  // With `resume`, config.out_dir is an existing run (see resume_config) and
+  // training goes on from its last checkpoint; otherwise out_dir must not
+  // already hold a run.
+  Trainer(ExperimentConfig config, TrainingObserver& observer, bool resume = false);
+
+  // The config a run folder was started with, its out_dir set to the folder.
+  // Throws StoreError when the folder is not a readable run.
+  static ExperimentConfig resume_config(const std::string& run_dir);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
@@ -38,12 +45,12 @@ class Trainer {
   std::vector<VariantResult> results() const;
 
  private:
-  struct Variant;
   RunState train();
   void wait_while_paused();
   void emit_state(RunState s);
 
   ExperimentConfig config_;
+  const bool resume_;
   TrainingObserver& observer_;
   std::atomic<bool> pause_requested_{false};
   std::atomic<bool> stop_requested_{false};

@@ -139,6 +139,28 @@ class TestWindow : public QObject {
     QVERIFY(!reopened.history()->probes("beta").front()->filters.rgb.empty());
     auto* reopened_plot = reopened.findChild<QCustomPlot*>("lossPlot");
     QTRY_VERIFY(reopened_plot->graphCount() >= 2);
+
+    // The run was stopped: Continue run trains it on from its checkpoint, the
+    // history shown from its start, metrics.csv without a gap or a duplicate.
+    auto* continue_run = reopened.findChild<QPushButton*>("continueButton");
+    QVERIFY(continue_run->isEnabled());
+    const std::int64_t stopped_at = alpha.back().iteration;
+    QTest::mouseClick(continue_run, Qt::LeftButton);
+    QVERIFY(reopened.isTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(!reopened.history()->records("alpha").empty() &&
+                                 reopened.history()->records("alpha").back().iteration >= stopped_at + 20,
+                             60000);
+    QCOMPARE(reopened.history()->records("alpha").front().iteration, std::int64_t(5));
+    reopened.findChild<QPushButton*>("stopButton")->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!reopened.isTraining(), 120000);
+    std::map<QString, std::int64_t> last;
+    for (const QString& line : testsupport::read_lines(run_dir_ + "/metrics.csv").mid(1)) {
+      const QString variant = line.section(',', 0, 0);
+      const std::int64_t iteration = line.section(',', 1, 1).toLongLong();
+      QCOMPARE(iteration, last[variant] + 5);
+      last[variant] = iteration;
+    }
+    QVERIFY(last["alpha"] >= stopped_at + 20);
   }
 
   void refusedSettingsSayWhy() {

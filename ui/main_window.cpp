@@ -76,12 +76,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   pause_ = new QPushButton(tr("Pause"));
   resume_ = new QPushButton(tr("Resume"));
   stop_ = new QPushButton(tr("Stop"));
+  continue_ = new QPushButton(tr("Continue run"));
+  continue_->setObjectName("continueButton");
+  continue_->setToolTip(tr("Train the opened run on from its last checkpoint, with its own settings"));
   start_->setObjectName("startButton");
   pause_->setObjectName("pauseButton");
   resume_->setObjectName("resumeButton");
   stop_->setObjectName("stopButton");
   for (QPushButton* b : {start_, pause_, resume_, stop_}) buttons->addWidget(b);
   side_layout->addLayout(buttons);
+  side_layout->addWidget(continue_);
   auto* rate_row = new QHBoxLayout();
   rate_row->addWidget(new QLabel(tr("Learning rate now")));
   live_rate_ = new QDoubleSpinBox();
@@ -112,6 +116,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   buildMenus();
 
   connect(start_, &QPushButton::clicked, this, &MainWindow::startExperiment);
+  connect(continue_, &QPushButton::clicked, this, &MainWindow::continueRun);
   connect(pause_, &QPushButton::clicked, worker_, &TrainingWorker::pause);
   connect(resume_, &QPushButton::clicked, worker_, &TrainingWorker::resume);
   connect(stop_, &QPushButton::clicked, worker_, &TrainingWorker::stop);
@@ -185,7 +190,29 @@ bool MainWindow::startExperiment() {
   live_rate_->setValue(config.learning_rate);
   log_->clear();
   run_dir_.clear();
+  opened_unfinished_ = false;
   worker_->start(config);
+  setState(RunState::Preparing);
+  return true;
+}
+
+bool MainWindow::continueRun() {
+  if (worker_->running() || run_dir_.isEmpty()) return false;
+  ExperimentConfig config;
+  try {
+    config = Trainer::resume_config(run_dir_.toStdString());
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Continue run"), QString::fromUtf8(e.what()));
+    return false;
+  }
+  // The engine replays what the run kept up to its checkpoint, then trains on.
+  QStringList names;
+  for (const auto& v : config.variants) names << QString::fromStdString(v.name);
+  history_->reset(names, {});
+  live_rate_->setValue(config.learning_rate);
+  log_->clear();
+  opened_unfinished_ = false;
+  worker_->start(config, /*resume=*/true);
   setState(RunState::Preparing);
   return true;
 }
@@ -202,7 +229,13 @@ bool MainWindow::openRun(const QString& dir) {
     run_dir_ = dir;
     setWindowTitle(tr("AlexNet Lab — %1").arg(dir));
     rememberRun(dir);
-    state_label_->setText(run.results.empty() ? tr("opened an unfinished run") : tr("opened a finished run"));
+    std::int64_t trained = 0;  // a diverged variant stops early, the others do not
+    for (const VariantResult& r : run.results) trained = std::max(trained, r.iterations);
+    const bool finished = !run.results.empty() && trained >= run.config.iterations;
+    opened_unfinished_ = !finished;
+    setState(RunState::Finished);
+    state_label_->setText(finished ? tr("opened a finished run")
+                                   : tr("opened an unfinished run: Continue run trains it on from its last checkpoint"));
     return true;
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Open run"), QString::fromUtf8(e.what()));
@@ -223,6 +256,7 @@ void MainWindow::setState(RunState state) {
   pause_->setEnabled(running && state == RunState::Training);
   resume_->setEnabled(running && state == RunState::Paused);
   stop_->setEnabled(running);
+  continue_->setEnabled(!running && opened_unfinished_);
   apply_rate_->setEnabled(running);
 }
 

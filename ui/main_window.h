@@ -33,6 +33,8 @@ class MainWindow : public QMainWindow {
 
   bool startExperiment();  // from the panel's settings; false (with a message) if they are refused
   bool openRun(const QString& dir);
+  // Continues the opened run from its last checkpoint (a stopped, killed or crashed run).
+  bool continueRun();
   QStringList exportAll(const QString& dir, QString* error);
 
   RunHistory* history() const { return history_; }
@@ -63,12 +65,14 @@ class MainWindow : public QMainWindow {
   QPushButton* pause_;
   QPushButton* resume_;
   QPushButton* stop_;
+  QPushButton* continue_;
   QDoubleSpinBox* live_rate_;
   QPushButton* apply_rate_;
   QPlainTextEdit* log_;
   QLabel* state_label_;
   QMenu* recent_menu_;
   QString run_dir_;
+  bool opened_unfinished_ = false;  // the run in view can be continued
 };
 
 }  // namespace alexnet::ui

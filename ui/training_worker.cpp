@@ -24,9 +24,9 @@ TrainingWorker::~TrainingWorker() {
   thread_.wait();
 }
 
-bool TrainingWorker::start(const ExperimentConfig& config) {
+bool TrainingWorker::start(const ExperimentConfig& config, bool resume) {
   if (running_.exchange(true)) return false;
-  trainer_ = std::make_unique<Trainer>(config, *this);
+  trainer_ = std::make_unique<Trainer>(config, *this, resume);
   announced_folder_ = false;
   Trainer* trainer = trainer_.get();
   // The training loop runs inside one call on the worker thread.

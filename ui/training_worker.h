@@ -20,7 +20,8 @@ class TrainingWorker : public QObject, public TrainingObserver {
   ~TrainingWorker() override;
 
   // Starts a run on the worker thread; false if one is already running.
-  bool start(const ExperimentConfig& config);
+  // With `resume`, config is Trainer::resume_config(run) and the run goes on.
+  bool start(const ExperimentConfig& config, bool resume = false);
   bool running() const { return running_; }
   void pause();
   void resume();

@@ -1,0 +1,41 @@
+// Checkpoints of a whole run, crash-safe. Each checkpoint is a folder named by
+// its iteration; checkpoints/latest.json names the newest complete one and is
+// replaced atomically only after every file of that folder is on disk, so a
+// kill at any moment leaves the previous checkpoint usable.
+//
+//   checkpoints/latest.json           {"iteration": N, "folder": "0001000"}
+//   checkpoints/0001000/state.json    iteration, learning-rate scale, per-variant counters and histogram edges
+//   checkpoints/0001000/rng.pt        the global CPU generator (the dropout stream)
+//   checkpoints/0001000/VARIANT/      model.pt, optimizer.pt (libtorch archives)
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "variant_state.h"
+
+namespace alexnet {
+
+struct CheckpointInfo {
+  std::int64_t iteration = 0;
+  double rate_scale = 1.0;  // a learning rate the user set live, relative to the schedule
+  std::string folder;       // absolute path of the checkpoint folder
+};
+
+// Writes every variant, the RNG and the counters, then points latest.json at
+// them and removes older checkpoint folders. Throws StoreError.
+void save_checkpoint(const std::string& run_dir, std::int64_t iteration, double rate_scale,
+                     const std::vector<VariantState>& variants);
+
+// The newest complete checkpoint of a run, or nothing when none was written yet.
+// Throws StoreError when latest.json is there but damaged.
+std::optional<CheckpointInfo> find_checkpoint(const std::string& run_dir);
+
+// Restores models, optimizers, counters and the global RNG into `variants`
+// (built from the run's config, in its order). Throws StoreError naming the
+// file that is missing or damaged, or the variant that does not match.
+CheckpointInfo load_checkpoint(const std::string& run_dir, std::vector<VariantState>& variants);
+
+}  // namespace alexnet
