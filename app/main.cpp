@@ -5,6 +5,7 @@
 
 #include "command_line.h"
 #include "dataset.h"
+#include "bench_command.h"
 #include "describe_command.h"
 #include "gui_app.h"
 #include "train_command.h"
@@ -21,6 +22,7 @@ const char* const kUsage =
     "  alexnet-lab describe VARIANT     layer table and parameter count of a preset or JSON spec\n"
     "  alexnet-lab train [options]      a headless experiment into a run folder (--png: plots too)\n"
     "  alexnet-lab export DIR --png OUT re-draw a saved run's plots\n"
+    "  alexnet-lab bench [options]      training images/s per variant (--help for the options)\n"
     "  alexnet-lab open DIR             the window with a saved run\n"
     "  alexnet-lab window [--start]     the window, starting an experiment at once\n"
     "  alexnet-lab --help | --version\n"
@@ -46,6 +48,7 @@ int dispatch(int argc, char** argv, const std::vector<std::string>& args) {
     return 0;
   }
   if (command == "describe") return run_describe(rest);
+  if (command == "bench") return run_bench(rest);
   if (command == "train") return run_train(rest);
   if (command == "export") return run_export(rest);
   if (command == "open") return run_open(argc, argv, rest);

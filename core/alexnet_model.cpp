@@ -1,6 +1,10 @@
 #include "alexnet_model.h"
 
+#include <cstdlib>
+#include <cstring>
 #include <stdexcept>
+
+#include "fused_lrn.h"
 
 namespace alexnet {
 
@@ -30,14 +34,31 @@ AlexNetImpl::AlexNetImpl(const VariantSpec& spec) : spec_(spec) {
     features = f.units;
   }
   fcs_.push_back(register_module(spec_.classifier_name, torch::nn::Linear(features, spec_.classes)));
-  lrn_ = register_module("lrn", torch::nn::LocalResponseNorm(torch::nn::LocalResponseNormOptions(kLrnSize)
-                                                                 .alpha(kLrnAlpha)
-                                                                 .beta(kLrnBeta)
-                                                                 .k(kLrnK)));
   pool_ = register_module("pool", torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(kPoolKernel).stride(kPoolStride)));
   dropout_ = register_module("dropout", torch::nn::Dropout(spec_.dropout));
   initialise(InitScheme::Kaiming);
 }
+
+namespace {
+
+// ALEXNET_LRN=torch selects torch's own LRN, so `make bench` can show what the fused op gains.
+bool use_torch_lrn() {
+  static const bool torch_lrn = [] {
+    const char* v = std::getenv("ALEXNET_LRN");
+    return v && std::strcmp(v, "torch") == 0;
+  }();
+  return torch_lrn;
+}
+
+torch::Tensor local_response_norm(const torch::Tensor& x) {
+  if (use_torch_lrn()) {
+    return torch::nn::functional::local_response_norm(
+        x, torch::nn::functional::LocalResponseNormFuncOptions(kLrnSize).alpha(kLrnAlpha).beta(kLrnBeta).k(kLrnK));
+  }
+  return fused_local_response_norm(x, kLrnSize, kLrnAlpha, kLrnBeta, kLrnK);
+}
+
+}  // namespace
 
 torch::Tensor AlexNetImpl::activate(const torch::Tensor& x) const {
   switch (spec_.activation) {
@@ -59,7 +80,7 @@ torch::Tensor AlexNetImpl::run(torch::Tensor x, Visit&& visit) {
     torch::Tensor pre = convs_[i]->forward(x);
     x = activate(pre);
     visit(index++, pre, x);
-    if (spec_.convs[i].lrn) x = lrn_->forward(x);
+    if (spec_.convs[i].lrn) x = local_response_norm(x);
     if (spec_.convs[i].pool) x = pool_->forward(x);
   }
   x = x.flatten(1);

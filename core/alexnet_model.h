@@ -43,7 +43,6 @@ class AlexNetImpl : public torch::nn::Module {
   VariantSpec spec_;
   std::vector<torch::nn::Conv2d> convs_;
   std::vector<torch::nn::Linear> fcs_;  // hidden layers, then the classifier
-  torch::nn::LocalResponseNorm lrn_{nullptr};
   torch::nn::MaxPool2d pool_{nullptr};
   torch::nn::Dropout dropout_{nullptr};
 };

@@ -155,8 +155,12 @@ RunContents read_run(const std::string& dir) {
   } catch (const std::exception& e) {
     throw StoreError(dir + "/config.json: damaged: " + e.what());
   }
-  if (config.contains("data_summary")) {
-    run.class_names = config["data_summary"].value("class_names", std::vector<std::string>{});
+  try {
+    if (config["data_summary"].is_object()) {
+      run.class_names = config["data_summary"].value("class_names", std::vector<std::string>{});
+    }
+  } catch (const nlohmann::json::exception&) {
+    run.warnings.push_back(dir + "/config.json: the class names are damaged and were left out");
   }
   const std::string metrics = (root / "metrics.csv").string();
   if (fs::exists(metrics)) read_metrics(metrics, run);

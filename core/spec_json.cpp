@@ -132,7 +132,7 @@ VariantSpec spec_from_json_text(const std::string& text, const std::string& orig
   json j;
   try {
     j = json::parse(text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse errors, and numbers too large for a double
     throw SpecError(origin + ": not valid JSON: " + e.what());
   }
   return spec_from_json(j, origin);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages AlexNet Lab needs to build, test and run.
 # Only what is missing is installed; apt-get goes through sudo when not root.
+# Extra groups: `bench` (PyTorch for the comparison), `fuzz` (clang, libFuzzer).
 set -euo pipefail
 
 packages=(
@@ -11,6 +12,13 @@ packages=(
   dataset-fashion-mnist
   xvfb xauth
 )
+for group in "$@"; do
+  case "$group" in
+    bench) packages+=(python3-torch) ;;
+    fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    *) echo "install-deps.sh: unknown group $group" >&2; exit 2 ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -3,6 +3,7 @@
 #include <QtTest>
 
 #include "alexnet_model.h"
+#include "fused_lrn.h"
 #include "presets.h"
 #include "spec_json.h"
 
@@ -179,6 +180,43 @@ class TestVariants : public QObject {
     }
     QCOMPARE(smallest_working_input_size(preset("original")), 63);
     resolve_variant("original", 63, 10);  // and 63 itself is accepted
+  }
+
+  // The fused LRN is torch's LocalResponseNorm, values and gradients, in double
+  // precision, for the paper's constants and for an even window and another beta.
+  void fusedLrnMatchesTorch_data() {
+    QTest::addColumn<int>("size");
+    QTest::addColumn<double>("beta");
+    QTest::addColumn<int>("channels");
+    QTest::newRow("paper") << kLrnSize << kLrnBeta << 11;
+    QTest::newRow("even window") << 4 << 0.5 << 7;
+    QTest::newRow("window wider than channels") << 9 << 0.75 << 3;
+  }
+
+  void fusedLrnMatchesTorch() {
+    QFETCH(int, size);
+    QFETCH(double, beta);
+    QFETCH(int, channels);
+    torch::manual_seed(3);
+    // Large values so the window term matters (alpha = 1e-4 would hide it).
+    const torch::Tensor x = (torch::randn({3, channels, 5, 4}, torch::kFloat64) * 30).requires_grad_(true);
+    const torch::Tensor weights = torch::randn({3, channels, 5, 4}, torch::kFloat64);
+    const auto options =
+        torch::nn::functional::LocalResponseNormFuncOptions(size).alpha(kLrnAlpha * 10).beta(beta).k(kLrnK);
+    const torch::Tensor expected = torch::nn::functional::local_response_norm(x, options);
+    const torch::Tensor expected_grad = torch::autograd::grad({(expected * weights).sum()}, {x})[0];
+    const torch::Tensor fused = fused_local_response_norm(x, size, kLrnAlpha * 10, beta, kLrnK);
+    const torch::Tensor fused_grad = torch::autograd::grad({(fused * weights).sum()}, {x})[0];
+    QVERIFY2(torch::allclose(fused, expected, 1e-12, 1e-12),
+             qPrintable(QString::number((fused - expected).abs().max().item<double>())));
+    QVERIFY2(torch::allclose(fused_grad, expected_grad, 1e-10, 1e-12),
+             qPrintable(QString::number((fused_grad - expected_grad).abs().max().item<double>())));
+    // The direct part alone would differ: the window term must be there.
+    QVERIFY(!torch::allclose(expected_grad, weights * torch::pow(expected / x, 1.0), 1e-6, 1e-9));
+    // Float, as training runs it: close to torch at float precision.
+    const torch::Tensor xf = x.detach().to(torch::kFloat32);
+    QVERIFY(torch::allclose(fused_local_response_norm(xf, size, kLrnAlpha * 10, beta, kLrnK),
+                            torch::nn::functional::local_response_norm(xf, options), 1e-5, 1e-6));
   }
 
   void unknownPresetListsTheKnownOnes() {

@@ -1,0 +1,123 @@
+#include "benchmark.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+
+#include "alexnet_model.h"
+#include "batch_stream.h"
+
+namespace alexnet {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+}  // namespace
+
+std::int64_t forward_macs(const VariantSpec& spec) {
+  std::int64_t macs = 0;
+  for (const LayerShape& layer : infer_shapes(spec).layers) {
+    macs += (layer.parameters - layer.channels) * std::int64_t(layer.height) * layer.width;
+  }
+  return macs;
+}
+
+namespace {
+
+// One variant ready to step on a fixed random batch, as the trainer steps it.
+struct SteppingModel {
+  AlexNet model;
+  torch::optim::SGD optimizer;
+  torch::Tensor x, y;
+  SteppingModel(const VariantSpec& spec, int batch_size)
+      : model(spec),
+        optimizer(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(5e-4)),
+        x(torch::randn({batch_size, 3, spec.input_size, spec.input_size})),
+        y(torch::randint(0, spec.classes, {batch_size}, torch::kInt64)) {
+    model->train();
+  }
+  void step() {
+    optimizer.zero_grad();
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(x), y);
+    loss.backward();
+    optimizer.step();
+    (void)loss.item<float>();  // as the trainer does: the loss is read every step
+  }
+};
+
+// Median wall time of one round in which every model takes one step.
+double median_round_seconds(std::vector<SteppingModel>& models, int steps, int warmup) {
+  std::vector<double> times;
+  for (int i = 0; i < warmup + steps; ++i) {
+    const Clock::time_point start = Clock::now();
+    for (SteppingModel& m : models) m.step();
+    if (i >= warmup) times.push_back(seconds_since(start));
+  }
+  return median(times);
+}
+
+}  // namespace
+
+StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int steps, int warmup) {
+  torch::manual_seed(0);
+  std::vector<SteppingModel> one;
+  one.emplace_back(spec, batch_size);
+  StepTiming t;
+  t.median_step_seconds = median_round_seconds(one, steps, warmup);
+  t.images_per_second = batch_size / t.median_step_seconds;
+  t.gflops = 6.0 * double(forward_macs(spec)) * t.images_per_second / 1e9;
+  return t;
+}
+
+double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, int steps, int warmup) {
+  torch::manual_seed(0);
+  std::vector<SteppingModel> models;
+  models.reserve(specs.size());
+  for (const VariantSpec& spec : specs) models.emplace_back(spec, batch_size);
+  return median_round_seconds(models, steps, warmup);
+}
+
+double measure_sgemm_gflops(int n, int repeats) {
+  const torch::Tensor a = torch::randn({n, n});
+  const torch::Tensor b = torch::randn({n, n});
+  torch::Tensor c = torch::empty({n, n});
+  torch::mm_out(c, a, b);  // warm-up: threads started, pages touched
+  double best = 0;
+  for (int i = 0; i < repeats; ++i) {
+    const Clock::time_point start = Clock::now();
+    torch::mm_out(c, a, b);
+    best = std::max(best, 2.0 * n * double(n) * n / seconds_since(start) / 1e9);
+  }
+  return best;
+}
+
+double measure_loader_images_per_second(const ImageSet& set, int batch_size, int input_size, bool augment,
+                                        int batches) {
+  TransformOptions transform;
+  transform.input_size = input_size;
+  transform.random_crop = transform.horizontal_flip = augment;
+  transform.normalisation = compute_normalisation(set);
+  BatchStream stream(set, batch_size, transform, 0);
+  (void)stream.next();
+  const Clock::time_point start = Clock::now();
+  for (int i = 0; i < batches; ++i) (void)stream.next();
+  return double(batches) * batch_size / seconds_since(start);
+}
+
+double peak_rss_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return double(usage.ru_maxrss) / 1024.0;
+}
+
+}  // namespace alexnet

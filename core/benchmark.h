@@ -1,0 +1,44 @@
+// Measurements for `alexnet-lab bench`: training throughput of a variant on
+// random batches, the machine's sgemm peak, and the data loader's rate. The
+// figures are printed, never asserted (timings are not tests).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dataset.h"
+#include "variant_spec.h"
+
+namespace alexnet {
+
+// Multiply-accumulates of one forward pass of one image: (weights - biases) x
+// output positions, summed over the conv and FC layers.
+std::int64_t forward_macs(const VariantSpec& spec);
+
+struct StepTiming {
+  double median_step_seconds = 0;
+  double images_per_second = 0;
+  double gflops = 0;  // 6 x forward MACs per image (forward 2, backward 4 FLOPs per MAC)
+};
+
+// SGD steps (momentum, weight decay, dropout on) of a freshly built variant on
+// one fixed random batch: `warmup` untimed steps, then the median of `steps`.
+StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int steps, int warmup = 3);
+
+// Median wall time of one iteration of an experiment in which every variant
+// takes one step in turn, as the trainer runs them (compare with the sum of
+// their time_training_steps medians).
+double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, int steps, int warmup = 3);
+
+// The best of a few n x n float matrix products, in GFLOP/s.
+double measure_sgemm_gflops(int n = 2048, int repeats = 5);
+
+// Batches per second the training data loader (decode, resize, normalise,
+// augment when asked) delivers on its prefetch thread, times the batch size.
+double measure_loader_images_per_second(const ImageSet& set, int batch_size, int input_size, bool augment,
+                                        int batches);
+
+// Peak resident set size of this process so far, in MiB.
+double peak_rss_mib();
+
+}  // namespace alexnet
