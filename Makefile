@@ -6,7 +6,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 # Relative paths let a fresh clone in another folder reuse the cache.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test deps build bench fuzz clean
+.PHONY: run test deps build bench soak fuzz package clean
 
 run: build
 	$(BUILD_DIR)/app/alexnet-lab
@@ -28,6 +28,15 @@ bench: build
 	@bash packaging/install-deps.sh bench
 	/usr/bin/python3 tests/bench/compare.py $(BUILD_DIR)/app/alexnet-lab
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/bench_window
+
+# A .deb in build/: the program, presets, desktop entry, icons, AppStream, man page.
+package: build
+	cd $(BUILD_DIR) && cpack -G DEB
+	@ls -l $(BUILD_DIR)/alexnet-lab_*.deb
+
+# Memory must stay flat over a long run: 20,000 iterations of small through the trainer.
+soak: build
+	$(BUILD_DIR)/app/alexnet-lab bench --soak 20000 --variants small --input-size 64 --batch 8
 
 # Each fuzz target runs FUZZ_SECONDS from the seed corpus in tests/fuzz/corpus;
 # what it learns goes to build-fuzz/corpus, crashes to build-fuzz/findings.

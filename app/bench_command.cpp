@@ -1,6 +1,9 @@
 #include "bench_command.h"
 
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
@@ -11,6 +14,7 @@
 #include "command_line.h"
 #include "presets.h"
 #include "system_info.h"
+#include "trainer.h"
 
 namespace alexnet::cli {
 
@@ -26,6 +30,9 @@ const char* const kBenchUsage =
     "  --side-by-side    also time one experiment iteration of all the variants together\n"
     "  --sgemm           measure the machine's sgemm peak instead (GFLOP/s)\n"
     "  --loader          measure the data loader instead (images/s; --data, default fashion-mnist)\n"
+    "  --soak N          train the first variant N iterations on synthetic data through the real\n"
+    "                    trainer (records, probes, checkpoints into a scratch folder) and print\n"
+    "                    the resident memory at the start, the middle and the end\n"
     "  --json            one JSON object instead of a table\n";
 
 namespace {
@@ -45,11 +52,60 @@ void print(const nlohmann::json& j, bool as_json, const std::string& table) {
   else std::cout << table;
 }
 
+// Notes the resident memory as the run passes its first, middle and last iteration.
+class RssProbe : public TrainingObserver {
+ public:
+  explicit RssProbe(std::int64_t total) : marks_{1, total / 2, total} {}
+  void on_progress(const ProgressUpdate& u) override {
+    for (std::size_t i = 0; i < 3; ++i) {
+      if (u.iteration == marks_[i] && rss_[i] == 0) {
+        rss_[i] = current_rss_mib();
+        std::cerr << "iteration " << u.iteration << ": RSS " << rss_[i] << " MiB\n";
+      }
+    }
+  }
+  void on_message(const std::string& text) override {
+    if (text.rfind("error", 0) == 0) std::cerr << text << "\n";
+  }
+  std::int64_t marks_[3];
+  double rss_[3] = {0, 0, 0};
+};
+
+int run_soak(int iterations, const std::string& variant, int input_size, int batch, int threads, bool as_json) {
+  ExperimentConfig c;
+  c.variants = {resolve_variant(variant, input_size, 0)};
+  c.data = "synthetic";
+  c.iterations = iterations;
+  c.batch_size = batch;
+  c.input_size = input_size;
+  c.record_every = 100;
+  c.probe_every = 1000;
+  c.probe_size = 200;
+  c.checkpoint_every = 5000;
+  c.threads = threads;
+  c.out_dir = (std::filesystem::temp_directory_path() / ("alexnet-soak-" + std::to_string(::getpid()))).string();
+  RssProbe probe(iterations);
+  Trainer trainer(c, probe);
+  const RunState state = trainer.run();
+  std::error_code ec;
+  std::filesystem::remove_all(c.out_dir, ec);
+  if (state != RunState::Finished) return 1;
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "soak: %d iterations of %s at S=%d, batch %d: RSS %.0f MiB at the start, %.0f in the middle, "
+                "%.0f at the end (%+.1f%% from the middle to the end)\n",
+                iterations, variant.c_str(), input_size, batch, probe.rss_[0], probe.rss_[1], probe.rss_[2],
+                100.0 * (probe.rss_[2] - probe.rss_[1]) / probe.rss_[1]);
+  print({{"iterations", iterations}, {"rss_start_mib", probe.rss_[0]}, {"rss_middle_mib", probe.rss_[1]},
+         {"rss_end_mib", probe.rss_[2]}}, as_json, line);
+  return 0;
+}
+
 }  // namespace
 
 int run_bench(const std::vector<std::string>& args) {
   const ParsedArgs a(args,
-                     {{"variants", "input-size", "batch", "steps", "warmup", "threads", "data"},
+                     {{"variants", "input-size", "batch", "steps", "warmup", "threads", "data", "soak"},
                       {"help", "json", "sgemm", "loader", "side-by-side"}},
                      "bench");
   if (a.flag("help")) {
@@ -72,6 +128,10 @@ int run_bench(const std::vector<std::string>& args) {
     std::snprintf(line, sizeof line, "sgemm 2048 x 2048: %.1f GFLOP/s\n", gflops);
     print({{"sgemm_gflops", gflops}, {"threads", threads}}, as_json, line);
     return 0;
+  }
+  if (a.has("soak")) {
+    return run_soak(a.integer("soak", 20000, 2, 100000000), split(a.text("variants", "small")).at(0), input_size,
+                    batch, threads, as_json);
   }
   if (a.flag("loader")) {
     LoadOptions load;

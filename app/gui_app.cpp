@@ -24,9 +24,10 @@ const char* const kWindowUsage =
     "  the experiment into DIR, then quits.\n";
 
 const char* const kExportUsage =
-    "usage: alexnet-lab export RUN_DIR --png OUT_DIR\n"
+    "usage: alexnet-lab export RUN_DIR [--png OUT_DIR] [--pdf OUT_DIR] [--svg OUT_DIR]\n"
     "  Re-draws every plot of a saved run (loss, filters, activations, dead units,\n"
-    "  confusion matrices) as PNG files in OUT_DIR.\n";
+    "  confusion matrices) as PNG (1920 x 1080), PDF or SVG (vectors) files in OUT_DIR,\n"
+    "  with the run's metrics.csv and results.json next to them.\n";
 
 namespace {
 
@@ -125,7 +126,8 @@ int run_open(int argc, char** argv, const std::vector<std::string>& args) {
   return 0;
 }
 
-std::vector<std::string> export_run_pngs(const std::string& run_dir, const std::string& out_dir) {
+std::vector<std::string> export_run_pictures(const std::string& run_dir, const std::string& out_dir,
+                                             const std::string& format) {
   // No display is needed to draw into files.
   if (!display_available()) qputenv("QT_QPA_PLATFORM", "offscreen");
   std::unique_ptr<QApplication> owned;
@@ -141,7 +143,8 @@ std::vector<std::string> export_run_pngs(const std::string& run_dir, const std::
   alexnet::ui::RunHistory history;
   history.load(run);
   QString error;
-  const QStringList files = alexnet::ui::export_all_views(&history, QString::fromStdString(out_dir), &error);
+  const QStringList files = alexnet::ui::export_all_views(&history, QString::fromStdString(out_dir), &error,
+                                                         QString::fromStdString(format));
   if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
   std::vector<std::string> written;
   for (const QString& f : files) written.push_back(f.toStdString());
@@ -149,16 +152,23 @@ std::vector<std::string> export_run_pngs(const std::string& run_dir, const std::
 }
 
 int run_export(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"png"}, {"help"}}, "export");
+  const ParsedArgs parsed(args, {{"png", "pdf", "svg"}, {"help"}}, "export");
   if (parsed.flag("help")) {
     std::cout << kExportUsage;
     return 0;
   }
-  if (parsed.positional().size() != 1 || !parsed.has("png")) {
-    throw UsageError(std::string("export: expects RUN_DIR and --png OUT_DIR\n") + kExportUsage);
+  const bool any = parsed.has("png") || parsed.has("pdf") || parsed.has("svg");
+  if (parsed.positional().size() != 1 || !any) {
+    throw UsageError(std::string("export: expects RUN_DIR and at least one of --png, --pdf, --svg OUT_DIR\n") +
+                     kExportUsage);
   }
-  const auto files = export_run_pngs(parsed.positional()[0], parsed.text("png", ""));
-  std::cout << "wrote " << files.size() << " plots to " << parsed.text("png", "") << "\n";
+  for (const char* format : {"png", "pdf", "svg"}) {
+    if (!parsed.has(format)) continue;
+    const std::string out = parsed.text(format, "");
+    const auto files = export_run_pictures(parsed.positional()[0], out, format);
+    std::cout << "wrote " << files.size() << " files (" << format << " plots, metrics.csv, results.json) to " << out
+              << "\n";
+  }
   return 0;
 }
 

@@ -22,7 +22,9 @@ int run_open(int argc, char** argv, const std::vector<std::string>& args);
 
 // Re-draws every plot of a run folder into `out_dir` as PNGs, off screen, with
 // the window's own plotting code. Returns the files written; throws on failure.
-std::vector<std::string> export_run_pngs(const std::string& run_dir, const std::string& out_dir);
+// format: png, pdf or svg
+std::vector<std::string> export_run_pictures(const std::string& run_dir, const std::string& out_dir,
+                                             const std::string& format = "png");
 
 // `alexnet-lab export RUN_DIR --png OUT`
 int run_export(const std::vector<std::string>& args);

@@ -152,8 +152,8 @@ int run_train(const std::vector<std::string>& args) {
   std::cout << "run folder: " << trainer.run_dir() << "\n";
   if (parsed.flag("png")) {
     const std::string plots = trainer.run_dir() + "/plots";
-    const auto files = export_run_pngs(trainer.run_dir(), plots);
-    std::cout << "plots: " << files.size() << " PNG files in " << plots << "\n";
+    const auto files = export_run_pictures(trainer.run_dir(), plots);
+    std::cout << "plots: " << files.size() << " files in " << plots << "\n";
   }
   return 0;
 }

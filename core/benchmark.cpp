@@ -1,6 +1,9 @@
 #include "benchmark.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <algorithm>
 #include <chrono>
@@ -118,6 +121,15 @@ double peak_rss_mib() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   return double(usage.ru_maxrss) / 1024.0;
+}
+
+double current_rss_mib() {
+  std::FILE* statm = std::fopen("/proc/self/statm", "r");
+  if (!statm) return 0;
+  long pages = 0, resident = 0;
+  const int got = std::fscanf(statm, "%ld %ld", &pages, &resident);
+  std::fclose(statm);
+  return got == 2 ? double(resident) * double(sysconf(_SC_PAGESIZE)) / (1024.0 * 1024.0) : 0;
 }
 
 }  // namespace alexnet

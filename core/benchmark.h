@@ -38,7 +38,8 @@ double measure_sgemm_gflops(int n = 2048, int repeats = 5);
 double measure_loader_images_per_second(const ImageSet& set, int batch_size, int input_size, bool augment,
                                         int batches);
 
-// Peak resident set size of this process so far, in MiB.
+// Peak resident set size of this process so far, and the current one, in MiB.
 double peak_rss_mib();
+double current_rss_mib();
 
 }  // namespace alexnet

@@ -1,5 +1,7 @@
 #include "run_store.h"
 
+#include "tensorboard_writer.h"
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -145,14 +147,18 @@ nlohmann::json result_to_json(const VariantResult& r) {
           {"note", r.note}};
 }
 
-void write_filter_png(const FilterGrid& grid, const std::string& path, int upscale) {
+std::string encode_filter_png(const FilterGrid& grid, int upscale) {
   cv::Mat rgb(grid.height, grid.width, CV_8UC3, const_cast<std::uint8_t*>(grid.rgb.data()));
   cv::Mat bgr, big;
   cv::cvtColor(rgb, bgr, cv::COLOR_RGB2BGR);
   cv::resize(bgr, big, cv::Size(grid.width * upscale, grid.height * upscale), 0, 0, cv::INTER_NEAREST);
   std::vector<std::uint8_t> png;
-  if (!cv::imencode(".png", big, png)) throw StoreError("cannot encode " + path + " as PNG");
-  write_file_atomically(path, std::string(png.begin(), png.end()));
+  if (!cv::imencode(".png", big, png)) throw StoreError("cannot encode a filter grid as PNG");
+  return std::string(png.begin(), png.end());
+}
+
+void write_filter_png(const FilterGrid& grid, const std::string& path, int upscale) {
+  write_file_atomically(path, encode_filter_png(grid, upscale));
 }
 
 void trim_logs_after(const std::string& dir, std::int64_t iteration) {
@@ -202,6 +208,7 @@ RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
   const std::string probes = path("probes.jsonl");
   probes_ = std::fopen(probes.c_str(), "a");
   if (!probes_) fail(probes, "open");
+  tensorboard_ = std::make_unique<TensorBoardWriter>(path("tb"));
 }
 
 RunStore::~RunStore() {
@@ -226,13 +233,27 @@ void RunStore::write_config(const ExperimentConfig& config, const nlohmann::json
   write_file_atomically(path("config.json"), j.dump(2) + "\n");
 }
 
-void RunStore::append_record(const RecordPoint& point) { append_line(metrics_, "metrics.csv", metrics_row(point)); }
+void RunStore::append_record(const RecordPoint& point) {
+  append_line(metrics_, "metrics.csv", metrics_row(point));
+  tensorboard_->scalar("loss/" + point.variant, point.iteration, point.train_loss);
+  tensorboard_->scalar("learning_rate/" + point.variant, point.iteration, point.learning_rate);
+  tensorboard_->scalar("images_per_second/" + point.variant, point.iteration, point.images_per_second);
+}
 
 void RunStore::append_probe(const ProbeResult& probe) {
   std::ostringstream name;
   name << "filters/" << probe.variant << "-" << std::setw(7) << std::setfill('0') << probe.iteration << ".png";
-  write_filter_png(probe.filters, path(name.str()));
+  const std::string png = encode_filter_png(probe.filters);
+  write_file_atomically(path(name.str()), png);
   append_line(probes_, "probes.jsonl", probe_to_json(probe, name.str()).dump());
+  const std::string variant = probe.variant;
+  for (const LayerProbe& l : probe.layers) {
+    tensorboard_->histogram("activation/" + variant + "/" + l.name, probe.iteration, l.activation);
+    tensorboard_->histogram("pre_activation/" + variant + "/" + l.name, probe.iteration, l.pre_activation);
+    tensorboard_->scalar((probe.activation == "tanh" ? "saturated/" : "dead/") + variant + "/" + l.name,
+                         probe.iteration, probe.activation == "tanh" ? l.saturated_fraction : l.dead_fraction);
+  }
+  tensorboard_->image("filters/" + variant, probe.iteration, probe.filters.height * 4, probe.filters.width * 4, 3, png);
 }
 
 void RunStore::write_results(const std::vector<VariantResult>& results) {
@@ -241,12 +262,18 @@ void RunStore::write_results(const std::vector<VariantResult>& results) {
   for (const VariantResult& r : results) list.push_back(result_to_json(r));
   j["variants"] = list;
   write_file_atomically(path("results.json"), j.dump(2) + "\n");
+  for (const VariantResult& r : results) {
+    tensorboard_->scalar("test_accuracy/" + r.variant, r.iterations, r.test_accuracy);
+    tensorboard_->scalar("test_loss/" + r.variant, r.iterations, r.test_loss);
+  }
+  tensorboard_->flush();
 }
 
 void RunStore::flush() {
   for (auto [file, name] : {std::pair{metrics_, "metrics.csv"}, std::pair{probes_, "probes.jsonl"}}) {
     if (std::fflush(file) != 0 || ::fsync(fileno(file)) != 0) fail(path(name), "flush");
   }
+  tensorboard_->flush();
 }
 
 }  // namespace alexnet

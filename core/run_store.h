@@ -8,9 +8,11 @@
 //   filters/VARIANT-ITER.png    the first-layer filter grid of that probe
 //   results.json                per variant: test loss and accuracy, confusion matrix, ...
 //   checkpoints/                see checkpoint.h
+//   tb/events.out.tfevents.*    the same loss, histograms, dead fractions and filter grids for TensorBoard
 #pragma once
 
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -40,13 +42,16 @@ nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filter
 nlohmann::json result_to_json(const VariantResult& result);
 std::string metrics_row(const RecordPoint& p);
 
-// Writes a FilterGrid as a PNG, each weight an upscale x upscale block.
+// A FilterGrid as PNG bytes, each weight an upscale x upscale block.
+std::string encode_filter_png(const FilterGrid& grid, int upscale = 4);
 void write_filter_png(const FilterGrid& grid, const std::string& path, int upscale = 4);
 
 // Before a resume from `iteration`: drops the metrics rows and probe lines
 // after it (and torn lines), so the resumed run appends without a gap or a
 // duplicate. Each file is replaced atomically.
 void trim_logs_after(const std::string& dir, std::int64_t iteration);
+
+class TensorBoardWriter;
 
 class RunStore {
  public:
@@ -70,6 +75,7 @@ class RunStore {
   std::string dir_;
   std::FILE* metrics_ = nullptr;
   std::FILE* probes_ = nullptr;
+  std::unique_ptr<TensorBoardWriter> tensorboard_;
 };
 
 }  // namespace alexnet

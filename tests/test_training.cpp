@@ -9,6 +9,7 @@
 #include "probes.h"
 #include "run_store.h"
 #include "trainer.h"
+#include "tensorboard_reader.h"
 #include "training_support.h"
 
 using namespace alexnet;
@@ -105,6 +106,67 @@ class TestTraining : public QObject {
       QCOMPARE(state["variants"][name.toStdString()]["steps"].get<int>(), 120);
     }
     QCOMPARE(int(observer.results.size()), 3);
+  }
+
+  // The run's tb/ folder, decoded without the writer's code: every CRC holds,
+  // the loss scalars are metrics.csv, histograms count every probed value, and
+  // the filter grids are PNGs of the stated size.
+  void tensorboardEventsDecodeIndependently() {
+    if (!QFile::exists(dir("e2e/results.json"))) QSKIP("reads the end-to-end run of the test before");
+    const QStringList files = QDir(dir("e2e/tb")).entryList({"events.out.tfevents.*"}, QDir::Files);
+    QCOMPARE(files.size(), 1);
+    std::vector<std::string> records;
+    try {
+      records = tbread::read_records(dir("e2e/tb/") + files[0]);
+    } catch (const std::exception& e) {
+      QFAIL(e.what());
+    }
+    QVERIFY(records.size() > 20);
+    const tbread::Message first = tbread::parse(records[0]);
+    QCOMPARE(QString::fromStdString(first.find(3)->second.bytes), QString("brain.Event:2"));
+    std::map<std::pair<std::string, std::int64_t>, float> losses;
+    int histograms = 0, images = 0;
+    for (std::size_t i = 1; i < records.size(); ++i) {
+      const tbread::Message event = tbread::parse(records[i]);
+      QVERIFY(event.count(1) && event.find(1)->second.as_double() > 1.7e9);  // wall time
+      const std::int64_t step = std::int64_t(event.find(2)->second.varint);
+      const tbread::Message summary = tbread::parse(event.find(5)->second.bytes);
+      const tbread::Message value = tbread::parse(summary.find(1)->second.bytes);
+      const std::string tag = value.find(1)->second.bytes;
+      if (value.count(2) && tag.rfind("loss/", 0) == 0) losses[{tag.substr(5), step}] = value.find(2)->second.as_float();
+      if (value.count(5)) {
+        const tbread::Message h = tbread::parse(value.find(5)->second.bytes);
+        const std::vector<double> limits = tbread::packed_doubles(h.find(6)->second.bytes);
+        const std::vector<double> buckets = tbread::packed_doubles(h.find(7)->second.bytes);
+        QCOMPARE(limits.size(), buckets.size());
+        QCOMPARE(int(limits.size()), 62);  // 60 bins and the two open ends
+        double total = 0;
+        for (double b : buckets) total += b;
+        QCOMPARE(total, h.find(3)->second.as_double());
+        QVERIFY(total >= 200);  // at least one value per probe image
+        ++histograms;
+      }
+      if (value.count(4)) {
+        const tbread::Message img = tbread::parse(value.find(4)->second.bytes);
+        const QImage png = QImage::fromData(QByteArray::fromStdString(img.find(4)->second.bytes), "PNG");
+        QVERIFY(!png.isNull());
+        QCOMPARE(png.height(), int(img.find(1)->second.varint));
+        QCOMPARE(png.width(), int(img.find(2)->second.varint));
+        ++images;
+      }
+    }
+    // Every metrics.csv row is a loss scalar with the same step and value.
+    const QStringList rows = read_lines(dir("e2e/metrics.csv")).mid(1);
+    QCOMPARE(int(losses.size()), rows.size());
+    for (const QString& row : rows) {
+      const QStringList f = row.split(',');
+      const auto it = losses.find({f[0].toStdString(), f[1].toLongLong()});
+      QVERIFY2(it != losses.end(), qPrintable(row));
+      QCOMPARE(it->second, float(f[2].toDouble()));
+    }
+    const int probe_lines = read_lines(dir("e2e/probes.jsonl")).size();
+    QCOMPARE(images, probe_lines);
+    QVERIFY(histograms >= 2 * probe_lines);
   }
 
   void recordsExactlyEveryNIterations() {

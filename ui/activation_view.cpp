@@ -1,5 +1,7 @@
 #include "activation_view.h"
 
+#include "picture_file.h"
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -220,13 +222,13 @@ QStringList ActivationView::exportNames() const {
   return names;
 }
 
-bool ActivationView::exportPng(int index, const QString& path, QSize size, double scale) {
+bool ActivationView::exportPicture(int index, const QString& path, QSize size, double scale) {
   const QStringList variants = history_->variants();
   if (index < 0 || index / 2 >= variants.size()) return false;
   if (variant_->currentText() != variants[index / 2]) variant_->setCurrentText(variants[index / 2]);
   redraw();
   QCustomPlot* plot = index % 2 == 0 ? histogram_plot_ : fraction_plot_;
-  return plot->savePng(path, size.width(), size.height(), scale);
+  return save_plot(plot, path, size, scale);
 }
 
 }  // namespace alexnet::ui

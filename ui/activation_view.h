@@ -21,7 +21,7 @@ class ActivationView : public ExportableView {
 
   // Per variant: its histogram (of the selected layer, fc7 by default) and its dead-unit plot.
   QStringList exportNames() const override;
-  bool exportPng(int index, const QString& path, QSize size, double scale) override;
+  bool exportPicture(int index, const QString& path, QSize size, double scale) override;
 
   void select(const QString& variant, const QString& layer);
   QCustomPlot* histogramPlot() const { return histogram_plot_; }

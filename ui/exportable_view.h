@@ -19,8 +19,9 @@ class ExportableView : public QWidget {
   using QWidget::QWidget;
   // File names for "export all": one per picture this view can make.
   virtual QStringList exportNames() const = 0;
-  // Writes picture `index` of exportNames(); size in logical pixels, scale = device pixels per logical.
-  virtual bool exportPng(int index, const QString& path, QSize size, double scale) = 0;
+  // Writes picture `index` of exportNames() as PNG, PDF or SVG (by the path's
+  // suffix); size in logical pixels, scale = device pixels per logical (PNG).
+  virtual bool exportPicture(int index, const QString& path, QSize size, double scale) = 0;
 
  protected:
   // Asks for size and scale, then a file name, then exports picture `index`.

@@ -1,5 +1,7 @@
 #include "filter_view.h"
 
+#include "picture_file.h"
+
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPainter>
@@ -120,22 +122,19 @@ void FilterView::paintGrids(QPainter& painter, const QRect& area) const {
   }
 }
 
-bool FilterView::exportPng(int, const QString& path, QSize size, double scale) {
-  QImage image(size * scale, QImage::Format_RGB32);
-  image.setDevicePixelRatio(scale);
-  image.fill(Qt::white);
-  QPainter painter(&image);
-  const QRect area(QPoint(0, 0), size);
-  const int caption_height = 40;
-  paintGrids(painter, area.adjusted(0, 0, 0, -caption_height));
-  QFont font = painter.font();
-  font.setPointSizeF(10);
-  painter.setFont(font);
-  painter.setPen(Qt::black);
-  painter.drawText(area.adjusted(12, size.height() - caption_height, -12, 0), Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
-                   caption_->text());
-  painter.end();
-  return image.save(path, "PNG");
+bool FilterView::exportPicture(int, const QString& path, QSize size, double scale) {
+  return save_painting(path, size, scale, [&](QPainter& painter) {
+    const QRect area(QPoint(0, 0), size);
+    const int caption_height = 40;
+    painter.fillRect(area, Qt::white);
+    paintGrids(painter, area.adjusted(0, 0, 0, -caption_height));
+    QFont font = painter.font();
+    font.setPointSizeF(10);
+    painter.setFont(font);
+    painter.setPen(Qt::black);
+    painter.drawText(area.adjusted(12, size.height() - caption_height, -12, 0),
+                     Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, caption_->text());
+  });
 }
 
 }  // namespace alexnet::ui

@@ -18,7 +18,7 @@ class FilterView : public ExportableView {
   FilterView(RunHistory* history, QWidget* parent = nullptr);
 
   QStringList exportNames() const override { return {"filters"}; }
-  bool exportPng(int index, const QString& path, QSize size, double scale) override;
+  bool exportPicture(int index, const QString& path, QSize size, double scale) override;
 
   // Draws the grids of the selected probe into `area`.
   void paintGrids(QPainter& painter, const QRect& area) const;

@@ -1,5 +1,7 @@
 #include "loss_view.h"
 
+#include "picture_file.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QGridLayout>
@@ -167,9 +169,9 @@ void LossView::showProgress(const ProgressUpdate& u) {
                             .arg(u.loss, 0, 'f', 3));
 }
 
-bool LossView::exportPng(int, const QString& path, QSize size, double scale) {
+bool LossView::exportPicture(int, const QString& path, QSize size, double scale) {
   rebuild();
-  return plot_->savePng(path, size.width(), size.height(), scale);
+  return save_plot(plot_, path, size, scale);
 }
 
 }  // namespace alexnet::ui

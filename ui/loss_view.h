@@ -23,7 +23,7 @@ class LossView : public ExportableView {
   LossView(RunHistory* history, QWidget* parent = nullptr);
 
   QStringList exportNames() const override { return {"loss"}; }
-  bool exportPng(int index, const QString& path, QSize size, double scale) override;
+  bool exportPicture(int index, const QString& path, QSize size, double scale) override;
 
   void setSmoothing(double weight);  // 0 .. 0.99
   QCustomPlot* plot() const { return plot_; }

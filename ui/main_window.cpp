@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "picture_file.h"
+
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
@@ -156,15 +158,17 @@ void MainWindow::buildMenus() {
   });
   recent_menu_ = file->addMenu(tr("Recent runs"));
   refreshRecentRuns();
-  QAction* export_all = file->addAction(tr("&Export all plots…"));
-  connect(export_all, &QAction::triggered, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export every plot into"));
-    if (dir.isEmpty()) return;
-    QString error;
-    const QStringList files = exportAll(dir, &error);
-    if (!error.isEmpty()) QMessageBox::warning(this, tr("Export all plots"), error);
-    else log(tr("exported %1 plots to %2").arg(files.size()).arg(dir));
-  });
+  for (const QString& format : picture_formats()) {
+    QAction* export_all = file->addAction(tr("&Export all plots as %1…").arg(format.toUpper()));
+    connect(export_all, &QAction::triggered, this, [this, format] {
+      const QString dir = QFileDialog::getExistingDirectory(this, tr("Export every plot into"));
+      if (dir.isEmpty()) return;
+      QString error;
+      const QStringList files = export_all_views(history_, dir, &error, format);
+      if (!error.isEmpty()) QMessageBox::warning(this, tr("Export all plots"), error);
+      else log(tr("exported %1 files to %2").arg(files.size()).arg(dir));
+    });
+  }
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"));
   quit->setShortcut(QKeySequence::Quit);

@@ -1,5 +1,7 @@
 #include "results_view.h"
 
+#include "picture_file.h"
+
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QPushButton>
@@ -161,10 +163,10 @@ QStringList ResultsView::exportNames() const {
   return names;
 }
 
-bool ResultsView::exportPng(int index, const QString& path, QSize size, double scale) {
+bool ResultsView::exportPicture(int index, const QString& path, QSize size, double scale) {
   if (index < 0 || std::size_t(index) >= history_->results().size()) return false;
   showConfusion(index);
-  const bool ok = confusion_->savePng(path, size.height(), size.height(), scale);  // square
+  const bool ok = save_plot(confusion_, path, QSize(size.height(), size.height()), scale);  // square
   showConfusion(std::max(0, table_->currentIndex().row()));
   return ok;
 }

@@ -31,7 +31,7 @@ class ResultsView : public ExportableView {
   ResultsView(RunHistory* history, QWidget* parent = nullptr);
 
   QStringList exportNames() const override;  // confusion-VARIANT per result
-  bool exportPng(int index, const QString& path, QSize size, double scale) override;
+  bool exportPicture(int index, const QString& path, QSize size, double scale) override;
   QTableView* table() const { return table_; }
 
  private:

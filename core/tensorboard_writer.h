@@ -1,0 +1,50 @@
+// TensorBoard event files without TensorFlow: TFRecord framing (length, masked
+// CRC32C of the length, payload, masked CRC32C of the payload) around Event
+// protobufs encoded by hand. Only the fields TensorBoard reads for scalars,
+// histograms and images are written:
+//   Event   { double wall_time = 1; int64 step = 2; string file_version = 3; Summary summary = 5; }
+//   Summary { repeated Value value = 1; }
+//   Value   { string tag = 1; float simple_value = 2; Image image = 4; HistogramProto histo = 5; }
+//   Image   { int32 height = 1; int32 width = 2; int32 colorspace = 3; bytes encoded_image_string = 4; }
+//   HistogramProto { double min = 1, max = 2, num = 3, sum = 4, sum_squares = 5;
+//                    repeated double bucket_limit = 6 [packed]; repeated double bucket = 7 [packed]; }
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "training_events.h"
+
+namespace alexnet {
+
+std::uint32_t crc32c(const void* data, std::size_t size);
+std::uint32_t masked_crc32c(const void* data, std::size_t size);  // TFRecord's rotation + constant
+
+// One TFRecord: the framing around `payload`.
+std::string tfrecord(const std::string& payload);
+
+class TensorBoardWriter {
+ public:
+  // Creates folder/events.out.tfevents.<seconds>.alexnet-lab and writes the
+  // file_version event. Throws StoreError.
+  explicit TensorBoardWriter(const std::string& folder);
+  ~TensorBoardWriter();
+  TensorBoardWriter(const TensorBoardWriter&) = delete;
+  TensorBoardWriter& operator=(const TensorBoardWriter&) = delete;
+
+  const std::string& path() const { return path_; }
+  void scalar(const std::string& tag, std::int64_t step, double value);
+  // Our fixed-edge histogram, with its below/above counts as open end buckets.
+  void histogram(const std::string& tag, std::int64_t step, const Histogram& h);
+  void image(const std::string& tag, std::int64_t step, int height, int width, int channels, const std::string& png);
+  void flush();  // fsync
+
+ private:
+  void write_event(std::int64_t step, const std::string& summary_value);
+
+  std::string path_;
+  std::FILE* file_ = nullptr;
+};
+
+}  // namespace alexnet
