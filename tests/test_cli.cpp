@@ -2,6 +2,8 @@
 // refusals with the documented exit codes.
 #include <QtTest>
 
+#include <QImage>
+
 #include "cli_runner.h"
 
 class TestCli : public QObject {
@@ -73,6 +75,33 @@ class TestCli : public QObject {
     for (const char* file : {"config.json", "metrics.csv", "probes.jsonl", "results.json", "filters/tiny-0000030.png"}) {
       QVERIFY2(QFile::exists(out + "/" + file), file);
     }
+  }
+
+  // export: every plot in every format, with the numbers behind them.
+  void exportWritesPngPdfSvgAndTheData() {
+    const QString run = tmp_.filePath("run");
+    QVERIFY2(QFile::exists(run + "/results.json"), "needs the run of trainRunsHeadlessIntoARunFolder");
+    const QString out = tmp_.filePath("exported");
+    const CliResult r = run_cli({"export", run, "--png", out + "/png", "--pdf", out + "/pdf", "--svg", out + "/svg"});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    auto read = [](const QString& path) {
+      QFile f(path);
+      return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    for (const char* format : {"png", "pdf", "svg"}) {
+      const QString dir = out + "/" + format;
+      for (const QString& name : {"loss", "filters", "activations-tiny", "dead-units-tiny", "confusion-tiny"}) {
+        const QByteArray bytes = read(dir + "/" + name + "." + format);
+        QVERIFY2(bytes.size() > 1000, qPrintable(dir + "/" + name));
+        if (QString(format) == "pdf") QVERIFY(bytes.startsWith("%PDF") && bytes.trimmed().endsWith("%%EOF"));
+        if (QString(format) == "svg") QVERIFY(bytes.contains("<svg") && bytes.trimmed().endsWith("</svg>"));
+        if (QString(format) == "png") QVERIFY(!QImage::fromData(bytes, "PNG").isNull());
+      }
+      QCOMPARE(read(dir + "/metrics.csv"), read(run + "/metrics.csv"));
+      QCOMPARE(read(dir + "/results.json"), read(run + "/results.json"));
+    }
+    QCOMPARE(QImage(out + "/png/loss.png").size(), QSize(1920, 1080));
+    QCOMPARE(run_cli({"export", run}).exit_code, 2);  // no format: usage
   }
 
   void trainRefusesBadSettings() {

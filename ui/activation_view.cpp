@@ -146,18 +146,9 @@ void ActivationView::redraw() {
     const Histogram& first = *columns.front();
     const int bins = int(first.counts.size());
     const int nx = int(columns.size());
-    map_->data()->setSize(nx, bins);
-    const double x0 = iterations.front(), x1 = nx > 1 ? iterations.back() : iterations.front() + 1;
-    const double dy = (first.edges.back() - first.edges.front()) / bins;
-    map_->data()->setRange(QCPRange(x0, x1), QCPRange(first.edges.front() + dy / 2, first.edges.back() - dy / 2));
-    for (int x = 0; x < nx; ++x) {
-      for (int y = 0; y < bins; ++y) {
-        const auto count = std::size_t(y) < columns[std::size_t(x)]->counts.size() ? columns[std::size_t(x)]->counts[std::size_t(y)] : 0;
-        map_->data()->setCell(x, y, std::log10(1.0 + double(count)));
-      }
-    }
-    map_->rescaleDataRange(true);
-    // Show the occupied part of the fixed bins (they leave room for growth).
+    // Only the occupied part of the fixed bins (they leave room for growth), plus
+    // one empty bin either side. The map holds exactly what the axes show, so no
+    // cell lies outside them: SVG output has no clipping to hide it.
     int lowest = bins, highest = -1;
     for (const Histogram* h : columns) {
       for (int y = 0; y < int(h->counts.size()); ++y) {
@@ -167,11 +158,23 @@ void ActivationView::redraw() {
         }
       }
     }
-    if (highest >= 0) {
-      histogram_plot_->yAxis->setRange(first.edges[std::size_t(std::max(0, lowest - 1))],
-                                       first.edges[std::size_t(std::min(bins, highest + 2))]);
+    const int r0 = highest >= 0 ? std::max(0, lowest - 1) : 0;
+    const int r1 = highest >= 0 ? std::min(bins - 1, highest + 1) : bins - 1;
+    const double dy = (first.edges.back() - first.edges.front()) / bins;
+    const double x0 = iterations.front(), x1 = nx > 1 ? iterations.back() : iterations.front() + 1;
+    const double dx = nx > 1 ? (x1 - x0) / (nx - 1) : 1;
+    map_->data()->setSize(nx, r1 - r0 + 1);
+    map_->data()->setRange(QCPRange(x0, x1),
+                           QCPRange(first.edges[std::size_t(r0)] + dy / 2, first.edges[std::size_t(r1)] + dy / 2));
+    for (int x = 0; x < nx; ++x) {
+      for (int y = r0; y <= r1; ++y) {
+        const auto count = std::size_t(y) < columns[std::size_t(x)]->counts.size() ? columns[std::size_t(x)]->counts[std::size_t(y)] : 0;
+        map_->data()->setCell(x, y - r0, std::log10(1.0 + double(count)));
+      }
     }
-    histogram_plot_->xAxis->setRange(x0, x1);
+    map_->rescaleDataRange(true);
+    histogram_plot_->yAxis->setRange(first.edges[std::size_t(r0)], first.edges[std::size_t(r1) + 1]);
+    histogram_plot_->xAxis->setRange(x0 - dx / 2, (nx > 1 ? x1 : x0) + dx / 2);
   } else {
     map_->data()->clear();
   }
