@@ -6,6 +6,8 @@
 #include <cstdio>
 
 #include <algorithm>
+#include <cstdlib>
+#include <string>
 #include <chrono>
 
 #include "alexnet_model.h"
@@ -48,6 +50,15 @@ struct SteppingModel {
         x(torch::randn({batch_size, 3, spec.input_size, spec.input_size})),
         y(torch::randint(0, spec.classes, {batch_size}, torch::kInt64)) {
     model->train();
+    // ALEXNET_CHANNELS_LAST=1: conv weights and input in NHWC, to measure that lever.
+    const char* nhwc = std::getenv("ALEXNET_CHANNELS_LAST");
+    if (nhwc && std::string(nhwc) == "1") {
+      torch::NoGradGuard no_grad;
+      for (torch::Tensor& p : model->parameters()) {
+        if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+      }
+      x = x.contiguous(torch::MemoryFormat::ChannelsLast);
+    }
   }
   void step() {
     optimizer.zero_grad();

@@ -70,6 +70,14 @@ std::array<std::uint32_t, 256> crc32c_table() {
   return table;
 }
 
+// Summary.Value with its tag and one message field (4: image, 5: histogram).
+std::string tagged_value(const std::string& tag, int field, const std::string& message) {
+  std::string value;
+  put_bytes(value, 1, tag);
+  put_bytes(value, field, message);
+  return value;
+}
+
 double now_seconds() {
   return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
@@ -169,10 +177,7 @@ void TensorBoardWriter::histogram(const std::string& tag, std::int64_t step, con
   put_double(histo, 5, sum_squares);
   put_packed_doubles(histo, 6, limits);
   put_packed_doubles(histo, 7, buckets);
-  std::string v;
-  put_bytes(v, 1, tag);
-  put_bytes(v, 5, histo);
-  write_event(step, v);
+  write_event(step, tagged_value(tag, 5, histo));
 }
 
 void TensorBoardWriter::image(const std::string& tag, std::int64_t step, int height, int width, int channels,
@@ -182,10 +187,7 @@ void TensorBoardWriter::image(const std::string& tag, std::int64_t step, int hei
   put_int(image, 2, width);
   put_int(image, 3, channels);
   put_bytes(image, 4, png);
-  std::string v;
-  put_bytes(v, 1, tag);
-  put_bytes(v, 4, image);
-  write_event(step, v);
+  write_event(step, tagged_value(tag, 4, image));
 }
 
 void TensorBoardWriter::flush() {
