@@ -65,7 +65,7 @@ class RssProbe : public TrainingObserver {
     }
   }
   void on_message(const std::string& text) override {
-    if (text.rfind("error", 0) == 0) std::cerr << text << "\n";
+    if (text.rfind("error", 0) == 0 || text.find("diverged") != std::string::npos) std::cerr << text << "\n";
   }
   std::int64_t marks_[3];
   double rss_[3] = {0, 0, 0};
@@ -77,6 +77,7 @@ int run_soak(int iterations, const std::string& variant, int input_size, int bat
   c.data = "synthetic";
   c.iterations = iterations;
   c.batch_size = batch;
+  c.learning_rate *= batch / 64.0;  // the default rate is for batch 64; small batches diverge with it
   c.input_size = input_size;
   c.record_every = 100;
   c.probe_every = 1000;
@@ -89,7 +90,10 @@ int run_soak(int iterations, const std::string& variant, int input_size, int bat
   const RunState state = trainer.run();
   std::error_code ec;
   std::filesystem::remove_all(c.out_dir, ec);
-  if (state != RunState::Finished) return 1;
+  if (state != RunState::Finished || probe.rss_[2] == 0) {
+    std::cerr << "soak: the run did not reach its last iteration\n";
+    return 1;
+  }
   char line[256];
   std::snprintf(line, sizeof line,
                 "soak: %d iterations of %s at S=%d, batch %d: RSS %.0f MiB at the start, %.0f in the middle, "
