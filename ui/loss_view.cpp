@@ -9,6 +9,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSlider>
+#include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
 #include <cmath>
@@ -28,6 +29,10 @@ std::vector<double> smooth(const std::vector<double>& values, double weight) {
 }
 
 LossView::LossView(RunHistory* history, QWidget* parent) : ExportableView(parent), history_(history) {
+  progress_timer_ = new QTimer(this);
+  progress_timer_->setSingleShot(true);
+  progress_timer_->setInterval(200);
+  connect(progress_timer_, &QTimer::timeout, this, &LossView::drawProgress);
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
   controls->addWidget(new QLabel(tr("Smoothing")));
@@ -145,28 +150,39 @@ void LossView::onMouseMove(QMouseEvent* event) {
   else QToolTip::showText(event->globalPosition().toPoint(), text, plot_);
 }
 
+// Progress arrives every iteration; repainting labels that often would take
+// the cores training needs, so updates are kept and drawn five times a second.
 void LossView::showProgress(const ProgressUpdate& u) {
-  const QString name = QString::fromStdString(u.variant);
-  if (!bars_.contains(name)) {
-    const int row = int(bars_.size());
-    auto* label = new QLabel(name);
-    auto* bar = new QProgressBar();
-    bar->setObjectName("progress-" + name);
-    auto* rate = new QLabel();
-    progress_grid_->addWidget(label, row, 0);
-    progress_grid_->addWidget(bar, row, 1);
-    progress_grid_->addWidget(rate, row, 2);
-    bars_[name] = bar;
-    rates_[name] = rate;
+  pending_[QString::fromStdString(u.variant)] = u;
+  if (!progress_timer_->isActive()) progress_timer_->start();
+}
+
+void LossView::drawProgress() {
+  for (auto it = pending_.cbegin(); it != pending_.cend(); ++it) {
+    const QString& name = it.key();
+    const ProgressUpdate& u = it.value();
+    if (!bars_.contains(name)) {
+      const int row = int(bars_.size());
+      auto* label = new QLabel(name);
+      auto* bar = new QProgressBar();
+      bar->setObjectName("progress-" + name);
+      auto* rate = new QLabel();
+      progress_grid_->addWidget(label, row, 0);
+      progress_grid_->addWidget(bar, row, 1);
+      progress_grid_->addWidget(rate, row, 2);
+      bars_[name] = bar;
+      rates_[name] = rate;
+    }
+    bars_[name]->setMaximum(int(u.total));
+    bars_[name]->setValue(int(u.iteration));
+    const long eta = std::lround(u.eta_seconds);
+    rates_[name]->setText(tr("%1 img/s · ETA %2:%3 · loss %4")
+                              .arg(u.images_per_second, 0, 'f', 0)
+                              .arg(eta / 60)
+                              .arg(eta % 60, 2, 10, QChar('0'))
+                              .arg(u.loss, 0, 'f', 3));
   }
-  bars_[name]->setMaximum(int(u.total));
-  bars_[name]->setValue(int(u.iteration));
-  const long eta = std::lround(u.eta_seconds);
-  rates_[name]->setText(tr("%1 img/s · ETA %2:%3 · loss %4")
-                            .arg(u.images_per_second, 0, 'f', 0)
-                            .arg(eta / 60)
-                            .arg(eta % 60, 2, 10, QChar('0'))
-                            .arg(u.loss, 0, 'f', 3));
+  pending_.clear();
 }
 
 bool LossView::exportPicture(int, const QString& path, QSize size, double scale) {

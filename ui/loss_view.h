@@ -15,6 +15,8 @@ class QLabel;
 class QProgressBar;
 class QSlider;
 
+class QTimer;
+
 namespace alexnet::ui {
 
 class LossView : public ExportableView {
@@ -34,6 +36,7 @@ class LossView : public ExportableView {
 
  private:
   void onMouseMove(QMouseEvent* event);
+  void drawProgress();  // the latest update of every variant, at most a few times a second
 
   RunHistory* history_;
   QCustomPlot* plot_;
@@ -43,6 +46,8 @@ class LossView : public ExportableView {
   QGridLayout* progress_grid_;
   QMap<QString, QProgressBar*> bars_;
   QMap<QString, QLabel*> rates_;
+  QMap<QString, alexnet::ProgressUpdate> pending_;  // arrived since the last draw
+  QTimer* progress_timer_;
 };
 
 // Debiased exponential moving average (as TensorBoard draws it).
