@@ -10,6 +10,8 @@
 #include <string>
 #include <chrono>
 
+#include <ATen/autocast_mode.h>
+
 #include "alexnet_model.h"
 #include "batch_stream.h"
 
@@ -62,7 +64,17 @@ struct SteppingModel {
   }
   void step() {
     optimizer.zero_grad();
-    const torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(x), y);
+    // ALEXNET_BF16=1: the forward pass under CPU autocast to bfloat16, to measure that lever.
+    static const bool bf16 = [] {
+      const char* v = std::getenv("ALEXNET_BF16");
+      return v && std::string(v) == "1";
+    }();
+    at::autocast::set_cpu_enabled(bf16);
+    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+    const torch::Tensor logits = model->forward(x).to(torch::kFloat);
+    at::autocast::set_cpu_enabled(false);
+    at::autocast::clear_cache();
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
     loss.backward();
     optimizer.step();
     (void)loss.item<float>();  // as the trainer does: the loss is read every step

@@ -46,6 +46,12 @@ QStringList loss_rows(const QString& run) {
   return rows;
 }
 
+// Rows of metrics.csv so far (0 before there is one), read as the run writes it.
+int metrics_rows(const QString& run) {
+  QFile f(run + "/metrics.csv");
+  return f.open(QIODevice::ReadOnly) ? int(f.readAll().count('\n')) : 0;
+}
+
 QStringList probe_summaries(const QString& run) {
   QStringList rows;
   for (const QString& line : testsupport::read_lines(run + "/probes.jsonl")) {
@@ -98,8 +104,21 @@ class TestReliability : public QObject {
       p.start(QStringLiteral(ALEXNET_BINARY),
               started ? QStringList{"train", "--resume", run, "--threads", "2"} : train_args(variants_, run, iterations));
       QVERIFY(p.waitForStarted());
-      const int after_ms = 300 + int(random.bounded(2500));
-      if (p.waitForFinished(after_ms)) {
+      // Every third kill lands at a random moment of start-up (loading, the first
+      // files); the others after the run has gone 5-30 iterations past where this
+      // attempt began, at a random point between records, probes and checkpoints.
+      // Measured in rows, not milliseconds, so a slow or busy machine moves the
+      // kills along with it.
+      bool finished = false;
+      if (attempt % 3 == 2) {
+        finished = p.waitForFinished(50 + int(random.bounded(800)));
+      } else {
+        const int target = metrics_rows(run) + 2 * (1 + int(random.bounded(6)));
+        while (!(finished = p.waitForFinished(10)) && metrics_rows(run) < target) {
+        }
+        if (!finished) finished = p.waitForFinished(int(random.bounded(150)));
+      }
+      if (finished) {
         QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0, p.readAllStandardError().constData());
         break;  // it finished before the kill
       }
