@@ -28,6 +28,7 @@ const char* const kBenchUsage =
     "  --warmup N        untimed steps first (default 3)\n"
     "  --threads N       libtorch threads (default: all cores)\n"
     "  --side-by-side    also time one experiment iteration of all the variants together\n"
+    "  --bf16            forward passes under bfloat16 autocast, as train --bf16\n"
     "  --sgemm           measure the machine's sgemm peak instead (GFLOP/s)\n"
     "  --loader          measure the data loader instead (images/s; --data, default fashion-mnist)\n"
     "  --soak N          train the first variant N iterations on synthetic data through the real\n"
@@ -110,7 +111,7 @@ int run_soak(int iterations, const std::string& variant, int input_size, int bat
 int run_bench(const std::vector<std::string>& args) {
   const ParsedArgs a(args,
                      {{"variants", "input-size", "batch", "steps", "warmup", "threads", "data", "soak"},
-                      {"help", "json", "sgemm", "loader", "side-by-side"}},
+                      {"help", "json", "sgemm", "loader", "side-by-side", "bf16"}},
                      "bench");
   if (a.flag("help")) {
     std::cout << kBenchUsage;
@@ -163,7 +164,7 @@ int run_bench(const std::vector<std::string>& args) {
         << " warm-up steps\nvariant        images/s   step ms   GFLOP/s   peak RSS MiB\n";
   double sum_of_parts = 0;
   for (const VariantSpec& spec : specs) {
-    const StepTiming t = time_training_steps(spec, batch, steps, warmup);
+    const StepTiming t = time_training_steps(spec, batch, steps, warmup, a.flag("bf16"));
     sum_of_parts += t.median_step_seconds;
     out[spec.name] = {{"train_images_per_second", t.images_per_second},
                       {"median_step_seconds", t.median_step_seconds},
@@ -177,7 +178,7 @@ int run_bench(const std::vector<std::string>& args) {
     table << line;
   }
   if (a.flag("side-by-side") && specs.size() > 1) {
-    const double together = time_side_by_side(specs, batch, steps, warmup);
+    const double together = time_side_by_side(specs, batch, steps, warmup, a.flag("bf16"));
     out["_side_by_side"] = {{"iteration_seconds", together}, {"sum_of_parts_seconds", sum_of_parts}};
     char line[200];
     std::snprintf(line, sizeof line,

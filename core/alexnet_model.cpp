@@ -4,6 +4,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include <ATen/autocast_mode.h>
+
 #include "fused_lrn.h"
 
 namespace alexnet {
@@ -155,6 +157,23 @@ void AlexNetImpl::initialise(InitScheme scheme) {
     const bool classifier = i + 1 == fcs_.size();
     init_layer(fcs_[i]->weight, fcs_[i]->bias, !classifier, classifier);
   }
+}
+
+torch::Tensor forward_logits(AlexNetImpl& model, const torch::Tensor& x, bool bf16) {
+  if (!bf16) return model.forward(x);
+  // Autocast state is thread-local: on only around this forward pass.
+  at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
+  at::autocast::set_cpu_enabled(true);
+  torch::Tensor logits;
+  try {
+    logits = model.forward(x).to(torch::kFloat);
+  } catch (...) {
+    at::autocast::set_cpu_enabled(false);
+    throw;
+  }
+  at::autocast::set_cpu_enabled(false);
+  at::autocast::clear_cache();
+  return logits;
 }
 
 }  // namespace alexnet

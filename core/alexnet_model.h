@@ -48,4 +48,9 @@ class AlexNetImpl : public torch::nn::Module {
 };
 TORCH_MODULE(AlexNet);
 
+// Training's forward pass: with `bf16`, under CPU autocast to bfloat16 (the
+// convolutions and matrix products in bf16, the rest as autocast decides); the
+// logits come back in float32 either way.
+torch::Tensor forward_logits(AlexNetImpl& model, const torch::Tensor& x, bool bf16);
+
 }  // namespace alexnet

@@ -10,8 +10,6 @@
 #include <string>
 #include <chrono>
 
-#include <ATen/autocast_mode.h>
-
 #include "alexnet_model.h"
 #include "batch_stream.h"
 
@@ -43,11 +41,13 @@ namespace {
 
 // One variant ready to step on a fixed random batch, as the trainer steps it.
 struct SteppingModel {
+  bool bf16;
   AlexNet model;
   torch::optim::SGD optimizer;
   torch::Tensor x, y;
-  SteppingModel(const VariantSpec& spec, int batch_size)
-      : model(spec),
+  SteppingModel(const VariantSpec& spec, int batch_size, bool use_bf16)
+      : bf16(use_bf16),
+        model(spec),
         optimizer(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(5e-4)),
         x(torch::randn({batch_size, 3, spec.input_size, spec.input_size})),
         y(torch::randint(0, spec.classes, {batch_size}, torch::kInt64)) {
@@ -64,17 +64,7 @@ struct SteppingModel {
   }
   void step() {
     optimizer.zero_grad();
-    // ALEXNET_BF16=1: the forward pass under CPU autocast to bfloat16, to measure that lever.
-    static const bool bf16 = [] {
-      const char* v = std::getenv("ALEXNET_BF16");
-      return v && std::string(v) == "1";
-    }();
-    at::autocast::set_cpu_enabled(bf16);
-    at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-    const torch::Tensor logits = model->forward(x).to(torch::kFloat);
-    at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
-    const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, y);
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(forward_logits(*model, x, bf16), y);
     loss.backward();
     optimizer.step();
     (void)loss.item<float>();  // as the trainer does: the loss is read every step
@@ -94,10 +84,10 @@ double median_round_seconds(std::vector<SteppingModel>& models, int steps, int w
 
 }  // namespace
 
-StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int steps, int warmup) {
+StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int steps, int warmup, bool bf16) {
   torch::manual_seed(0);
   std::vector<SteppingModel> one;
-  one.emplace_back(spec, batch_size);
+  one.emplace_back(spec, batch_size, bf16);
   StepTiming t;
   t.median_step_seconds = median_round_seconds(one, steps, warmup);
   t.images_per_second = batch_size / t.median_step_seconds;
@@ -105,11 +95,11 @@ StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int step
   return t;
 }
 
-double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, int steps, int warmup) {
+double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, int steps, int warmup, bool bf16) {
   torch::manual_seed(0);
   std::vector<SteppingModel> models;
   models.reserve(specs.size());
-  for (const VariantSpec& spec : specs) models.emplace_back(spec, batch_size);
+  for (const VariantSpec& spec : specs) models.emplace_back(spec, batch_size, bf16);
   return median_round_seconds(models, steps, warmup);
 }
 

@@ -23,12 +23,15 @@ struct StepTiming {
 
 // SGD steps (momentum, weight decay, dropout on) of a freshly built variant on
 // one fixed random batch: `warmup` untimed steps, then the median of `steps`.
-StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int steps, int warmup = 3);
+// With `bf16` the forward pass runs under bfloat16 autocast, as `train --bf16`.
+StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int steps, int warmup = 3,
+                               bool bf16 = false);
 
 // Median wall time of one iteration of an experiment in which every variant
 // takes one step in turn, as the trainer runs them (compare with the sum of
 // their time_training_steps medians).
-double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, int steps, int warmup = 3);
+double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, int steps, int warmup = 3,
+                         bool bf16 = false);
 
 // The best of a few n x n float matrix products, in GFLOP/s.
 double measure_sgemm_gflops(int n = 2048, int repeats = 5);

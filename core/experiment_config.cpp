@@ -80,6 +80,7 @@ nlohmann::json config_to_json(const ExperimentConfig& c) {
           {"optimizer", optimizer_name(c.optimizer)},
           {"schedule", schedule_name(c.schedule)},
           {"augment", c.augment},
+          {"bf16", c.bf16},
           {"record_every", c.record_every},
           {"probe_every", c.probe_every},
           {"probe_size", c.probe_size},
@@ -104,6 +105,7 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
     c.optimizer = optimizer_from_name(j.at("optimizer").get<std::string>());
     c.schedule = schedule_from_name(j.at("schedule").get<std::string>());
     c.augment = j.at("augment").get<bool>();
+    c.bf16 = j.value("bf16", false);  // absent in runs made before the option
     c.record_every = j.at("record_every").get<int>();
     c.probe_every = j.at("probe_every").get<int>();
     c.probe_size = j.at("probe_size").get<int>();

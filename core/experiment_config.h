@@ -39,6 +39,9 @@ struct ExperimentConfig {
   OptimizerKind optimizer = OptimizerKind::SGD;
   Schedule schedule = Schedule::WarmupCosine;
   bool augment = false;  // random crop and horizontal flip
+  // Forward passes under CPU autocast to bfloat16 (used only where the CPU has
+  // AVX512-BF16; elsewhere training stays float32 and says so).
+  bool bf16 = false;
   int record_every = 100;
   int probe_every = 500;
   int probe_size = 1000;

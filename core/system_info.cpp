@@ -54,4 +54,13 @@ std::string describe_compute(int threads) {
   return text;
 }
 
+bool cpu_has_avx512_bf16() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("flags", 0) == 0) return line.find(" avx512_bf16") != std::string::npos;
+  }
+  return false;
+}
+
 }  // namespace alexnet

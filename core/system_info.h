@@ -20,4 +20,7 @@ int configure_threads(int requested);
 // warning when the reference BLAS is in use.
 std::string describe_compute(int threads);
 
+// Whether the CPU multiplies bfloat16 natively (the avx512_bf16 flag).
+bool cpu_has_avx512_bf16();
+
 }  // namespace alexnet

@@ -141,6 +141,12 @@ RunState Trainer::train() {
   install_caching_cpu_allocator();
   const int threads = configure_threads(config_.threads);
   observer_.on_message(describe_compute(threads));
+  const bool bf16 = config_.bf16 && cpu_has_avx512_bf16();
+  if (config_.bf16) {
+    observer_.on_message(bf16 ? "bfloat16: forward passes under autocast (AVX512-BF16)"
+                              : "bfloat16 asked for, but this CPU has no AVX512-BF16 (it would be emulated and "
+                                "slower): training in float32");
+  }
 
   LoadOptions load;
   load.image_size = config_.input_size;
@@ -281,7 +287,8 @@ RunState Trainer::train() {
         const Clock::time_point start = Clock::now();
         v.model->train();
         v.optimizer->zero_grad();
-        const torch::Tensor loss = torch::nn::functional::cross_entropy(v.model->forward(batch.images), batch.labels);
+        const torch::Tensor loss =
+            torch::nn::functional::cross_entropy(forward_logits(*v.model, batch.images, bf16), batch.labels);
         const double value = loss.item<double>();
         if (!std::isfinite(value)) {
           v.diverged = true;

@@ -333,6 +333,25 @@ class TestTraining : public QObject {
     QVERIFY(a != other);
   }
 
+  // bf16: where the CPU has AVX512-BF16 the forward passes run under autocast and
+  // the nets still learn; elsewhere the run says it stays in float32. Either way
+  // the setting is kept in config.json.
+  void bf16TrainsOrSaysWhyNot() {
+    ExperimentConfig c = quick_config(dir("bf16").toStdString(), 120);
+    c.bf16 = true;
+    c.probe_every = 0;
+    RecordingObserver observer;
+    QCOMPARE(Trainer(c, observer).run(), RunState::Finished);
+    QVERIFY(observer.said("bfloat16: forward passes under autocast") || observer.said("no AVX512-BF16"));
+    QVERIFY(read_json(dir("bf16/config.json"))["bf16"].get<bool>());
+    for (const VariantResult& r : observer.results) {
+      QVERIFY2(r.test_accuracy > 0.5, qPrintable(QString::fromStdString(r.variant)));
+    }
+    // The logits come back in float32 whatever the forward pass ran in.
+    AlexNet model(tiny_spec("probe"));
+    QCOMPARE(forward_logits(*model, torch::randn({2, 3, 32, 32}), true).scalar_type(), torch::kFloat);
+  }
+
   void badSettingsAndUnwritableFoldersFailWithAMessage() {
     ExperimentConfig c = quick_config(dir("bad").toStdString());
     c.batch_size = 0;

@@ -95,6 +95,10 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   settings->addRow(tr("Weight decay"), weight_decay_);
   settings->addRow(tr("Init"), init_);
   settings->addRow(tr("Augment"), augment_);
+  bf16_ = new QCheckBox(tr("bfloat16 forward passes (AVX512-BF16 CPUs)"));
+  bf16_->setObjectName("bf16");
+  bf16_->setToolTip(tr("Faster on CPUs with AVX512-BF16; elsewhere training stays float32 and the log says so"));
+  settings->addRow(tr("Precision"), bf16_);
   settings->addRow(tr("Seed"), seed_);
   settings->addRow(tr("Threads"), threads_);
   settings->addRow(tr("Record every"), record_every_);
@@ -143,6 +147,7 @@ ExperimentConfig ExperimentPanel::config() const {
   c.init = init_scheme_from_name(init_->currentText().toStdString());
   c.schedule = schedule_from_name(schedule_->currentText().toStdString());
   c.augment = augment_->isChecked();
+  c.bf16 = bf16_->isChecked();
   c.seed = std::uint64_t(seed_->value());
   c.threads = threads_->value();
   c.record_every = record_every_->value();
@@ -170,6 +175,7 @@ void ExperimentPanel::saveSettings() const {
   s.setValue("init", init_->currentText());
   s.setValue("schedule", schedule_->currentText());
   s.setValue("augment", augment_->isChecked());
+  s.setValue("bf16", bf16_->isChecked());
   s.endGroup();
 }
 
@@ -192,6 +198,7 @@ void ExperimentPanel::restoreSettings() {
   init_->setCurrentText(s.value("init", init_->currentText()).toString());
   schedule_->setCurrentText(s.value("schedule", schedule_->currentText()).toString());
   augment_->setChecked(s.value("augment", false).toBool());
+  bf16_->setChecked(s.value("bf16", false).toBool());
   s.endGroup();
 }
 

@@ -38,6 +38,7 @@ class ExperimentPanel : public QWidget {
   QComboBox* init_;
   QComboBox* schedule_;
   QCheckBox* augment_;
+  QCheckBox* bf16_;
   QSpinBox* seed_;
   QSpinBox* threads_;
   QSpinBox* record_every_;
