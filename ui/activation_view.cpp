@@ -39,8 +39,8 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
   which_->addItems({tr("activation"), tr("pre-activation")});
   controls->addWidget(which_);
   controls->addStretch();
-  auto* export_histogram = new QPushButton(tr("Export histogram PNG…"));
-  auto* export_fractions = new QPushButton(tr("Export dead units PNG…"));
+  auto* export_histogram = new QPushButton(tr("Export histogram…"));
+  auto* export_fractions = new QPushButton(tr("Export dead units…"));
   controls->addWidget(export_histogram);
   controls->addWidget(export_fractions);
   layout->addLayout(controls);

@@ -12,7 +12,7 @@ namespace alexnet::ui {
 
 void ExportableView::askAndExport(int index) {
   QDialog dialog(this);
-  dialog.setWindowTitle(tr("Export PNG"));
+  dialog.setWindowTitle(tr("Export picture"));
   auto* form = new QFormLayout(&dialog);
   auto* width = new QSpinBox(&dialog);
   width->setRange(200, 8000);

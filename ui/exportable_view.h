@@ -1,5 +1,6 @@
-// A view that can write itself as a PNG of a chosen size: the window's
-// "Export PNG…" buttons, File ▸ Export all plots and `train --png` all go through it.
+// A view that can write itself as a picture (PNG, PDF or SVG) of a chosen size: the window's
+// "Export…" buttons, File ▸ Export all plots, `train --png` and
+// `export` all go through it.
 #pragma once
 
 #include <QSize>

@@ -41,7 +41,7 @@ FilterView::FilterView(RunHistory* history, QWidget* parent) : ExportableView(pa
   slider_ = new QSlider(Qt::Horizontal);
   slider_->setObjectName("probeSlider");
   controls->addWidget(slider_, 1);
-  auto* export_button = new QPushButton(tr("Export PNG…"));
+  auto* export_button = new QPushButton(tr("Export…"));
   controls->addWidget(export_button);
   layout->addLayout(controls);
   canvas_ = new FilterCanvas(this);

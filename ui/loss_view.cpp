@@ -51,7 +51,7 @@ LossView::LossView(RunHistory* history, QWidget* parent) : ExportableView(parent
   x_axis_->addItems({tr("Iterations"), tr("Wall time (s)")});
   controls->addWidget(x_axis_);
   controls->addStretch();
-  auto* export_button = new QPushButton(tr("Export PNG…"));
+  auto* export_button = new QPushButton(tr("Export…"));
   controls->addWidget(export_button);
   layout->addLayout(controls);
 

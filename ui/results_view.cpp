@@ -76,7 +76,7 @@ ResultsView::ResultsView(RunHistory* history, QWidget* parent) : ExportableView(
   confusion_ = new QCustomPlot();
   confusion_->setObjectName("confusionPlot");
   lower_layout->addWidget(confusion_, 1);
-  auto* export_button = new QPushButton(tr("Export confusion matrix PNG…"));
+  auto* export_button = new QPushButton(tr("Export confusion matrix…"));
   auto* row = new QHBoxLayout();
   row->addStretch();
   row->addWidget(export_button);
