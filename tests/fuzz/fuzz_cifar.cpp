@@ -18,16 +18,54 @@ void write_valid_folder() {
   fuzz::put("cifar/batches.meta.txt", "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n");
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 1) return 0;
+fuzz::Outcome check_cifar(const std::uint8_t* data, std::size_t size) {
+  if (size < 1) return {};
   write_valid_folder();
   fuzz::put(std::string("cifar/") + kFiles[data[0] % 7], data + 1, size - 1);
-  try {
+  return fuzz::classify<alexnet::DataError>([&]() -> std::string {
     const alexnet::Dataset d = alexnet::load_cifar10((fuzz::scratch() / "cifar").string());
-    if (d.train.size() == 0 || d.classes() == 0) __builtin_trap();
-  } catch (const alexnet::DataError&) {
-  }
+    if (d.train.size() == 0 || d.classes() == 0) return "accepted without images or classes";
+    if (d.train.images.size(1) != 3) return "accepted with other than 3 channels";
+    return "";
+  });
+}
+
+}  // namespace
+
+#ifdef ALEXNET_LIBFUZZER
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::trap_on(check_cifar(data, size));
   return 0;
 }
+#else
+#include <QtTest>
+
+class FuzzCifarCorpus : public QObject {
+  Q_OBJECT
+ private slots:
+  void seedCorpusIsParsedOrRefusedAsDocumented() {
+    int accepted = 0;
+    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_cifar");
+    QVERIFY(inputs.size() >= 4);
+    for (const auto& [name, bytes] : inputs) {
+      const fuzz::Outcome o = check_cifar(fuzz::bytes_of(bytes), bytes.size());
+      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
+      accepted += o.accepted;
+    }
+    QVERIFY(accepted >= 3);
+  }
+
+  void shortAndMislabelledBatchesAreRefused() {
+    for (const std::string& bad : {std::string("\x00", 1) + std::string(100, 'x'),            // a torn record
+                                   std::string("\x05", 1),                                     // an empty test batch
+                                   std::string("\x02\x2a", 2) + std::string(3072, '\x01')}) {  // label 42
+      const fuzz::Outcome o = check_cifar(fuzz::bytes_of(bad), bad.size());
+      QVERIFY2(o.finding.empty(), o.finding.c_str());
+      QVERIFY(!o.accepted);
+    }
+  }
+};
+
+QObject* make_fuzz_cifar_test() { return new FuzzCifarCorpus; }
+#include "fuzz_cifar.moc"
+#endif

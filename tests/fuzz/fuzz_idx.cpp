@@ -3,15 +3,58 @@
 #include "dataset.h"
 #include "fuzz_support.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size < 2) return 0;
+namespace {
+
+fuzz::Outcome check_idx(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return {};
   const std::size_t split = std::min<std::size_t>(size - 2, std::size_t(data[0]) << 8 | data[1]);
   const std::string images = fuzz::put("train-images-idx3-ubyte", data + 2, split);
   const std::string labels = fuzz::put("train-labels-idx1-ubyte", data + 2 + split, size - 2 - split);
-  try {
+  return fuzz::classify<alexnet::DataError>([&]() -> std::string {
     const alexnet::ImageSet set = alexnet::read_idx_pair(images, labels);
-    if (set.images.size(0) != set.labels.size(0)) __builtin_trap();
-  } catch (const alexnet::DataError&) {
-  }
+    if (set.images.size(0) != set.labels.size(0)) return "images and labels differ in number";
+    if (set.size() > 0 && set.labels.max().item<std::int64_t>() > 255) return "a label above 255";
+    return "";
+  });
+}
+
+}  // namespace
+
+#ifdef ALEXNET_LIBFUZZER
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::trap_on(check_idx(data, size));
   return 0;
 }
+#else
+#include <QtTest>
+
+class FuzzIdxCorpus : public QObject {
+  Q_OBJECT
+ private slots:
+  void seedCorpusIsParsedOrRefusedAsDocumented() {
+    int accepted = 0;
+    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_idx");
+    QVERIFY(inputs.size() >= 4);
+    for (const auto& [name, bytes] : inputs) {
+      const fuzz::Outcome o = check_idx(fuzz::bytes_of(bytes), bytes.size());
+      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
+      accepted += o.accepted;
+    }
+    QVERIFY(accepted >= 4);  // the valid seeds parse: the check is not refusing everything
+  }
+
+  void brokenPairsAreRefused() {
+    const auto valid = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_idx");
+    for (const auto& [name, bytes] : valid) {
+      if (name.rfind("pair-", 0) != 0) continue;
+      for (std::size_t cut : {std::size_t(3), bytes.size() / 2, bytes.size() - 1}) {  // truncated
+        const fuzz::Outcome o = check_idx(fuzz::bytes_of(bytes), cut);
+        QVERIFY2(o.finding.empty() && !o.accepted, qPrintable(QString::fromStdString(name) + " cut at " + QString::number(cut)));
+      }
+    }
+  }
+};
+
+QObject* make_fuzz_idx_test() { return new FuzzIdxCorpus; }
+#include "fuzz_idx.moc"
+#endif

@@ -1,18 +1,65 @@
 // A variant spec in JSON, then everything the program does with an accepted
-// one before building it: validation, shapes, parameter count.
+// one before building it: validation, shapes, parameter count, round trip.
 #include <string>
 
+#include "fuzz_support.h"
 #include "spec_json.h"
 #include "variant_spec.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+namespace {
+
+fuzz::Outcome check_spec(const std::uint8_t* data, std::size_t size) {
   const std::string text(reinterpret_cast<const char*>(data), size);
-  try {
+  return fuzz::classify<alexnet::SpecError>([&]() -> std::string {
     alexnet::VariantSpec spec = alexnet::spec_from_json_text(text, "fuzz.json");
     alexnet::validate(spec);
-    (void)alexnet::infer_shapes(spec);
-    (void)alexnet::spec_from_json(alexnet::spec_to_json(spec), "round trip");
-  } catch (const alexnet::SpecError&) {
-  }
+    const alexnet::ShapeReport shapes = alexnet::infer_shapes(spec);
+    if (shapes.total_parameters <= 0 || shapes.total_parameters > alexnet::kMaxParameters) {
+      return "accepted with " + std::to_string(shapes.total_parameters) + " parameters";
+    }
+    const alexnet::VariantSpec again = alexnet::spec_from_json(alexnet::spec_to_json(spec), "round trip");
+    if (alexnet::infer_shapes(again).total_parameters != shapes.total_parameters) return "round trip changed the spec";
+    return "";
+  });
+}
+
+}  // namespace
+
+#ifdef ALEXNET_LIBFUZZER
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  fuzz::trap_on(check_spec(data, size));
   return 0;
 }
+#else
+#include <QtTest>
+
+class FuzzSpecCorpus : public QObject {
+  Q_OBJECT
+ private slots:
+  void seedCorpusIsParsedOrRefusedAsDocumented() {
+    int accepted = 0;
+    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_spec");
+    QVERIFY(inputs.size() >= 6);
+    for (const auto& [name, bytes] : inputs) {
+      const fuzz::Outcome o = check_spec(fuzz::bytes_of(bytes), bytes.size());
+      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
+      accepted += o.accepted;
+    }
+    QVERIFY(accepted >= 6);  // the presets are accepted
+  }
+
+  // What fuzzing found: a number too large for a double escaped as another exception.
+  void oversizedNumbersAndWrongTypesAreRefused() {
+    for (const std::string& bad : {std::string(R"({"name": "x", "input_size": 1111111111E11111})"),
+                                   std::string(R"({"name": "x", "conv": [{"filters": "many"}], "fc": []})"),
+                                   std::string(R"([1, 2)")}) {
+      const fuzz::Outcome o = check_spec(fuzz::bytes_of(bad), bad.size());
+      QVERIFY2(o.finding.empty(), o.finding.c_str());
+      QVERIFY(!o.accepted);
+    }
+  }
+};
+
+QObject* make_fuzz_spec_test() { return new FuzzSpecCorpus; }
+#include "fuzz_spec.moc"
+#endif

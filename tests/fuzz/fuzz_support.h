@@ -1,12 +1,20 @@
 // Shared by the fuzz targets: the parsers read files, so each input is written
 // into a scratch folder (on /dev/shm when there is one) and parsed from there.
 // Only the documented error type may come out; anything else — another
-// exception, a crash, a sanitizer report — is a finding.
+// exception, a broken invariant, a crash, a sanitizer report — is a finding.
+//
+// Each target is one check(data, size) compiled two ways: with
+// ALEXNET_LIBFUZZER as a libFuzzer entry point (`make fuzz`), and otherwise as a
+// Qt Test that replays the seed corpus and hand-made bad inputs (`make test`).
 #pragma once
 
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <iterator>
+#include <utility>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -47,5 +55,49 @@ inline std::vector<std::string> split(const std::uint8_t* data, std::size_t size
   out.resize(parts);
   return out;
 }
+
+// What one input did: parsed, refused with the documented error, or a finding.
+struct Outcome {
+  bool accepted = false;
+  std::string finding;  // empty unless something other than the documented refusal happened
+};
+
+// Runs `parse` (which returns an invariant violation, or "" when the result is
+// sound) and sorts what comes out.
+template <typename DocumentedError, typename Parse>
+Outcome classify(Parse&& parse) {
+  Outcome o;
+  try {
+    o.finding = parse();
+    o.accepted = o.finding.empty();
+  } catch (const DocumentedError&) {
+  } catch (const std::exception& e) {
+    o.finding = std::string("undocumented exception: ") + e.what();
+  } catch (...) {
+    o.finding = "a non-standard exception";
+  }
+  return o;
+}
+
+// In the libFuzzer build a finding stops the run with the input saved.
+inline void trap_on(const Outcome& o) {
+  if (!o.finding.empty()) {
+    std::fprintf(stderr, "finding: %s\n", o.finding.c_str());
+    __builtin_trap();
+  }
+}
+
+// Every file of tests/fuzz/corpus/TARGET, as (name, bytes).
+inline std::vector<std::pair<std::string, std::string>> corpus(const std::string& root, const std::string& target) {
+  std::vector<std::pair<std::string, std::string>> inputs;
+  for (const auto& entry : std::filesystem::directory_iterator(std::filesystem::path(root) / target)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    inputs.emplace_back(entry.path().filename().string(),
+                        std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()));
+  }
+  return inputs;
+}
+
+inline const std::uint8_t* bytes_of(const std::string& s) { return reinterpret_cast<const std::uint8_t*>(s.data()); }
 
 }  // namespace fuzz
