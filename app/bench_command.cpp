@@ -38,16 +38,6 @@ const char* const kBenchUsage =
 
 namespace {
 
-std::vector<std::string> split(const std::string& text) {
-  std::vector<std::string> parts;
-  std::stringstream s(text);
-  std::string part;
-  while (std::getline(s, part, ',')) {
-    if (!part.empty()) parts.push_back(part);
-  }
-  return parts;
-}
-
 void print(const nlohmann::json& j, bool as_json, const std::string& table) {
   if (as_json) std::cout << j.dump() << "\n";
   else std::cout << table;
@@ -135,8 +125,9 @@ int run_bench(const std::vector<std::string>& args) {
     return 0;
   }
   if (a.has("soak")) {
-    return run_soak(a.integer("soak", 20000, 2, 100000000), split(a.text("variants", "small")).at(0), input_size,
-                    batch, threads, as_json);
+    const std::vector<std::string> variants = split_list(a.text("variants", "small"));
+    if (variants.empty()) throw UsageError("bench: --variants names no variant");
+    return run_soak(a.integer("soak", 20000, 2, 100000000), variants.front(), input_size, batch, threads, as_json);
   }
   if (a.flag("loader")) {
     LoadOptions load;
@@ -153,7 +144,7 @@ int run_bench(const std::vector<std::string>& args) {
   }
 
   std::vector<VariantSpec> specs;
-  for (const std::string& v : split(a.text("variants", "original,tanh,small"))) {
+  for (const std::string& v : split_list(a.text("variants", "original,tanh,small"))) {
     specs.push_back(resolve_variant(v, input_size, 10));
     validate(specs.back());
   }

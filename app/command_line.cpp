@@ -1,5 +1,7 @@
 #include "command_line.h"
 
+#include <sstream>
+
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -38,6 +40,16 @@ ParsedArgs::ParsedArgs(const std::vector<std::string>& args, const OptionSpec& s
       throw UsageError(command_ + ": unknown option --" + name + " (try --help)");
     }
   }
+}
+
+std::vector<std::string> split_list(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::stringstream s(text);
+  std::string part;
+  while (std::getline(s, part, separator)) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
 }
 
 std::vector<std::string> ParsedArgs::option_names() const {

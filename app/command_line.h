@@ -21,6 +21,9 @@ struct OptionSpec {
   std::set<std::string> flags;       // e.g. "json"
 };
 
+// "a,b,,c" -> {"a", "b", "c"}: the comma lists of --variants and --lr-scale.
+std::vector<std::string> split_list(const std::string& text, char separator = ',');
+
 class ParsedArgs {
  public:
   ParsedArgs(const std::vector<std::string>& args, const OptionSpec& spec, const std::string& command);

@@ -51,20 +51,10 @@ void on_interrupt(int) {
   if (g_trainer) g_trainer->stop();
 }
 
-std::vector<std::string> split(const std::string& text, char sep) {
-  std::vector<std::string> parts;
-  std::stringstream s(text);
-  std::string part;
-  while (std::getline(s, part, sep)) {
-    if (!part.empty()) parts.push_back(part);
-  }
-  return parts;
-}
-
 ExperimentConfig config_from_args(const ParsedArgs& a) {
   ExperimentConfig c;  // its defaults are the options' defaults
   c.input_size = a.integer("input-size", c.input_size, 1, 4096);
-  for (const std::string& v : split(a.text("variants", "original,tanh,small"), ',')) {
+  for (const std::string& v : split_list(a.text("variants", "original,tanh,small"))) {
     c.variants.push_back(resolve_variant(v, c.input_size, 0));
   }
   if (c.variants.empty()) throw UsageError("train: --variants names no variant");
@@ -72,7 +62,7 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
   c.iterations = a.integer("iterations", int(c.iterations), 1, 100000000);
   c.batch_size = a.integer("batch", c.batch_size, 1, 4096);
   c.learning_rate = a.number("lr", c.learning_rate, 1e-12, 1e6);
-  for (const std::string& item : split(a.text("lr-scale", ""), ',')) {
+  for (const std::string& item : split_list(a.text("lr-scale", ""))) {
     const auto eq = item.find('=');
     if (eq == std::string::npos) throw UsageError("train: --lr-scale expects NAME=X, got \"" + item + "\"");
     char* end = nullptr;
