@@ -23,12 +23,6 @@ const char* const kWindowUsage =
     "  --screenshots saves every view during (after the first probe) and after\n"
     "  the experiment into DIR, then quits.\n";
 
-const char* const kExportUsage =
-    "usage: alexnet-lab export RUN_DIR [--png OUT_DIR] [--pdf OUT_DIR] [--svg OUT_DIR]\n"
-    "  Re-draws every plot of a saved run (loss, filters, activations, dead units,\n"
-    "  confusion matrices) as PNG (1920 x 1080), PDF or SVG (vectors) files in OUT_DIR,\n"
-    "  with the run's metrics.csv and results.json next to them.\n";
-
 namespace {
 
 void set_identity() {
@@ -149,27 +143,6 @@ std::vector<std::string> export_run_pictures(const std::string& run_dir, const s
   std::vector<std::string> written;
   for (const QString& f : files) written.push_back(f.toStdString());
   return written;
-}
-
-int run_export(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"png", "pdf", "svg"}, {"help"}}, "export");
-  if (parsed.flag("help")) {
-    std::cout << kExportUsage;
-    return 0;
-  }
-  const bool any = parsed.has("png") || parsed.has("pdf") || parsed.has("svg");
-  if (parsed.positional().size() != 1 || !any) {
-    throw UsageError(std::string("export: expects RUN_DIR and at least one of --png, --pdf, --svg OUT_DIR\n") +
-                     kExportUsage);
-  }
-  for (const char* format : {"png", "pdf", "svg"}) {
-    if (!parsed.has(format)) continue;
-    const std::string out = parsed.text(format, "");
-    const auto files = export_run_pictures(parsed.positional()[0], out, format);
-    std::cout << "wrote " << files.size() << " files (" << format << " plots, metrics.csv, results.json) to " << out
-              << "\n";
-  }
-  return 0;
 }
 
 }  // namespace alexnet::cli

@@ -26,8 +26,4 @@ int run_open(int argc, char** argv, const std::vector<std::string>& args);
 std::vector<std::string> export_run_pictures(const std::string& run_dir, const std::string& out_dir,
                                              const std::string& format = "png");
 
-// `alexnet-lab export RUN_DIR --png OUT`
-int run_export(const std::vector<std::string>& args);
-extern const char* const kExportUsage;
-
 }  // namespace alexnet::cli

@@ -6,7 +6,9 @@
 #include "command_line.h"
 #include "dataset.h"
 #include "bench_command.h"
+#include "classify_command.h"
 #include "describe_command.h"
+#include "export_command.h"
 #include "gui_app.h"
 #include "train_command.h"
 #include "variant_spec.h"
@@ -23,6 +25,9 @@ const char* const kUsage =
     "  alexnet-lab train [options]      a headless experiment into a run folder (--png: plots too)\n"
     "  alexnet-lab train --resume DIR   continue a stopped, killed or crashed run\n"
     "  alexnet-lab export DIR --png OUT re-draw a saved run's plots (also --pdf OUT, --svg OUT)\n"
+    "  alexnet-lab export DIR --onnx OUT  the trained variants as ONNX models, with their descriptions\n"
+    "  alexnet-lab classify DIR IMAGE.. each variant's most probable classes for pictures\n"
+    "  alexnet-lab classify --onnx FILE IMAGE..  the same through an exported model and OpenCV alone\n"
     "  alexnet-lab bench [options]      training images/s per variant (--help for the options)\n"
     "  alexnet-lab open DIR             the window with a saved run\n"
     "  alexnet-lab window [--start]     the window, starting an experiment at once\n"
@@ -52,6 +57,7 @@ int dispatch(int argc, char** argv, const std::vector<std::string>& args) {
   if (command == "bench") return run_bench(rest);
   if (command == "train") return run_train(rest);
   if (command == "export") return run_export(rest);
+  if (command == "classify") return run_classify(rest);
   if (command == "open") return run_open(argc, argv, rest);
   if (command == "window") return run_window_command(argc, argv, rest);
   throw UsageError("unknown command or option \"" + command + "\"\n" + kUsage);

@@ -160,4 +160,19 @@ CheckpointInfo load_checkpoint(const std::string& run_dir, std::vector<VariantSt
   return info;
 }
 
+CheckpointInfo load_checkpoint_models(const std::string& run_dir, std::vector<TrainedModel>& models) {
+  const std::optional<CheckpointInfo> found = find_checkpoint(run_dir);
+  if (!found) {
+    throw StoreError(run_dir + " has no checkpoint: the run stopped before its first one was written");
+  }
+  for (TrainedModel& m : models) {
+    m.model = AlexNet(m.spec);
+    const fs::path file = fs::path(found->folder) / m.spec.name / "model.pt";
+    if (!fs::exists(file)) throw StoreError(file.string() + " is missing: the checkpoint has no variant " + m.spec.name);
+    load_torch(m.model, file.string());
+    m.model->eval();
+  }
+  return *found;
+}
+
 }  // namespace alexnet

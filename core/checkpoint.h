@@ -38,4 +38,16 @@ std::optional<CheckpointInfo> find_checkpoint(const std::string& run_dir);
 // file that is missing or damaged, or the variant that does not match.
 CheckpointInfo load_checkpoint(const std::string& run_dir, std::vector<VariantState>& variants);
 
+// A variant's trained weights alone, for inference and export.
+struct TrainedModel {
+  VariantSpec spec;
+  AlexNet model{nullptr};
+};
+
+// Builds each spec's model and loads its weights from the run's newest
+// checkpoint; nothing else of the run is touched. Returns that checkpoint.
+// Throws StoreError when the run has no checkpoint (naming the run) or a model
+// file is missing, damaged or does not fit its spec (naming the file).
+CheckpointInfo load_checkpoint_models(const std::string& run_dir, std::vector<TrainedModel>& models);
+
 }  // namespace alexnet

@@ -142,7 +142,7 @@ FilterGrid read_filter_png(const std::string& path, int tile, int columns, int r
   return g;
 }
 
-RunContents read_run(const std::string& dir) {
+RunContents read_run_summary(const std::string& dir) {
   RunContents run;
   run.dir = dir;
   const fs::path root(dir);
@@ -157,18 +157,30 @@ RunContents read_run(const std::string& dir) {
   }
   try {
     if (config["data_summary"].is_object()) {
-      run.class_names = config["data_summary"].value("class_names", std::vector<std::string>{});
+      const nlohmann::json& summary = config["data_summary"];
+      run.class_names = summary.value("class_names", std::vector<std::string>{});
+      run.data_name = summary.value("name", std::string());
+      if (summary.contains("normalisation")) {
+        run.normalisation_mean = summary["normalisation"].at("mean").get<std::vector<float>>();
+        run.normalisation_std = summary["normalisation"].at("std").get<std::vector<float>>();
+      }
     }
   } catch (const nlohmann::json::exception&) {
-    run.warnings.push_back(dir + "/config.json: the class names are damaged and were left out");
+    run.warnings.push_back(dir + "/config.json: the data summary is damaged and was left out");
   }
+  const std::string results = (root / "results.json").string();
+  if (fs::exists(results)) read_results(results, run);
+  return run;
+}
+
+RunContents read_run(const std::string& dir) {
+  RunContents run = read_run_summary(dir);
+  const fs::path root(dir);
   const std::string metrics = (root / "metrics.csv").string();
   if (fs::exists(metrics)) read_metrics(metrics, run);
   else run.warnings.push_back(metrics + " is missing");
   const std::string probes = (root / "probes.jsonl").string();
   if (fs::exists(probes)) read_probes(probes, run);
-  const std::string results = (root / "results.json").string();
-  if (fs::exists(results)) read_results(results, run);
   return run;
 }
 

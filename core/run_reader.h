@@ -14,6 +14,9 @@ struct RunContents {
   std::string dir;
   ExperimentConfig config;
   std::vector<std::string> class_names;
+  std::string data_name;               // the data set, as config.json's data_summary names it
+  std::vector<float> normalisation_mean;  // per source channel (1: grey data), in [0, 1] units
+  std::vector<float> normalisation_std;
   std::vector<RecordPoint> records;
   std::vector<ProbeResult> probes;     // filter grids decoded from their PNGs
   std::vector<VariantResult> results;  // empty while a run is unfinished
@@ -24,6 +27,10 @@ struct RunContents {
 // Damaged metrics or probe lines (a torn last line after a kill) are skipped
 // with a warning rather than refusing the whole run.
 RunContents read_run(const std::string& dir);
+
+// Only config.json and results.json (no logs, no pictures): what export and
+// inference need. Throws StoreError like read_run.
+RunContents read_run_summary(const std::string& dir);
 
 // The first-layer filter grid stored as a PNG, back at one pixel per weight.
 FilterGrid read_filter_png(const std::string& path, int tile, int columns, int rows);

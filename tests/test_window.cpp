@@ -3,6 +3,7 @@
 // every plot, and reopen the run with every series restored.
 #include <QtTest>
 
+#include <QAction>
 #include <QComboBox>
 #include <QImage>
 #include <QPushButton>
@@ -139,6 +140,19 @@ class TestWindow : public QObject {
     QVERIFY(!reopened.history()->probes("beta").front()->filters.rgb.empty());
     auto* reopened_plot = reopened.findChild<QCustomPlot*>("lossPlot");
     QTRY_VERIFY(reopened_plot->graphCount() >= 2);
+
+    // File > Export models as ONNX: each variant's model and description, written off the GUI thread.
+    auto* export_models = reopened.findChild<QAction*>("exportModels");
+    QVERIFY(export_models && export_models->isEnabled());
+    QSignalSpy exported(&reopened, &MainWindow::modelsExported);
+    QVERIFY(reopened.exportModels(tmp_.filePath("onnx")));
+    QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
+    QVERIFY2(exported[0][1].toString().isEmpty(), qPrintable(exported[0][1].toString()));
+    const QStringList models = exported[0][0].toStringList();
+    for (const char* file : {"alpha.onnx", "alpha.json", "beta.onnx", "beta.json"}) {
+      QVERIFY2(models.contains(tmp_.filePath(QString("onnx/") + file)), qPrintable(models.join(' ')));
+      QVERIFY(QFileInfo(tmp_.filePath(QString("onnx/") + file)).size() > 100);
+    }
 
     // The run was stopped: Continue run trains it on from its checkpoint, the
     // history shown from its start, metrics.csv without a gap or a duplicate.

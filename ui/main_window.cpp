@@ -13,15 +13,18 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
 #include <QVBoxLayout>
 
 #include "activation_view.h"
 #include "experiment_panel.h"
+#include "export/onnx_export.h"
 #include "export_all.h"
 #include "filter_view.h"
 #include "loss_view.h"
@@ -169,6 +172,21 @@ void MainWindow::buildMenus() {
       else log(tr("exported %1 files to %2").arg(files.size()).arg(dir));
     });
   }
+  export_models_ = file->addAction(tr("Export &models as ONNX…"));
+  export_models_->setObjectName("exportModels");
+  export_models_->setEnabled(false);
+  connect(export_models_, &QAction::triggered, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the run's models as ONNX into"));
+    if (!dir.isEmpty()) exportModels(dir);
+  });
+  connect(this, &MainWindow::modelsExported, this, [this](const QStringList& files, const QString& error) {
+    if (!error.isEmpty()) {
+      log(tr("ONNX export failed: %1").arg(error));
+      if (isVisible()) QMessageBox::warning(this, tr("Export models as ONNX"), error);
+      return;
+    }
+    log(tr("exported %1 ONNX models with their descriptions: %2").arg(files.size() / 2).arg(files.join(", ")));
+  });
   file->addSeparator();
   QAction* quit = file->addAction(tr("&Quit"));
   quit->setShortcut(QKeySequence::Quit);
@@ -247,6 +265,44 @@ bool MainWindow::openRun(const QString& dir) {
   }
 }
 
+bool MainWindow::exportModels(const QString& dir) {
+  if (run_dir_.isEmpty() || export_thread_) return false;
+  auto* progress = new QProgressDialog(tr("Exporting the models as ONNX…"), QString(), 0, 0, this);
+  progress->setWindowTitle(tr("Export models as ONNX"));
+  progress->setWindowModality(Qt::WindowModal);
+  progress->setMinimumDuration(300);
+  const std::string run = run_dir_.toStdString();
+  const std::string out = dir.toStdString();
+  // The export reads checkpoints and builds graphs of up to ~80 MB: not on the GUI thread.
+  export_thread_ = QThread::create([this, run, out, progress] {
+    QStringList files;
+    QString error;
+    try {
+      const auto report = [progress](int done, int total, const std::string& variant) {
+        QMetaObject::invokeMethod(progress, [progress, done, total, variant] {
+          progress->setMaximum(total);
+          progress->setValue(done);
+          if (!variant.empty()) progress->setLabelText(tr("Exporting %1 as ONNX…").arg(QString::fromStdString(variant)));
+        });
+      };
+      for (const OnnxExport& e : export_run_onnx(run, out, {}, report)) {
+        files << QString::fromStdString(e.onnx_path) << QString::fromStdString(e.card_path);
+      }
+    } catch (const std::exception& e) {
+      error = QString::fromUtf8(e.what());
+    }
+    QMetaObject::invokeMethod(this, [this, progress, files, error] {
+      progress->deleteLater();
+      export_thread_->wait();
+      export_thread_->deleteLater();
+      export_thread_ = nullptr;
+      emit modelsExported(files, error);
+    });
+  });
+  export_thread_->start();
+  return true;
+}
+
 QStringList MainWindow::exportAll(const QString& dir, QString* error) {
   return export_all_views(history_, dir, error);
 }
@@ -262,6 +318,7 @@ void MainWindow::setState(RunState state) {
   stop_->setEnabled(running);
   continue_->setEnabled(!running && opened_unfinished_);
   apply_rate_->setEnabled(running);
+  export_models_->setEnabled(!running && !run_dir_.isEmpty());
 }
 
 void MainWindow::log(const QString& text) {
@@ -304,6 +361,7 @@ void MainWindow::closeEvent(QCloseEvent* event) {
     QApplication::processEvents();
     worker_->stopAndWait();
   }
+  if (export_thread_) export_thread_->wait();  // an ONNX export finishes its files
   panel_->saveSettings();
   QSettings s;
   s.setValue("window/geometry", saveGeometry());

@@ -14,6 +14,7 @@ class QMenu;
 class QPlainTextEdit;
 class QPushButton;
 class QTabWidget;
+class QThread;
 
 namespace alexnet::ui {
 
@@ -36,12 +37,19 @@ class MainWindow : public QMainWindow {
   // Continues the opened run from its last checkpoint (a stopped, killed or crashed run).
   bool continueRun();
   QStringList exportAll(const QString& dir, QString* error);
+  // Writes the opened run's variants as ONNX models (with their descriptions)
+  // into `dir`, on a background thread with a progress dialog; modelsExported
+  // tells how it went. False when there is no run or an export is under way.
+  bool exportModels(const QString& dir);
 
   RunHistory* history() const { return history_; }
   ExperimentPanel* panel() const { return panel_; }
   TrainingWorker* worker() const { return worker_; }
   QTabWidget* tabs() const { return tabs_; }
   bool isTraining() const;
+
+ signals:
+  void modelsExported(const QStringList& files, const QString& error);
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -71,6 +79,8 @@ class MainWindow : public QMainWindow {
   QPlainTextEdit* log_;
   QLabel* state_label_;
   QMenu* recent_menu_;
+  QAction* export_models_;
+  QThread* export_thread_ = nullptr;
   QString run_dir_;
   bool opened_unfinished_ = false;  // the run in view can be continued
 };

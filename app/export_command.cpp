@@ -1,0 +1,67 @@
+#include "export_command.h"
+
+#include <iostream>
+
+#include "command_line.h"
+#include "export/onnx_export.h"
+#include "gui_app.h"
+#include "run_store.h"
+
+namespace alexnet::cli {
+
+const char* const kExportUsage =
+    "usage: alexnet-lab export RUN_DIR [--png OUT_DIR] [--pdf OUT_DIR] [--svg OUT_DIR] [--onnx OUT_DIR]\n"
+    "  --png/--pdf/--svg  re-draw every plot of a saved run (loss, filters, activations, dead units,\n"
+    "                     confusion matrices) as PNG (1920 x 1080), PDF or SVG (vectors) files in\n"
+    "                     OUT_DIR, with the run's metrics.csv and results.json next to them\n"
+    "  --onnx OUT_DIR     each variant with the weights of the last checkpoint as VARIANT.onnx, and\n"
+    "                     VARIANT.json beside it (class names, input size, normalisation, how to\n"
+    "                     prepare a picture); opens in Netron, OpenCV DNN, ONNX Runtime\n"
+    "  --variants LIST    with --onnx: only these variants (default: all)\n";
+
+int run_export(const std::vector<std::string>& args) {
+  const ParsedArgs parsed(args, {{"png", "pdf", "svg", "onnx", "variants"}, {"help"}}, "export");
+  if (parsed.flag("help")) {
+    std::cout << kExportUsage;
+    return 0;
+  }
+  const bool any = parsed.has("png") || parsed.has("pdf") || parsed.has("svg") || parsed.has("onnx");
+  if (parsed.positional().size() != 1 || !any) {
+    throw UsageError(std::string("export: expects RUN_DIR and at least one of --png, --pdf, --svg, --onnx OUT_DIR\n") +
+                     kExportUsage);
+  }
+  if (parsed.has("variants") && !parsed.has("onnx")) throw UsageError("export: --variants goes with --onnx");
+  const std::string run_dir = parsed.positional()[0];
+  for (const char* format : {"png", "pdf", "svg"}) {
+    if (!parsed.has(format)) continue;
+    const std::string out = parsed.text(format, "");
+    const auto files = export_run_pictures(run_dir, out, format);
+    std::cout << "wrote " << files.size() << " files (" << format << " plots, metrics.csv, results.json) to " << out
+              << "\n";
+  }
+  if (parsed.has("onnx")) {
+    const std::string out = parsed.text("onnx", "");
+    try {
+      const auto written = export_run_onnx(run_dir, out, split_list(parsed.text("variants", "")),
+                                           [](int done, int total, const std::string& variant) {
+                                             if (!variant.empty()) {
+                                               std::cerr << "exporting " << variant << " (" << done + 1 << " of "
+                                                         << total << ")\n";
+                                             }
+                                           });
+      for (const OnnxExport& e : written) {
+        std::cout << "wrote " << e.onnx_path << " (" << (e.bytes + 512 * 1024) / (1024 * 1024) << " MB, checked) and "
+                  << e.card_path << "\n";
+      }
+    } catch (const ExportError& e) {
+      std::cerr << "alexnet-lab: " << e.what() << "\n";
+      return 1;
+    } catch (const StoreError& e) {
+      std::cerr << "alexnet-lab: " << e.what() << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+}  // namespace alexnet::cli

@@ -1,0 +1,110 @@
+#include "export/onnx_export.h"
+
+#include <filesystem>
+
+#include "alexnet_model.h"
+#include "checkpoint.h"
+#include "run_reader.h"
+#include "run_store.h"
+
+namespace alexnet {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<float> to_floats(const torch::Tensor& t) {
+  const torch::Tensor c = t.detach().to(torch::kFloat).contiguous();
+  return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
+}
+
+PictureTransform transform_of(const RunContents& run) {
+  PictureTransform t;
+  t.input_size = run.config.input_size;
+  t.mean = run.normalisation_mean;
+  t.std = run.normalisation_std;
+  t.source_channels = static_cast<int>(t.mean.size());
+  if ((t.source_channels != 1 && t.source_channels != 3) || t.std.size() != t.mean.size()) {
+    throw StoreError(run.dir + "/config.json: the data summary has no usable normalisation (mean and std per channel)");
+  }
+  return t;
+}
+
+}  // namespace
+
+std::vector<LayerWeights> layer_weights_of(AlexNetImpl& model) {
+  std::vector<LayerWeights> layers;
+  for (const std::string& name : model.layer_names()) {
+    torch::nn::Module& layer = model.layer(name);
+    const torch::Tensor weight = *layer.named_parameters(false).find("weight");
+    const torch::Tensor bias = *layer.named_parameters(false).find("bias");
+    layers.push_back({name, weight.sizes().vec(), to_floats(weight), to_floats(bias)});
+  }
+  return layers;
+}
+
+PictureTransform picture_transform_of_run(const std::string& run_dir) { return transform_of(read_run_summary(run_dir)); }
+
+std::vector<OnnxExport> export_run_onnx(const std::string& run_dir, const std::string& out_dir,
+                                        const std::vector<std::string>& variants,
+                                        const std::function<void(int, int, const std::string&)>& progress) {
+  const RunContents run = read_run_summary(run_dir);
+  const PictureTransform transform = transform_of(run);
+  std::vector<TrainedModel> models;
+  for (const VariantSpec& spec : run.config.variants) {
+    if (variants.empty() || std::find(variants.begin(), variants.end(), spec.name) != variants.end()) {
+      models.push_back({spec, nullptr});
+    }
+  }
+  for (const std::string& wanted : variants) {
+    const bool known = std::any_of(models.begin(), models.end(), [&](const TrainedModel& m) { return m.spec.name == wanted; });
+    if (!known) throw ExportError(run_dir + " has no variant named " + wanted);
+  }
+  if (models.empty()) throw ExportError(run_dir + " has no variant to export");
+  std::error_code ec;
+  fs::create_directories(out_dir, ec);
+  if (ec || !fs::is_directory(out_dir)) {
+    throw ExportError("cannot create the output folder " + out_dir + (ec ? ": " + ec.message() : ""));
+  }
+  const CheckpointInfo checkpoint = load_checkpoint_models(run_dir, models);
+
+  std::vector<OnnxExport> written;
+  const int total = static_cast<int>(models.size());
+  for (TrainedModel& m : models) {
+    if (progress) progress(static_cast<int>(written.size()), total, m.spec.name);
+    ModelCard card;
+    card.variant = m.spec.name;
+    card.model_file = m.spec.name + ".onnx";
+    card.data = run.data_name.empty() ? run.config.data : run.data_name;
+    card.run_dir = fs::absolute(run_dir).lexically_normal().string();
+    card.iteration = checkpoint.iteration;
+    card.activation = activation_name(m.spec.activation);
+    card.class_names = run.class_names;
+    if (card.class_names.empty()) {
+      for (int c = 0; c < m.spec.classes; ++c) card.class_names.push_back(std::to_string(c));
+    }
+    card.transform = transform;
+    for (const VariantResult& r : run.results) {
+      if (r.variant == m.spec.name && r.iterations == checkpoint.iteration) card.test_accuracy = r.test_accuracy;
+    }
+    const std::string bytes = build_onnx_model(
+        m.spec, layer_weights_of(*m.model),
+        {{"variant", m.spec.name}, {"iteration", std::to_string(checkpoint.iteration)}, {"data", card.data},
+         {"class_names", nlohmann::json(card.class_names).dump()}});
+    OnnxExport e;
+    e.variant = m.spec.name;
+    e.onnx_path = (fs::path(out_dir) / card.model_file).string();
+    e.card_path = (fs::path(out_dir) / (m.spec.name + ".json")).string();
+    e.bytes = static_cast<std::int64_t>(bytes.size());
+    try {
+      write_file_atomically(e.onnx_path, bytes);
+      write_file_atomically(e.card_path, model_card_to_json(card));
+    } catch (const StoreError& error) {
+      throw ExportError(error.what());
+    }
+    written.push_back(e);
+  }
+  if (progress) progress(total, total, "");
+  return written;
+}
+
+}  // namespace alexnet

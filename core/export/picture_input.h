@@ -1,0 +1,29 @@
+// A picture file from anywhere, turned into the network's input exactly as the
+// training pictures were (see PictureTransform). OpenCV decodes; nothing here
+// needs torch, so an exported model can be run without it.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "export/model_card.h"
+
+namespace alexnet {
+
+// A picture that cannot be used: the message names the file.
+class PictureError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Float [3, S, S] (CHW), normalised. `what` names the picture in errors.
+std::vector<float> prepare_picture_bytes(const std::string& bytes, const PictureTransform& t, const std::string& what);
+std::vector<float> prepare_picture_file(const std::string& path, const PictureTransform& t);
+
+// The same steps from an already decoded picture: `pixels` holds rows of
+// `channels` (1 or 3, RGB order) uint8 values.
+std::vector<float> prepare_picture_pixels(const unsigned char* pixels, int width, int height, int channels,
+                                          const PictureTransform& t);
+
+}  // namespace alexnet

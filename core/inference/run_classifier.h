@@ -1,0 +1,42 @@
+// A run's trained variants (from its last checkpoint) as classifiers of
+// pictures, through libtorch: what `classify RUN_DIR` prints. Plain values in
+// and out; pictures are prepared as in training (export/picture_input.h).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "export/model_card.h"
+
+namespace alexnet {
+
+class RunClassifier {
+ public:
+  // `variants` empty: all of the run's. Throws StoreError (no checkpoint, a
+  // damaged run) or ExportError (an unknown variant), naming the run or file.
+  RunClassifier(const std::string& run_dir, const std::vector<std::string>& variants = {});
+  ~RunClassifier();
+  RunClassifier(const RunClassifier&) = delete;
+  RunClassifier& operator=(const RunClassifier&) = delete;
+
+  const std::vector<std::string>& variants() const { return variant_names_; }
+  const std::vector<std::string>& class_names() const { return class_names_; }
+  const PictureTransform& transform() const { return transform_; }
+  std::int64_t iteration() const { return iteration_; }
+
+  // `batch` prepared pictures of float [3, S, S] back to back; returns float
+  // [batch, classes] logits of variant `index`, row after row.
+  std::vector<float> logits(std::size_t index, const std::vector<float>& inputs, int batch);
+
+ private:
+  struct Models;
+  std::unique_ptr<Models> models_;
+  std::vector<std::string> variant_names_;
+  std::vector<std::string> class_names_;
+  PictureTransform transform_;
+  std::int64_t iteration_ = 0;
+};
+
+}  // namespace alexnet
