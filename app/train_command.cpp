@@ -29,6 +29,8 @@ const char* const kTrainUsage =
     "  --init KIND            kaiming (default) or paper\n"
     "  --optimizer KIND       sgd (default) or adam\n"
     "  --augment              random crops and horizontal flips\n"
+    "  --flip                 horizontal flips alone\n"
+    "  --label-smoothing X    train against (1 - X)·one-hot + X/classes (default 0)\n"
     "  --bf16                 forward passes in bfloat16 where the CPU has AVX512-BF16 (faster, see README)\n"
     "  --record-every N       a metrics row every N iterations (default 100)\n"
     "  --probe-every N        filters, histograms and dead units every N iterations (default 500; 0: none)\n"
@@ -80,6 +82,8 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
     throw UsageError(std::string("train: ") + e.what());
   }
   c.augment = a.flag("augment");
+  c.flip = a.flag("flip");
+  c.label_smoothing = a.number("label-smoothing", c.label_smoothing, 0, 0.999);
   c.bf16 = a.flag("bf16");
   c.record_every = a.integer("record-every", c.record_every, 1, 100000000);
   c.probe_every = a.integer("probe-every", c.probe_every, 0, 100000000);
@@ -102,8 +106,8 @@ int run_train(const std::vector<std::string>& args) {
   const ParsedArgs parsed(args,
                           {{"variants", "data", "iterations", "batch", "input-size", "lr", "lr-scale", "schedule",
                             "momentum", "weight-decay", "init", "optimizer", "record-every", "probe-every",
-                            "probe-size", "checkpoint-every", "threads", "seed", "out", "resume"},
-                           {"help", "augment", "bf16", "png"}},
+                            "probe-size", "checkpoint-every", "threads", "seed", "out", "resume", "label-smoothing"},
+                           {"help", "augment", "flip", "bf16", "png"}},
                           "train");
   if (parsed.flag("help")) {
     std::cout << kTrainUsage;

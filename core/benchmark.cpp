@@ -103,10 +103,11 @@ double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, 
   return median_round_seconds(models, steps, warmup);
 }
 
-double measure_sgemm_gflops(int n, int repeats) {
-  const torch::Tensor a = torch::randn({n, n});
-  const torch::Tensor b = torch::randn({n, n});
-  torch::Tensor c = torch::empty({n, n});
+double measure_sgemm_gflops(int n, int repeats, bool bf16) {
+  const auto dtype = bf16 ? torch::kBFloat16 : torch::kFloat;
+  const torch::Tensor a = torch::randn({n, n}).to(dtype);
+  const torch::Tensor b = torch::randn({n, n}).to(dtype);
+  torch::Tensor c = torch::empty({n, n}, dtype);
   torch::mm_out(c, a, b);  // warm-up: threads started, pages touched
   double best = 0;
   for (int i = 0; i < repeats; ++i) {

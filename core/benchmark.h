@@ -34,7 +34,8 @@ double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, 
                          bool bf16 = false);
 
 // The best of a few n x n float matrix products, in GFLOP/s.
-double measure_sgemm_gflops(int n = 2048, int repeats = 5);
+// bf16: the same product in bfloat16, the peak that bf16 training is read against.
+double measure_sgemm_gflops(int n = 2048, int repeats = 5, bool bf16 = false);
 
 // Batches per second the training data loader (decode, resize, normalise,
 // augment when asked) delivers on its prefetch thread, times the batch size.

@@ -33,6 +33,7 @@ void ExperimentConfig::validate() const {
   if (!(learning_rate > 0 && std::isfinite(learning_rate))) refuse("the learning rate must be positive");
   if (!(momentum >= 0 && momentum < 1)) refuse("momentum must be in [0, 1)");
   if (!(weight_decay >= 0 && std::isfinite(weight_decay))) refuse("weight decay must not be negative");
+  if (!(label_smoothing >= 0 && label_smoothing < 1)) refuse("label smoothing must be in [0, 1)");
   if (record_every < 1) refuse("record-every must be at least 1");
   if (probe_every < 0) refuse("probe-every must not be negative (0: no probes)");
   if (probe_size < 1) refuse("probe-size must be at least 1");
@@ -80,6 +81,8 @@ nlohmann::json config_to_json(const ExperimentConfig& c) {
           {"optimizer", optimizer_name(c.optimizer)},
           {"schedule", schedule_name(c.schedule)},
           {"augment", c.augment},
+          {"flip", c.flip},
+          {"label_smoothing", c.label_smoothing},
           {"bf16", c.bf16},
           {"record_every", c.record_every},
           {"probe_every", c.probe_every},
@@ -105,6 +108,8 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
     c.optimizer = optimizer_from_name(j.at("optimizer").get<std::string>());
     c.schedule = schedule_from_name(j.at("schedule").get<std::string>());
     c.augment = j.at("augment").get<bool>();
+    c.flip = j.value("flip", false);                  // absent in runs made before the option
+    c.label_smoothing = j.value("label_smoothing", 0.0);  // likewise
     c.bf16 = j.value("bf16", false);  // absent in runs made before the option
     c.record_every = j.at("record_every").get<int>();
     c.probe_every = j.at("probe_every").get<int>();

@@ -39,6 +39,10 @@ struct ExperimentConfig {
   OptimizerKind optimizer = OptimizerKind::SGD;
   Schedule schedule = Schedule::WarmupCosine;
   bool augment = false;  // random crop and horizontal flip
+  bool flip = false;     // horizontal flips alone (a garment mirrored is the same garment)
+  // Cross-entropy against (1 - e)·one-hot + e/classes: keeps the logits from
+  // growing without bound on the training set. The test loss stays plain.
+  double label_smoothing = 0.0;
   // Forward passes under CPU autocast to bfloat16 (used only where the CPU has
   // AVX512-BF16; elsewhere training stays float32 and says so).
   bool bf16 = false;

@@ -196,7 +196,8 @@ RunState Trainer::train() {
 
   TransformOptions transform;
   transform.input_size = config_.input_size;
-  transform.random_crop = transform.horizontal_flip = config_.augment;
+  transform.random_crop = config_.augment;
+  transform.horizontal_flip = config_.augment || config_.flip;
   transform.normalisation = compute_normalisation(data.train);
   // The probe set: the first held-out images, the same at every probe.
   const std::int64_t probe_count = std::min<std::int64_t>(config_.probe_size, data.test.size());
@@ -288,7 +289,9 @@ RunState Trainer::train() {
         v.model->train();
         v.optimizer->zero_grad();
         const torch::Tensor loss =
-            torch::nn::functional::cross_entropy(forward_logits(*v.model, batch.images, bf16), batch.labels);
+            torch::nn::functional::cross_entropy(forward_logits(*v.model, batch.images, bf16), batch.labels,
+                                                 torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
+                                                     config_.label_smoothing));
         const double value = loss.item<double>();
         if (!std::isfinite(value)) {
           v.diverged = true;

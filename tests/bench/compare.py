@@ -37,10 +37,12 @@ def pytorch(variant, size, env=None):
 
 
 def main():
-    peak = lab("--sgemm")["sgemm_gflops"]
+    peaks = lab("--sgemm")
+    peak = peaks["sgemm_gflops"]
     print(f"AlexNet Lab vs PyTorch {torch_version()}: batch {BATCH}, {THREADS} threads, median of {STEPS} "
           f"training steps after 3 warm-up steps, each variant in its own process")
-    print(f"sgemm peak (2048 x 2048, libtorch): {peak:.0f} GFLOP/s\n")
+    print(f"sgemm peak (2048 x 2048, libtorch): {peak:.0f} GFLOP/s; "
+          f"bf16 gemm peak: {peaks['bf16_gemm_gflops']:.0f} GFLOP/s (what --bf16 training is read against)\n")
     print(f"{'S':>4} {'variant':<9} {'lab img/s':>10} {'torch LRN':>10} {'PyTorch':>9} {'tuned':>9} "
           f"{'vs PyTorch':>10} {'vs tuned':>9} {'GFLOP/s':>8} {'of peak':>8} {'RSS MiB':>8} {'PyT RSS':>8}")
     fastest = 0
