@@ -132,45 +132,37 @@ int run_classify(const std::vector<std::string>& args) {
   std::vector<std::string> class_names;
   PictureBatch batch;
   nlohmann::json header;
-  try {
-    if (onnx) {
-      const std::string path = parsed.text("onnx", "");
-      const ExportedModel model = read_exported_model(path);
-      OnnxNetwork net(read_whole_file(path), path);
-      class_names = model.card.class_names;
-      batch = prepare_pictures(pictures, model.card.transform);
-      const int s = model.card.transform.input_size;
-      report.variants = {model.card.variant};
-      if (!batch.files.empty()) {
-        report.logits.push_back(
-            logits_in_chunks(batch, s, [&](const std::vector<float>& in, int n) { return net.logits(in, n, s); }));
-        if (report.logits[0].size() != batch.files.size() * class_names.size()) {
-          throw ExportError(path + ": the model gives " + std::to_string(report.logits[0].size() / batch.files.size()) +
-                            " scores per picture, its description lists " + std::to_string(class_names.size()) +
-                            " classes");
-        }
+  if (onnx) {
+    const std::string path = parsed.text("onnx", "");
+    const ExportedModel model = read_exported_model(path);
+    OnnxNetwork net(read_whole_file(path), path);
+    class_names = model.card.class_names;
+    batch = prepare_pictures(pictures, model.card.transform);
+    const int s = model.card.transform.input_size;
+    report.variants = {model.card.variant};
+    if (!batch.files.empty()) {
+      report.logits.push_back(
+          logits_in_chunks(batch, s, [&](const std::vector<float>& in, int n) { return net.logits(in, n, s); }));
+      if (report.logits[0].size() != batch.files.size() * class_names.size()) {
+        throw ExportError(path + ": the model gives " + std::to_string(report.logits[0].size() / batch.files.size()) +
+                          " scores per picture, its description lists " + std::to_string(class_names.size()) +
+                          " classes");
       }
-      header = {{"model", path}, {"runtime", "opencv-dnn"}};
-    } else {
-      const std::string run_dir = pictures.front();
-      pictures.erase(pictures.begin());
-      RunClassifier classifier(run_dir, split_list(parsed.text("variants", "")));
-      class_names = classifier.class_names();
-      batch = prepare_pictures(pictures, classifier.transform());
-      report.variants = classifier.variants();
-      const int s = classifier.transform().input_size;
-      for (std::size_t v = 0; v < report.variants.size() && !batch.files.empty(); ++v) {
-        report.logits.push_back(logits_in_chunks(
-            batch, s, [&](const std::vector<float>& in, int n) { return classifier.logits(v, in, n); }));
-      }
-      header = {{"run", run_dir}, {"iteration", classifier.iteration()}, {"runtime", "libtorch"}};
     }
-  } catch (const ExportError& e) {
-    std::cerr << "alexnet-lab: " << e.what() << "\n";
-    return 1;
-  } catch (const StoreError& e) {
-    std::cerr << "alexnet-lab: " << e.what() << "\n";
-    return 1;
+    header = {{"model", path}, {"runtime", "opencv-dnn"}};
+  } else {
+    const std::string run_dir = pictures.front();
+    pictures.erase(pictures.begin());
+    RunClassifier classifier(run_dir, split_list(parsed.text("variants", "")));
+    class_names = classifier.class_names();
+    batch = prepare_pictures(pictures, classifier.transform());
+    report.variants = classifier.variants();
+    const int s = classifier.transform().input_size;
+    for (std::size_t v = 0; v < report.variants.size() && !batch.files.empty(); ++v) {
+      report.logits.push_back(logits_in_chunks(
+          batch, s, [&](const std::vector<float>& in, int n) { return classifier.logits(v, in, n); }));
+    }
+    header = {{"run", run_dir}, {"iteration", classifier.iteration()}, {"runtime", "libtorch"}};
   }
   if (parsed.flag("json")) print_json(batch, report, class_names, top, header);
   else if (!batch.files.empty()) print_text(batch, report, class_names, top);

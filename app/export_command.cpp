@@ -5,7 +5,6 @@
 #include "command_line.h"
 #include "export/onnx_export.h"
 #include "gui_app.h"
-#include "run_store.h"
 
 namespace alexnet::cli {
 
@@ -41,24 +40,16 @@ int run_export(const std::vector<std::string>& args) {
   }
   if (parsed.has("onnx")) {
     const std::string out = parsed.text("onnx", "");
-    try {
-      const auto written = export_run_onnx(run_dir, out, split_list(parsed.text("variants", "")),
-                                           [](int done, int total, const std::string& variant) {
-                                             if (!variant.empty()) {
-                                               std::cerr << "exporting " << variant << " (" << done + 1 << " of "
-                                                         << total << ")\n";
-                                             }
-                                           });
-      for (const OnnxExport& e : written) {
-        std::cout << "wrote " << e.onnx_path << " (" << (e.bytes + 512 * 1024) / (1024 * 1024) << " MB, checked) and "
-                  << e.card_path << "\n";
-      }
-    } catch (const ExportError& e) {
-      std::cerr << "alexnet-lab: " << e.what() << "\n";
-      return 1;
-    } catch (const StoreError& e) {
-      std::cerr << "alexnet-lab: " << e.what() << "\n";
-      return 1;
+    const auto written = export_run_onnx(run_dir, out, split_list(parsed.text("variants", "")),
+                                         [](int done, int total, const std::string& variant) {
+                                           if (!variant.empty()) {
+                                             std::cerr << "exporting " << variant << " (" << done + 1 << " of "
+                                                       << total << ")\n";
+                                           }
+                                         });
+    for (const OnnxExport& e : written) {
+      std::cout << "wrote " << e.onnx_path << " (" << (e.bytes + 512 * 1024) / (1024 * 1024) << " MB, checked) and "
+                << e.card_path << "\n";
     }
   }
   return 0;

@@ -9,6 +9,8 @@
 #include "classify_command.h"
 #include "describe_command.h"
 #include "export_command.h"
+#include "export/export_error.h"
+#include "run_store.h"
 #include "gui_app.h"
 #include "train_command.h"
 #include "variant_spec.h"
@@ -76,6 +78,12 @@ int main(int argc, char** argv) {
     std::cerr << "alexnet-lab: " << e.what() << "\n";
     return 1;
   } catch (const alexnet::DataError& e) {
+    std::cerr << "alexnet-lab: " << e.what() << "\n";
+    return 1;
+  } catch (const alexnet::ExportError& e) {  // the message names the file: no "error:" prefix needed
+    std::cerr << "alexnet-lab: " << e.what() << "\n";
+    return 1;
+  } catch (const alexnet::StoreError& e) {
     std::cerr << "alexnet-lab: " << e.what() << "\n";
     return 1;
   } catch (const std::exception& e) {

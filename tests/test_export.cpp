@@ -45,6 +45,11 @@ std::vector<float> to_vector(const torch::Tensor& t) {
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
+bool write_bytes(const QString& path, const QByteArray& bytes) {
+  QFile f(path);
+  return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+}
+
 QJsonObject read_json(const QString& text) { return QJsonDocument::fromJson(text.toUtf8()).object(); }
 
 }  // namespace
@@ -261,9 +266,7 @@ class TestExport : public QObject {
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains("nowhere"), qPrintable(r.err));
     // An output folder that cannot be made (below a file).
-    QFile blocker(tmp_.filePath("a-file"));
-    QVERIFY(blocker.open(QIODevice::WriteOnly));
-    blocker.close();
+    QVERIFY(write_bytes(tmp_.filePath("a-file"), ""));
     r = run_cli({"export", run_, "--onnx", tmp_.filePath("a-file/models")});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains("a-file/models"), qPrintable(r.err));
@@ -274,10 +277,7 @@ class TestExport : public QObject {
 
     // An ONNX file that is not one (its description is fine).
     const QString fake = tmp_.filePath("fake.onnx");
-    QFile f(fake);
-    QVERIFY(f.open(QIODevice::WriteOnly));
-    f.write("this is not a protobuf");
-    f.close();
+    QVERIFY(write_bytes(fake, "this is not a protobuf"));
     QVERIFY(QFile::copy(onnx_dir_ + "/small.json", tmp_.filePath("fake.json")));
     r = run_cli({"classify", "--onnx", fake, pictures_[0]});
     QCOMPARE(r.exit_code, 1);
@@ -291,19 +291,13 @@ class TestExport : public QObject {
     // A description that is not one.
     const QString damaged = tmp_.filePath("damaged.onnx");
     QVERIFY(QFile::copy(onnx_dir_ + "/small.onnx", damaged));
-    QFile card(tmp_.filePath("damaged.json"));
-    QVERIFY(card.open(QIODevice::WriteOnly));
-    card.write("{\"format\": \"alexnet-lab onnx model 1\", \"variant\": 3}");
-    card.close();
+    QVERIFY(write_bytes(tmp_.filePath("damaged.json"), "{\"format\": \"alexnet-lab onnx model 1\", \"variant\": 3}"));
     r = run_cli({"classify", "--onnx", damaged, pictures_[0]});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains("damaged.json"), qPrintable(r.err));
     // A picture that does not decode: the others are still classified.
     const QString broken = tmp_.filePath("broken.png");
-    QFile b(broken);
-    QVERIFY(b.open(QIODevice::WriteOnly));
-    b.write("\x89PNG\r\n\x1a\n truncated");
-    b.close();
+    QVERIFY(write_bytes(broken, "\x89PNG\r\n\x1a\n truncated"));
     r = run_cli({"classify", "--onnx", onnx_dir_ + "/small.onnx", pictures_[0], broken});
     QCOMPARE(r.exit_code, 1);
     QVERIFY2(r.err.contains(broken), qPrintable(r.err));
