@@ -154,6 +154,7 @@ RunState Trainer::train() {
   observer_.on_message("loading data: " + config_.data);
   const Dataset data = load_dataset(config_.data, load);
   for (const std::string& note : data.notes) observer_.on_message(note);
+  observer_.on_classes(data.class_names);
   observer_.on_message("data: " + data.name + ", " + std::to_string(data.train.size()) + " training and " +
                        std::to_string(data.test.size()) + " test images, " + std::to_string(data.classes()) +
                        " classes");

@@ -74,6 +74,8 @@ class TrainingObserver {
  public:
   virtual ~TrainingObserver() = default;
   virtual void on_message(const std::string& /*text*/) {}
+  // The data set's class names, once it is loaded (before any record).
+  virtual void on_classes(const std::vector<std::string>& /*class_names*/) {}
   virtual void on_state(RunState /*state*/) {}
   virtual void on_progress(const ProgressUpdate& /*update*/) {}
   virtual void on_record(const RecordPoint& /*point*/) {}

@@ -103,6 +103,9 @@ class TestWindow : public QObject {
     auto* table = window.findChild<QTableView*>("resultsTable");
     QCOMPARE(table->model()->rowCount(), 2);
     QCOMPARE(table->model()->index(0, 0).data().toString(), QString("alpha"));
+    // The data set's class names reached the window during the live run (the confusion matrix's axes).
+    QCOMPARE(history->classNames().size(), 10);
+    QCOMPARE(history->classNames().at(1), QString("grating 18°"));
     run_dir_ = history->dir();
     if (run_dir_.isEmpty()) run_dir_ = QFileInfo(window.windowTitle().section(" — ", 1)).filePath();
     QVERIFY2(QFile::exists(run_dir_ + "/metrics.csv"), qPrintable(run_dir_));

@@ -130,6 +130,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(worker_, &TrainingWorker::stateChanged, this, &MainWindow::setState);
   connect(worker_, &TrainingWorker::finished, this, &MainWindow::setState);
   connect(worker_, &TrainingWorker::progress, loss_view_, &LossView::showProgress);
+  connect(worker_, &TrainingWorker::classes, history_, &RunHistory::setClassNames);
   connect(worker_, &TrainingWorker::record, history_, &RunHistory::addRecord);
   connect(worker_, &TrainingWorker::probe, history_, &RunHistory::addProbe);
   connect(worker_, &TrainingWorker::result, history_, &RunHistory::addResult);

@@ -30,6 +30,11 @@ void RunHistory::load(const RunContents& run) {
   emit changed();
 }
 
+void RunHistory::setClassNames(const QStringList& class_names) {
+  class_names_ = class_names;
+  emit resultsChanged();
+}
+
 void RunHistory::ensureVariant(const QString& name) {
   if (!variants_.contains(name)) variants_ << name;
 }

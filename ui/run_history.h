@@ -21,6 +21,8 @@ class RunHistory : public QObject {
   // Forget everything and expect these variants (in this order).
   void reset(const QStringList& variants, const QStringList& class_names, const QString& dir = {});
   void load(const RunContents& run);
+  // The data set's class names, when a live run has loaded its data.
+  void setClassNames(const QStringList& class_names);
 
   void addRecord(const RecordPoint& point);
   void addProbe(const ProbeResult& probe);

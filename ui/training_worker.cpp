@@ -71,6 +71,12 @@ void TrainingWorker::on_message(const std::string& text) {
   }
 }
 
+void TrainingWorker::on_classes(const std::vector<std::string>& class_names) {
+  QStringList names;
+  for (const std::string& name : class_names) names << QString::fromStdString(name);
+  emit classes(names);
+}
+
 void TrainingWorker::on_state(RunState state) { emit stateChanged(state); }
 void TrainingWorker::on_progress(const ProgressUpdate& value) { emit progress(value); }
 void TrainingWorker::on_record(const RecordPoint& value) { emit record(value); }

@@ -32,6 +32,7 @@ class TrainingWorker : public QObject, public TrainingObserver {
 
   // TrainingObserver, called on the worker thread:
   void on_message(const std::string& text) override;
+  void on_classes(const std::vector<std::string>& class_names) override;
   void on_state(RunState state) override;
   void on_progress(const ProgressUpdate& update) override;
   void on_record(const RecordPoint& point) override;
@@ -40,6 +41,7 @@ class TrainingWorker : public QObject, public TrainingObserver {
 
  signals:
   void message(const QString& text);
+  void classes(const QStringList& class_names);
   void stateChanged(alexnet::RunState state);
   void progress(const alexnet::ProgressUpdate& update);
   void record(const alexnet::RecordPoint& point);
