@@ -75,6 +75,7 @@ Dataset load_cifar10(const std::string& folder) {
   d.class_names = read_class_names(dir);
   const int classes = d.classes();
   d.train = read_batches(train_files, classes);
+  check_class_coverage(d.train, classes, folder + " (data_batch_*.bin)", &d.notes);
   d.test = read_batches({test.string()}, classes);
   return d;
 }

@@ -53,6 +53,30 @@ void check_consistent(const Dataset& d) {
 
 }  // namespace
 
+void check_class_coverage(const ImageSet& set, int classes, const std::string& what, std::vector<std::string>* notes) {
+  if (set.size() == 0 || classes <= 0) return;
+  const torch::Tensor counts = torch::bincount(set.labels, {}, classes);
+  const auto c = counts.accessor<std::int64_t, 1>();
+  std::vector<int> missing;
+  for (int k = 0; k < classes; ++k) {
+    if (c[k] == 0) missing.push_back(k);
+  }
+  const int present = classes - static_cast<int>(missing.size());
+  if (present < 2) {
+    const std::int64_t only = set.labels[0].item<std::int64_t>();
+    throw DataError(what + ": every label is " + std::to_string(only) + " - a single class, so there is nothing to " +
+                    "classify (" + std::to_string(classes) + " class ids would be assumed)");
+  }
+  if (!missing.empty()) {
+    std::string list;
+    for (std::size_t i = 0; i < missing.size() && i < 8; ++i) list += (i ? ", " : "") + std::to_string(missing[i]);
+    if (missing.size() > 8) list += ", ... (" + std::to_string(missing.size()) + " in all)";
+    notes->push_back(what + ": only " + std::to_string(present) + " of the " + std::to_string(classes) +
+                     " class ids occur (missing: " + list + "); the models still get " + std::to_string(classes) +
+                     " outputs");
+  }
+}
+
 Dataset load_dataset(const std::string& what, const LoadOptions& options) {
   Dataset d;
   if (what == "synthetic") {

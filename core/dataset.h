@@ -60,6 +60,11 @@ Dataset load_cifar10(const std::string& folder);
 Dataset load_image_folder(const std::string& folder, const LoadOptions& options);
 Dataset make_synthetic(const LoadOptions& options);
 
+// A label set that uses only some class ids is not the data set it claims to
+// be: refused (DataError naming `what`) when a single class is present, since
+// there is nothing to tell apart; a note naming the missing ids otherwise.
+void check_class_coverage(const ImageSet& set, int classes, const std::string& what, std::vector<std::string>* notes);
+
 // Moves every k-th image of each class to the test split (deterministic).
 void split_held_out(const ImageSet& all, double test_fraction, ImageSet* train, ImageSet* test);
 

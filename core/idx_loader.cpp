@@ -168,6 +168,7 @@ Dataset load_idx_folder(const std::string& folder, const LoadOptions& options) {
   };
   d.train = read_idx_pair(train_images, labels_or_fail(train_images));
   const int classes = class_count(d.train);
+  check_class_coverage(d.train, classes, labels_or_fail(train_images), &d.notes);
   d.test = read_idx_pair(test_images, labels_or_fail(test_images), classes);
   d.class_names = class_names_for_idx(dir, classes);
   return d;
@@ -183,6 +184,7 @@ Dataset load_idx_images_file(const std::string& images_path, const LoadOptions& 
   d.name = p.parent_path().filename().string();
   d.source = images_path;
   ImageSet all = read_idx_pair(images_path, labels);
+  check_class_coverage(all, class_count(all), labels, &d.notes);
   split_held_out(all, options.held_out_fraction, &d.train, &d.test);
   d.class_names = class_names_for_idx(p.parent_path(), class_count(all));
   d.notes.push_back("no separate test files: " + std::to_string(d.test.size()) +

@@ -63,6 +63,23 @@ class TestData : public QObject {
     checkLabelsMatchPixels(d.test, 20);
   }
 
+  // Labels that leave class ids unused: the data set loads, and says which are missing.
+  void missingClassIdsAreNoted() {
+    const QString dir = path("idx-sparse");
+    writeIdxFolder(dir, false);
+    QByteArray labels = idx_labels(60, 5);  // 0..4
+    labels[8 + 3] = char(9);                  // and one 9: ids 5..8 never occur
+    QVERIFY(write_file(dir + "/train-labels-idx1-ubyte", labels));
+    const Dataset d = load_dataset(dir.toStdString());
+    QCOMPARE(d.classes(), 10);
+    bool noted = false;
+    for (const std::string& note : d.notes) {
+      const QString n = QString::fromStdString(note);
+      noted |= n.contains("train-labels-idx1-ubyte") && n.contains("only 6 of the 10 class ids") && n.contains("5, 6, 7, 8");
+    }
+    QVERIFY2(noted, d.notes.empty() ? "no note" : d.notes.front().c_str());
+  }
+
   void idxSingleFileHoldsSomeOut() {
     const QString dir = path("idx-single");
     QDir().mkpath(dir);
@@ -160,6 +177,9 @@ class TestData : public QObject {
     idx_case("label out of range", "label-range", "t10k-labels-idx1-ubyte", bad_label, false,
              "label 42 of item 7 is out of range");
     idx_case("count mismatch", "count", "train-labels-idx1-ubyte", idx_labels(59), false, "59 labels");
+    QByteArray one_class = idx_labels(60);
+    for (int i = 0; i < 60; ++i) one_class[8 + i] = char(200);
+    idx_case("every label the same", "one-class", "train-labels-idx1-ubyte", one_class, false, "every label is 200");
 
     const QString gzdir = path("corrupt-gz");
     writeIdxFolder(gzdir, true);
@@ -181,6 +201,13 @@ class TestData : public QObject {
     QVERIFY(write_cifar_folder(cifar_label, 4));
     QVERIFY(write_file(cifar_label + "/test_batch.bin", cifar_records(12, 12)));
     QTest::newRow("cifar label out of range") << cifar_label << "test_batch.bin" << "label 10 of record 10";
+
+    const QString cifar_one = path("cifar-one-class");
+    QVERIFY(write_cifar_folder(cifar_one, 4));
+    for (int i = 1; i <= 5; ++i) {
+      QVERIFY(write_file(cifar_one + QString("/data_batch_%1.bin").arg(i), cifar_records(4, 1)));
+    }
+    QTest::newRow("cifar with one class") << cifar_one << "cifar-one-class" << "every label is 0";
 
     const QString cifar_empty = path("cifar-empty");
     QVERIFY(write_cifar_folder(cifar_empty, 4));
