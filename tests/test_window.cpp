@@ -5,6 +5,9 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QImage>
 #include <QPushButton>
 #include <QSpinBox>
@@ -178,6 +181,39 @@ class TestWindow : public QObject {
       last[variant] = iteration;
     }
     QVERIFY(last["alpha"] >= stopped_at + 20);
+  }
+
+  void keysAreListedInTheMenusAndWork() {
+    MainWindow window;
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    std::map<QString, QString> keys;  // menu entry -> its shortcut
+    for (QAction* menu : window.menuBar()->actions()) {
+      for (QAction* a : menu->menu()->actions()) {
+        if (!a->shortcut().isEmpty()) keys[a->text().remove('&')] = a->shortcut().toString();
+      }
+    }
+    QCOMPARE(keys["Start"], QString("Ctrl+Return"));
+    QCOMPARE(keys["Pause"], QString("Ctrl+P"));
+    QCOMPARE(keys["Stop"], QString("Ctrl+."));
+    QCOMPARE(keys["Open run…"], QString("Ctrl+O"));
+    QCOMPARE(keys["Export all plots as PNG…"], QString("Ctrl+E"));
+    QCOMPARE(keys["Results"], QString("Ctrl+4"));
+    // The tab keys switch tabs.
+    QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
+    QCOMPARE(window.tabs()->currentIndex(), 2);
+    QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
+    QCOMPARE(window.tabs()->currentIndex(), 0);
+    // More threads than cores: the panel says it will be slower, not faster.
+    auto* threads = window.panel()->findChild<QSpinBox*>("threads");
+    auto* warning = window.panel()->findChild<QLabel*>("threadsWarning");
+    QVERIFY(threads && warning);
+    threads->setValue(QThread::idealThreadCount());
+    QVERIFY(warning->isHidden());
+    threads->setValue(QThread::idealThreadCount() + 1);
+    QVERIFY(!warning->isHidden());
+    threads->setValue(0);
+    QVERIFY(warning->isHidden());
   }
 
   void refusedSettingsSayWhy() {

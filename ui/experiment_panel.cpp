@@ -8,6 +8,7 @@
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
@@ -101,6 +102,14 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   settings->addRow(tr("Precision"), bf16_);
   settings->addRow(tr("Seed"), seed_);
   settings->addRow(tr("Threads"), threads_);
+  // More threads than cores only makes the threads wait for each other: say so.
+  threads_warning_ = new QLabel(tr("more than the %1 cores: slower, not faster").arg(QThread::idealThreadCount()));
+  threads_warning_->setObjectName("threadsWarning");
+  threads_warning_->setStyleSheet("color: #b35900;");
+  threads_warning_->setVisible(false);
+  settings->addRow(QString(), threads_warning_);
+  connect(threads_, qOverload<int>(&QSpinBox::valueChanged), threads_warning_,
+          [this](int value) { threads_warning_->setVisible(value > QThread::idealThreadCount()); });
   settings->addRow(tr("Record every"), record_every_);
   settings->addRow(tr("Probe every"), probe_every_);
   layout->addLayout(settings);

@@ -9,6 +9,7 @@
 class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
+class QLabel;
 class QSpinBox;
 class QVBoxLayout;
 
@@ -41,6 +42,7 @@ class ExperimentPanel : public QWidget {
   QCheckBox* bf16_;
   QSpinBox* seed_;
   QSpinBox* threads_;
+  QLabel* threads_warning_;
   QSpinBox* record_every_;
   QSpinBox* probe_every_;
 };

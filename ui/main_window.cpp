@@ -192,6 +192,32 @@ void MainWindow::buildMenus() {
   QAction* quit = file->addAction(tr("&Quit"));
   quit->setShortcut(QKeySequence::Quit);
   connect(quit, &QAction::triggered, this, &QWidget::close);
+
+  // The buttons of the experiment panel, with keys; the menu lists them.
+  QMenu* run = menuBar()->addMenu(tr("&Run"));
+  auto button_action = [this, run](const QString& text, const QKeySequence& keys, QPushButton* button) {
+    QAction* a = run->addAction(text);
+    a->setShortcut(keys);
+    a->setObjectName(button->objectName() + "Action");
+    connect(a, &QAction::triggered, button, [button] {
+      if (button->isEnabled()) button->click();
+    });
+  };
+  button_action(tr("&Start"), QKeySequence(Qt::CTRL | Qt::Key_Return), start_);
+  button_action(tr("&Pause"), QKeySequence(Qt::CTRL | Qt::Key_P), pause_);
+  button_action(tr("&Resume"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P), resume_);
+  button_action(tr("S&top"), QKeySequence(Qt::CTRL | Qt::Key_Period), stop_);
+  button_action(tr("&Continue run"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Return), continue_);
+  for (QAction* a : file->actions()) {
+    if (a->text().contains("PNG")) a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));  // export all plots
+  }
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  for (int i = 0; i < tabs_->count(); ++i) {
+    QAction* a = view->addAction(tabs_->tabText(i));
+    a->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
+    connect(a, &QAction::triggered, tabs_, [this, i] { tabs_->setCurrentIndex(i); });
+  }
 }
 
 bool MainWindow::isTraining() const { return worker_->running(); }
