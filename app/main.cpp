@@ -74,20 +74,12 @@ int main(int argc, char** argv) {
   } catch (const alexnet::cli::UsageError& e) {
     std::cerr << "alexnet-lab: " << e.what() << "\n";
     return 2;
-  } catch (const alexnet::SpecError& e) {
-    std::cerr << "alexnet-lab: " << e.what() << "\n";
-    return 1;
-  } catch (const alexnet::DataError& e) {
-    std::cerr << "alexnet-lab: " << e.what() << "\n";
-    return 1;
-  } catch (const alexnet::ExportError& e) {  // the message names the file: no "error:" prefix needed
-    std::cerr << "alexnet-lab: " << e.what() << "\n";
-    return 1;
-  } catch (const alexnet::StoreError& e) {
-    std::cerr << "alexnet-lab: " << e.what() << "\n";
-    return 1;
   } catch (const std::exception& e) {
-    std::cerr << "alexnet-lab: error: " << e.what() << "\n";
+    // Refused input (a spec, a data set, a run folder, an export) names the
+    // file and the problem itself; anything else is labelled an error.
+    const bool refusal = dynamic_cast<const alexnet::SpecError*>(&e) || dynamic_cast<const alexnet::DataError*>(&e) ||
+                         dynamic_cast<const alexnet::StoreError*>(&e) || dynamic_cast<const alexnet::ExportError*>(&e);
+    std::cerr << "alexnet-lab: " << (refusal ? "" : "error: ") << e.what() << "\n";
     return 1;
   }
 }

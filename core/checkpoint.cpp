@@ -1,5 +1,6 @@
 #include "checkpoint.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iomanip>
 #include <sstream>
@@ -158,6 +159,21 @@ CheckpointInfo load_checkpoint(const std::string& run_dir, std::vector<VariantSt
     throw StoreError((fs::path(info.folder) / "rng.pt").string() + " is not a generator state");
   }
   return info;
+}
+
+std::vector<TrainedModel> models_named(const std::vector<VariantSpec>& specs, const std::vector<std::string>& wanted,
+                                       const std::string& run_dir) {
+  for (const std::string& name : wanted) {
+    const bool known = std::any_of(specs.begin(), specs.end(), [&](const VariantSpec& s) { return s.name == name; });
+    if (!known) throw StoreError(run_dir + " has no variant named " + name);
+  }
+  std::vector<TrainedModel> models;
+  for (const VariantSpec& spec : specs) {
+    if (wanted.empty() || std::find(wanted.begin(), wanted.end(), spec.name) != wanted.end()) {
+      models.push_back({spec, nullptr});
+    }
+  }
+  return models;
 }
 
 CheckpointInfo load_checkpoint_models(const std::string& run_dir, std::vector<TrainedModel>& models) {

@@ -44,6 +44,11 @@ struct TrainedModel {
   AlexNet model{nullptr};
 };
 
+// The models of `specs` named in `wanted` (empty: all), in the run's order,
+// not yet loaded. Throws StoreError naming `run_dir` for a name it lacks.
+std::vector<TrainedModel> models_named(const std::vector<VariantSpec>& specs, const std::vector<std::string>& wanted,
+                                       const std::string& run_dir);
+
 // Builds each spec's model and loads its weights from the run's newest
 // checkpoint; nothing else of the run is touched. Returns that checkpoint.
 // Throws StoreError when the run has no checkpoint (naming the run) or a model

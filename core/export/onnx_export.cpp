@@ -17,7 +17,9 @@ std::vector<float> to_floats(const torch::Tensor& t) {
   return std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel());
 }
 
-PictureTransform transform_of(const RunContents& run) {
+}  // namespace
+
+PictureTransform picture_transform_of(const RunContents& run) {
   PictureTransform t;
   t.input_size = run.config.input_size;
   t.mean = run.normalisation_mean;
@@ -29,37 +31,33 @@ PictureTransform transform_of(const RunContents& run) {
   return t;
 }
 
-}  // namespace
+std::vector<std::string> class_names_of(const RunContents& run) {
+  const int classes = run.config.variants.front().classes;
+  if (static_cast<int>(run.class_names.size()) == classes) return run.class_names;
+  std::vector<std::string> ids;
+  for (int c = 0; c < classes; ++c) ids.push_back(std::to_string(c));
+  return ids;
+}
 
 std::vector<LayerWeights> layer_weights_of(AlexNetImpl& model) {
   std::vector<LayerWeights> layers;
   for (const std::string& name : model.layer_names()) {
     torch::nn::Module& layer = model.layer(name);
-    const torch::Tensor weight = *layer.named_parameters(false).find("weight");
-    const torch::Tensor bias = *layer.named_parameters(false).find("bias");
+    const auto parameters = layer.named_parameters(false);
+    const torch::Tensor weight = parameters["weight"];
+    const torch::Tensor bias = parameters["bias"];
     layers.push_back({name, weight.sizes().vec(), to_floats(weight), to_floats(bias)});
   }
   return layers;
 }
 
-PictureTransform picture_transform_of_run(const std::string& run_dir) { return transform_of(read_run_summary(run_dir)); }
-
 std::vector<OnnxExport> export_run_onnx(const std::string& run_dir, const std::string& out_dir,
                                         const std::vector<std::string>& variants,
                                         const std::function<void(int, int, const std::string&)>& progress) {
   const RunContents run = read_run_summary(run_dir);
-  const PictureTransform transform = transform_of(run);
-  std::vector<TrainedModel> models;
-  for (const VariantSpec& spec : run.config.variants) {
-    if (variants.empty() || std::find(variants.begin(), variants.end(), spec.name) != variants.end()) {
-      models.push_back({spec, nullptr});
-    }
-  }
-  for (const std::string& wanted : variants) {
-    const bool known = std::any_of(models.begin(), models.end(), [&](const TrainedModel& m) { return m.spec.name == wanted; });
-    if (!known) throw ExportError(run_dir + " has no variant named " + wanted);
-  }
-  if (models.empty()) throw ExportError(run_dir + " has no variant to export");
+  const PictureTransform transform = picture_transform_of(run);
+  const std::vector<std::string> class_names = class_names_of(run);
+  std::vector<TrainedModel> models = models_named(run.config.variants, variants, run_dir);
   std::error_code ec;
   fs::create_directories(out_dir, ec);
   if (ec || !fs::is_directory(out_dir)) {
@@ -78,10 +76,7 @@ std::vector<OnnxExport> export_run_onnx(const std::string& run_dir, const std::s
     card.run_dir = fs::absolute(run_dir).lexically_normal().string();
     card.iteration = checkpoint.iteration;
     card.activation = activation_name(m.spec.activation);
-    card.class_names = run.class_names;
-    if (card.class_names.empty()) {
-      for (int c = 0; c < m.spec.classes; ++c) card.class_names.push_back(std::to_string(c));
-    }
+    card.class_names = class_names;
     card.transform = transform;
     for (const VariantResult& r : run.results) {
       if (r.variant == m.spec.name && r.iterations == checkpoint.iteration) card.test_accuracy = r.test_accuracy;

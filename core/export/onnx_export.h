@@ -11,6 +11,7 @@
 
 #include "export/model_card.h"
 #include "export/onnx_graph.h"
+#include "run_reader.h"
 
 namespace alexnet {
 
@@ -36,6 +37,9 @@ std::vector<LayerWeights> layer_weights_of(AlexNetImpl& model);
 
 // How a run prepares pictures: its input size, and the data set's channels and normalisation.
 // Throws StoreError when config.json lacks the normalisation (naming the file).
-PictureTransform picture_transform_of_run(const std::string& run_dir);
+PictureTransform picture_transform_of(const RunContents& run);
+
+// The run's class names, or the class ids as text when it has none that fit its variants.
+std::vector<std::string> class_names_of(const RunContents& run);
 
 }  // namespace alexnet

@@ -191,8 +191,7 @@ std::string build_onnx_model(const VariantSpec& spec, const std::vector<LayerWei
   }
   const LayerShape& last_conv = shapes.layers[spec.convs.size() - 1];
   std::int64_t features = static_cast<std::int64_t>(last_conv.channels) * last_conv.height * last_conv.width;
-  g.node("Flatten", {x}, "flatten", "flatten");
-  set_int(graph->mutable_node(graph->node_size() - 1), "axis", 1);
+  set_int(g.node("Flatten", {x}, "flatten", "flatten"), "axis", 1);
   x = "flatten";
 
   std::vector<std::pair<std::string, std::int64_t>> fcs;

@@ -3,13 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <opencv2/core/utils/logger.hpp>
 #include <opencv2/dnn.hpp>
 
 #include "export/onnx_graph.h"
+#include "run_store.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;
@@ -52,17 +51,6 @@ std::vector<float> OnnxNetwork::logits(const std::vector<float>& inputs, int bat
   return std::vector<float>(out.ptr<float>(), out.ptr<float>() + out.total());
 }
 
-namespace {
-
-std::string read_file(const std::string& path, const std::string& role) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ExportError(path + ": cannot be read (" + role + ")");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return bytes.str();
-}
-
-}  // namespace
 
 ExportedModel read_exported_model(const std::string& onnx_path) {
   ExportedModel m;
@@ -73,7 +61,7 @@ ExportedModel read_exported_model(const std::string& onnx_path) {
     throw ExportError(m.card_path + " is missing: an exported model needs its description beside it "
                       "(class names, input size, normalisation)");
   }
-  m.card = model_card_from_json(read_file(m.card_path, "the model description"), m.card_path);
+  m.card = model_card_from_json(read_whole_file(m.card_path), m.card_path);
   return m;
 }
 

@@ -1,10 +1,9 @@
 #include "export/picture_input.h"
 
-#include <fstream>
-#include <sstream>
-
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
+
+#include "run_store.h"
 
 namespace alexnet {
 
@@ -43,18 +42,6 @@ void check_transform(const PictureTransform& t) {
 
 }  // namespace
 
-std::vector<float> prepare_picture_pixels(const unsigned char* pixels, int width, int height, int channels,
-                                          const PictureTransform& t) {
-  check_transform(t);
-  if (channels != 1 && channels != 3) throw PictureError("pictures have 1 or 3 channels");
-  cv::Mat wrapped(height, width, channels == 1 ? CV_8UC1 : CV_8UC3, const_cast<unsigned char*>(pixels));
-  cv::Mat converted;
-  if (channels == t.source_channels) converted = wrapped;
-  else if (channels == 3) cv::cvtColor(wrapped, converted, cv::COLOR_RGB2GRAY);
-  else cv::cvtColor(wrapped, converted, cv::COLOR_GRAY2RGB);
-  return prepare_mat(converted, t);
-}
-
 std::vector<float> prepare_picture_bytes(const std::string& bytes, const PictureTransform& t, const std::string& what) {
   check_transform(t);
   cv::Mat decoded;
@@ -71,11 +58,13 @@ std::vector<float> prepare_picture_bytes(const std::string& bytes, const Picture
 }
 
 std::vector<float> prepare_picture_file(const std::string& path, const PictureTransform& t) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw PictureError(path + ": cannot be read");
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return prepare_picture_bytes(bytes.str(), t, path);
+  std::string bytes;
+  try {
+    bytes = read_whole_file(path);
+  } catch (const StoreError& e) {
+    throw PictureError(e.what());  // one picture that cannot be read does not stop the others
+  }
+  return prepare_picture_bytes(bytes, t, path);
 }
 
 }  // namespace alexnet

@@ -21,9 +21,4 @@ class PictureError : public std::runtime_error {
 std::vector<float> prepare_picture_bytes(const std::string& bytes, const PictureTransform& t, const std::string& what);
 std::vector<float> prepare_picture_file(const std::string& path, const PictureTransform& t);
 
-// The same steps from an already decoded picture: `pixels` holds rows of
-// `channels` (1 or 3, RGB order) uint8 values.
-std::vector<float> prepare_picture_pixels(const unsigned char* pixels, int width, int height, int channels,
-                                          const PictureTransform& t);
-
 }  // namespace alexnet

@@ -1,7 +1,5 @@
 #include "inference/run_classifier.h"
 
-#include <algorithm>
-
 #include "checkpoint.h"
 #include "export/onnx_export.h"
 #include "run_reader.h"
@@ -15,25 +13,11 @@ struct RunClassifier::Models {
 RunClassifier::RunClassifier(const std::string& run_dir, const std::vector<std::string>& variants)
     : models_(new Models) {
   const RunContents run = read_run_summary(run_dir);
-  for (const std::string& wanted : variants) {
-    const bool known = std::any_of(run.config.variants.begin(), run.config.variants.end(),
-                                   [&](const VariantSpec& s) { return s.name == wanted; });
-    if (!known) throw ExportError(run_dir + " has no variant named " + wanted);
-  }
-  for (const VariantSpec& spec : run.config.variants) {
-    if (variants.empty() || std::find(variants.begin(), variants.end(), spec.name) != variants.end()) {
-      models_->trained.push_back({spec, nullptr});
-      variant_names_.push_back(spec.name);
-    }
-  }
-  transform_ = picture_transform_of_run(run_dir);
+  models_->trained = models_named(run.config.variants, variants, run_dir);
+  for (const TrainedModel& m : models_->trained) variant_names_.push_back(m.spec.name);
+  transform_ = picture_transform_of(run);
+  class_names_ = class_names_of(run);
   iteration_ = load_checkpoint_models(run_dir, models_->trained).iteration;
-  class_names_ = run.class_names;
-  const int classes = run.config.variants.front().classes;
-  if (static_cast<int>(class_names_.size()) != classes) {
-    class_names_.clear();
-    for (int c = 0; c < classes; ++c) class_names_.push_back(std::to_string(c));
-  }
 }
 
 RunClassifier::~RunClassifier() = default;
