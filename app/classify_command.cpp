@@ -11,7 +11,7 @@
 #include "export/onnx_runner.h"
 #include "export/picture_input.h"
 #include "inference/run_classifier.h"
-#include "run_store.h"
+#include "run/run_store.h"
 
 namespace alexnet::cli {
 

@@ -12,7 +12,7 @@
 #include "main_window.h"
 #include "training_worker.h"
 #include "run_history.h"
-#include "run_reader.h"
+#include "run/run_reader.h"
 #include "version.h"
 
 namespace alexnet::cli {

@@ -4,13 +4,13 @@
 #include <vector>
 
 #include "command_line.h"
-#include "dataset.h"
+#include "data/dataset.h"
 #include "bench_command.h"
 #include "classify_command.h"
 #include "describe_command.h"
 #include "export_command.h"
 #include "export/export_error.h"
-#include "run_store.h"
+#include "run/run_store.h"
 #include "gui_app.h"
 #include "train_command.h"
 #include "variant_spec.h"

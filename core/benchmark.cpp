@@ -11,7 +11,7 @@
 #include <chrono>
 
 #include "alexnet_model.h"
-#include "batch_stream.h"
+#include "data/batch_stream.h"
 
 namespace alexnet {
 

@@ -7,13 +7,13 @@
 
 #include <nlohmann/json.hpp>
 
-#include "batch_stream.h"
-#include "checkpoint.h"
+#include "data/batch_stream.h"
+#include "run/checkpoint.h"
 #include "caching_cpu_allocator.h"
-#include "dataset.h"
+#include "data/dataset.h"
 #include "probes.h"
-#include "run_reader.h"
-#include "run_store.h"
+#include "run/run_reader.h"
+#include "run/run_store.h"
 #include "system_info.h"
 
 namespace alexnet {

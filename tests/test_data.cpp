@@ -3,9 +3,9 @@
 #include <QtTest>
 
 #include "alexnet_model.h"
-#include "batch_stream.h"
+#include "data/batch_stream.h"
 #include "data_files.h"
-#include "dataset.h"
+#include "data/dataset.h"
 #include "spec_json.h"
 
 using namespace alexnet;

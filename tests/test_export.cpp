@@ -15,9 +15,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "alexnet_model.h"
-#include "batch_stream.h"
+#include "data/batch_stream.h"
 #include "cli_runner.h"
-#include "dataset.h"
+#include "data/dataset.h"
 #include "export/onnx_export.h"
 #include "export/onnx_runner.h"
 #include "export/picture_input.h"

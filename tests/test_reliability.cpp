@@ -9,7 +9,7 @@
 
 #include "cli_runner.h"
 #include "data_files.h"
-#include "run_reader.h"
+#include "run/run_reader.h"
 #include "training_support.h"
 
 namespace {

@@ -7,7 +7,7 @@
 
 #include "alexnet_model.h"
 #include "probes.h"
-#include "run_store.h"
+#include "run/run_store.h"
 #include "trainer.h"
 #include "tensorboard_reader.h"
 #include "training_support.h"

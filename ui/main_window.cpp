@@ -30,8 +30,8 @@
 #include "loss_view.h"
 #include "results_view.h"
 #include "run_history.h"
-#include "run_reader.h"
-#include "run_store.h"
+#include "run/run_reader.h"
+#include "run/run_store.h"
 #include "training_worker.h"
 
 namespace alexnet::ui {

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "event_types.h"
-#include "run_reader.h"
+#include "run/run_reader.h"
 
 namespace alexnet::ui {
 

@@ -3,9 +3,9 @@
 #include <filesystem>
 
 #include "alexnet_model.h"
-#include "checkpoint.h"
-#include "run_reader.h"
-#include "run_store.h"
+#include "run/checkpoint.h"
+#include "run/run_reader.h"
+#include "run/run_store.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;

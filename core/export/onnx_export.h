@@ -11,7 +11,7 @@
 
 #include "export/model_card.h"
 #include "export/onnx_graph.h"
-#include "run_reader.h"
+#include "run/run_reader.h"
 
 namespace alexnet {
 

@@ -8,7 +8,7 @@
 #include <opencv2/dnn.hpp>
 
 #include "export/onnx_graph.h"
-#include "run_store.h"
+#include "run/run_store.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;

@@ -3,7 +3,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "run_store.h"
+#include "run/run_store.h"
 
 namespace alexnet {
 

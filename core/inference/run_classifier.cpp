@@ -1,8 +1,8 @@
 #include "inference/run_classifier.h"
 
-#include "checkpoint.h"
+#include "run/checkpoint.h"
 #include "export/onnx_export.h"
-#include "run_reader.h"
+#include "run/run_reader.h"
 
 namespace alexnet {
 

@@ -1,6 +1,6 @@
 // A CIFAR-10 binary folder: the first byte picks which of its files the rest
 // of the input replaces; the other files are valid two-record batches.
-#include "dataset.h"
+#include "data/dataset.h"
 #include "fuzz_support.h"
 
 namespace {

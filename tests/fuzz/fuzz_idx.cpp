@@ -1,6 +1,6 @@
 // IDX image and label files (plain or gzip): the first two bytes say where the
 // images file ends and the labels file begins.
-#include "dataset.h"
+#include "data/dataset.h"
 #include "fuzz_support.h"
 
 namespace {

@@ -3,10 +3,10 @@
 // config.json, metrics.csv, probes.jsonl, results.json and checkpoints/latest.json.
 #include <filesystem>
 
-#include "checkpoint.h"
+#include "run/checkpoint.h"
 #include "fuzz_support.h"
-#include "run_reader.h"
-#include "run_store.h"
+#include "run/run_reader.h"
+#include "run/run_store.h"
 #include "trainer.h"
 
 namespace {

@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "dataset.h"
+#include "data/dataset.h"
 
 namespace alexnet {
 

@@ -4,7 +4,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "dataset.h"
+#include "data/dataset.h"
 
 namespace alexnet {
 

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "dataset.h"
+#include "data/dataset.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "run_reader.h"
+#include "run/run_reader.h"
 
 #include <cmath>
 #include <filesystem>
@@ -8,7 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "run_store.h"
+#include "run/run_store.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;

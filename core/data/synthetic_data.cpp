@@ -5,7 +5,7 @@
 #include <cmath>
 #include <random>
 
-#include "dataset.h"
+#include "data/dataset.h"
 
 namespace alexnet {
 

@@ -1,6 +1,6 @@
-#include "run_store.h"
+#include "run/run_store.h"
 
-#include "tensorboard_writer.h"
+#include "run/tensorboard_writer.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,7 +1,7 @@
 // Chooses the loader for what the user named, and checks what every loader returns.
 #include <filesystem>
 
-#include "dataset.h"
+#include "data/dataset.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;

@@ -1,4 +1,4 @@
-#include "batch_stream.h"
+#include "data/batch_stream.h"
 
 #include <algorithm>
 #include <numeric>

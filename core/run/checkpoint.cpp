@@ -1,4 +1,4 @@
-#include "checkpoint.h"
+#include "run/checkpoint.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "run_store.h"
+#include "run/run_store.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;

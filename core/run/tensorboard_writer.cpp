@@ -1,4 +1,4 @@
-#include "tensorboard_writer.h"
+#include "run/tensorboard_writer.h"
 
 #include <unistd.h>
 
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <limits>
 
-#include "run_store.h"
+#include "run/run_store.h"
 
 namespace alexnet {
 

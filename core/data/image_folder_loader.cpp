@@ -9,7 +9,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "dataset.h"
+#include "data/dataset.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;
