@@ -1,5 +1,7 @@
 #include "spec_json.h"
 
+#include "json_text.h"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -131,7 +133,7 @@ VariantSpec spec_from_json(const json& j, const std::string& origin) {
 VariantSpec spec_from_json_text(const std::string& text, const std::string& origin) {
   json j;
   try {
-    j = json::parse(text);
+    j = parse_bounded_json(text);
   } catch (const json::exception& e) {  // parse errors, and numbers too large for a double
     throw SpecError(origin + ": not valid JSON: " + e.what());
   }

@@ -13,8 +13,10 @@
 #include "data/dataset.h"
 #include "probes.h"
 #include "run/run_reader.h"
+#include "run/run_paths.h"
 #include "run/run_store.h"
 #include "system_info.h"
+#include "json_text.h"
 
 namespace alexnet {
 
@@ -69,12 +71,13 @@ Trainer::Trainer(ExperimentConfig config, TrainingObserver& observer, bool resum
 
 ExperimentConfig Trainer::resume_config(const std::string& run_dir) {
   const std::string path = (std::filesystem::path(run_dir) / "config.json").string();
-  if (!std::filesystem::exists(path)) {
+  if (!run_file_exists(run_dir, "config.json")) {
     throw StoreError(run_dir + " is not a run folder: it has no config.json");
   }
+  const std::string text = read_run_file(run_dir, "config.json");  // a link leading out is refused
   ExperimentConfig config;
   try {
-    config = config_from_json(nlohmann::json::parse(read_whole_file(path)));
+    config = config_from_json(parse_bounded_json(text));
   } catch (const std::exception& e) {
     throw StoreError(path + " is damaged: " + e.what());
   }

@@ -12,15 +12,15 @@ QObject* make_fuzz_idx_test();
 QObject* make_fuzz_cifar_test();
 QObject* make_fuzz_spec_test();
 QObject* make_fuzz_run_reader_test();
+QObject* make_fuzz_model_card_test();
 
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   int failures = 0;
-  for (auto make : {make_fuzz_idx_test, make_fuzz_cifar_test, make_fuzz_spec_test, make_fuzz_run_reader_test}) {
+  for (auto make : {make_fuzz_idx_test, make_fuzz_cifar_test, make_fuzz_spec_test, make_fuzz_run_reader_test,
+                    make_fuzz_model_card_test}) {
     const std::unique_ptr<QObject> suite(make());
     failures += QTest::qExec(suite.get(), argc, argv);
   }
-  std::error_code ec;
-  std::filesystem::remove_all(fuzz::scratch(), ec);  // the inputs were written there
   return failures == 0 ? 0 : 1;
 }

@@ -14,9 +14,11 @@ namespace {
 constexpr std::int64_t kSide = 32;
 constexpr std::int64_t kRecord = 1 + 3 * kSide * kSide;
 
-std::vector<std::string> read_class_names(const fs::path& folder) {
+}  // namespace
+
+std::vector<std::string> parse_cifar_class_names(const std::string& text) {
   std::vector<std::string> names;
-  std::ifstream in(folder / "batches.meta.txt");
+  std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
     while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
@@ -28,10 +30,11 @@ std::vector<std::string> read_class_names(const fs::path& folder) {
   return names;
 }
 
-ImageSet read_batches(const std::vector<std::string>& paths, int classes) {
+ImageSet parse_cifar_batches(const std::vector<std::pair<std::string, std::vector<std::uint8_t>>>& named_batches,
+                             int classes) {
   std::vector<std::uint8_t> all;
-  for (const std::string& path : paths) {
-    const std::vector<std::uint8_t> bytes = read_maybe_gzipped(path);
+  for (const auto& [path, raw] : named_batches) {
+    const std::vector<std::uint8_t> bytes = gunzip_bounded(raw, path, data_memory_budget(), GunzipLimit::kRefuse);
     if (bytes.empty()) throw DataError(path + ": empty file");
     if (bytes.size() % kRecord != 0) {
       std::ostringstream m;
@@ -57,27 +60,37 @@ ImageSet read_batches(const std::vector<std::string>& paths, int classes) {
   return set;
 }
 
-}  // namespace
-
-Dataset load_cifar10(const std::string& folder) {
-  const fs::path dir(folder);
-  std::vector<std::string> train_files;
-  for (int i = 1; i <= 5; ++i) {
-    const fs::path p = dir / ("data_batch_" + std::to_string(i) + ".bin");
-    if (fs::exists(p)) train_files.push_back(p.string());
-  }
-  if (train_files.empty()) throw DataError(folder + ": no data_batch_N.bin files (not a CIFAR-10 binary folder)");
-  const fs::path test = dir / "test_batch.bin";
-  if (!fs::exists(test)) throw DataError(folder + ": test_batch.bin is missing");
+Dataset parse_cifar10(const std::string& folder, const CifarFiles& files) {
   Dataset d;
   d.name = "cifar-10";
   d.source = folder;
-  d.class_names = read_class_names(dir);
+  d.class_names = parse_cifar_class_names(files.meta);
   const int classes = d.classes();
-  d.train = read_batches(train_files, classes);
+  d.train = parse_cifar_batches(files.train, classes);
   check_class_coverage(d.train, classes, folder + " (data_batch_*.bin)", &d.notes);
-  d.test = read_batches({test.string()}, classes);
+  d.test = parse_cifar_batches({files.test}, classes);
   return d;
+}
+
+Dataset load_cifar10(const std::string& folder) {
+  const fs::path dir(folder);
+  CifarFiles files;
+  for (int i = 1; i <= 5; ++i) {
+    const fs::path p = dir / ("data_batch_" + std::to_string(i) + ".bin");
+    if (fs::exists(p)) files.train.emplace_back(p.string(), read_file_bytes(p.string()));
+  }
+  if (files.train.empty()) throw DataError(folder + ": no data_batch_N.bin files (not a CIFAR-10 binary folder)");
+  const fs::path test = dir / "test_batch.bin";
+  if (!fs::exists(test)) throw DataError(folder + ": test_batch.bin is missing");
+  files.test = {test.string(), read_file_bytes(test.string())};
+  // batches.meta.txt is optional: without it the classes get CIFAR-10's names.
+  std::ifstream in(dir / "batches.meta.txt", std::ios::binary);
+  if (in) {
+    files.meta.resize(1 << 16);  // ten short names; more than this is not a meta file
+    in.read(files.meta.data(), static_cast<std::streamsize>(files.meta.size()));
+    files.meta.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  return parse_cifar10(folder, files);
 }
 
 }  // namespace alexnet

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "torch_api.h"
@@ -67,6 +68,38 @@ void check_class_coverage(const ImageSet& set, int classes, const std::string& w
 
 // Moves every k-th image of each class to the test split (deterministic).
 void split_held_out(const ImageSet& all, double test_fraction, ImageSet* train, ImageSet* test);
+
+// The byte parsers behind the loaders above: `*_name` names the file in
+// messages. The file loaders are thin wrappers that read bytes and call these.
+ImageSet parse_idx_pair(const std::vector<std::uint8_t>& images, const std::string& images_name,
+                        const std::vector<std::uint8_t>& labels, const std::string& labels_name, int classes = 0);
+// Records of CIFAR-10 batches (each a file's bytes, gzip allowed), labels below `classes`.
+ImageSet parse_cifar_batches(const std::vector<std::pair<std::string, std::vector<std::uint8_t>>>& named_batches,
+                             int classes);
+// batches.meta.txt: one class name per line; the CIFAR-10 names when empty.
+std::vector<std::string> parse_cifar_class_names(const std::string& text);
+// A CIFAR-10 folder's files as bytes: what load_cifar10 reads and parses.
+struct CifarFiles {
+  std::vector<std::pair<std::string, std::vector<std::uint8_t>>> train;  // data_batch_N.bin that are there
+  std::pair<std::string, std::vector<std::uint8_t>> test;               // test_batch.bin
+  std::string meta;                                                      // batches.meta.txt, or empty
+};
+Dataset parse_cifar10(const std::string& folder, const CifarFiles& files);
+
+// Memory a data set may take on this machine (half the physical memory):
+// headers that claim more are refused before anything is allocated.
+std::uint64_t data_memory_budget();
+
+// A file's bytes as stored (DataError naming it when it cannot be read or is
+// larger than the budget).
+std::vector<std::uint8_t> read_file_bytes(const std::string& path);
+
+// Gzip undone in memory, when the bytes start with gzip's magic; other bytes
+// come back as they are. Output past `limit` bytes is refused (kRefuse) or cut
+// off (kKeepPrefix: to read a header before deciding how much to inflate).
+enum class GunzipLimit { kRefuse, kKeepPrefix };
+std::vector<std::uint8_t> gunzip_bounded(const std::vector<std::uint8_t>& raw, const std::string& name,
+                                         std::size_t limit, GunzipLimit on_limit);
 
 // The whole content of a file, gunzipped when it is gzip-compressed.
 std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path);

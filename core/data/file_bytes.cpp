@@ -1,3 +1,9 @@
+// Files as bytes, and gzip undone in memory with a bound on what it may
+// produce: a 10 MB .gz can inflate to 10 GB, so a data set file's size says
+// nothing about the memory it needs until it has been checked.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include <cerrno>
@@ -8,43 +14,116 @@
 
 namespace alexnet {
 
-std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) {
+namespace {
+
+bool starts_like_gzip(const std::vector<std::uint8_t>& raw) {
+  return raw.size() >= 2 && raw[0] == 0x1f && raw[1] == 0x8b;
+}
+
+std::string gib(std::uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GiB", double(bytes) / double(1ull << 30));
+  return text;
+}
+
+}  // namespace
+
+std::uint64_t data_memory_budget() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES);
+  const long page = ::sysconf(_SC_PAGESIZE);
+  const std::uint64_t physical = pages > 0 && page > 0 ? std::uint64_t(pages) * std::uint64_t(page) : (8ull << 30);
+  return physical / 2;  // the set is copied once more into tensors
+}
+
+std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    throw DataError(path + ": no such file");
+  if (!std::filesystem::is_regular_file(path, ec)) throw DataError(path + ": no such file");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw DataError(path + ": cannot open: " + std::strerror(errno));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) {
+    ::close(fd);
+    throw DataError(path + ": cannot read: " + std::strerror(errno));
   }
-  // gzread passes uncompressed files through unchanged, so one reader serves both.
-  gzFile file = gzopen(path.c_str(), "rb");
-  if (!file) throw DataError(path + ": cannot open: " + std::strerror(errno));
-  constexpr std::size_t kChunk = 1 << 20;
-  constexpr std::size_t kLimit = std::size_t(8) << 30;  // no data set here is larger
-  std::vector<std::uint8_t> bytes;
-  for (;;) {
-    const std::size_t old = bytes.size();
-    bytes.resize(old + kChunk);
-    const int got = gzread(file, bytes.data() + old, static_cast<unsigned>(kChunk));
-    if (got < 0) {
-      int code = 0;
-      const std::string message = gzerror(file, &code);
-      gzclose(file);
-      throw DataError(path + ": corrupt compressed data (" + message + ")");
+  if (std::uint64_t(st.st_size) > data_memory_budget()) {
+    ::close(fd);
+    throw DataError(path + ": " + gib(std::uint64_t(st.st_size)) + ", more than this machine can hold (" +
+                    gib(data_memory_budget()) + " for data)");
+  }
+  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int saved = errno;
+      ::close(fd);
+      throw DataError(path + ": cannot read: " + std::strerror(saved));
     }
-    bytes.resize(old + static_cast<std::size_t>(got));
-    if (got == 0) break;
-    if (bytes.size() > kLimit) {
-      gzclose(file);
-      throw DataError(path + ": larger than 8 GiB uncompressed; not a data set file");
-    }
+    if (n == 0) break;
+    done += static_cast<std::size_t>(n);
   }
-  int code = 0;
-  const char* message = gzerror(file, &code);
-  if (code != Z_OK && code != Z_STREAM_END) {
-    const std::string text = message;
-    gzclose(file);
-    throw DataError(path + ": corrupt compressed data (" + text + ")");
-  }
-  gzclose(file);
+  ::close(fd);
+  bytes.resize(done);
   return bytes;
+}
+
+std::vector<std::uint8_t> gunzip_bounded(const std::vector<std::uint8_t>& raw, const std::string& name,
+                                         std::size_t limit, GunzipLimit on_limit) {
+  if (!starts_like_gzip(raw)) {
+    if (on_limit == GunzipLimit::kKeepPrefix && raw.size() > limit) {
+      return std::vector<std::uint8_t>(raw.begin(), raw.begin() + static_cast<std::ptrdiff_t>(limit));
+    }
+    return raw;  // not compressed: the bytes as they are
+  }
+  z_stream z{};
+  if (inflateInit2(&z, 15 + 16) != Z_OK) throw DataError(name + ": cannot start decompressing");
+  std::vector<std::uint8_t> out;
+  z.next_in = const_cast<Bytef*>(raw.data());
+  z.avail_in = static_cast<uInt>(std::min<std::size_t>(raw.size(), UINT32_MAX));
+  std::size_t fed = z.avail_in;
+  const std::size_t chunk = std::min<std::size_t>(limit + 1, std::size_t(1) << 20);
+  for (;;) {
+    if (out.size() > limit) break;
+    const std::size_t old = out.size();
+    out.resize(old + chunk);  // grows as data arrives, never to what a header claims
+    z.next_out = out.data() + old;
+    z.avail_out = static_cast<uInt>(chunk);
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    out.resize(old + (chunk - z.avail_out));
+    if (z.avail_in == 0 && fed < raw.size()) {  // inputs past 4 GiB arrive in pieces
+      const std::size_t more = std::min<std::size_t>(raw.size() - fed, UINT32_MAX);
+      z.next_in = const_cast<Bytef*>(raw.data() + fed);
+      z.avail_in = static_cast<uInt>(more);
+      fed += more;
+    }
+    if (rc == Z_STREAM_END) {
+      // Another gzip member may follow (as gzip itself allows); anything else is ignored, as gzip does.
+      if (z.avail_in >= 2 && z.next_in[0] == 0x1f && z.next_in[1] == 0x8b) {
+        inflateReset(&z);
+        continue;
+      }
+      break;
+    }
+    if (rc == Z_OK) continue;  // fresh output space each round: anything else means the input is broken or ended
+    const std::string message = z.msg ? z.msg : (rc == Z_BUF_ERROR ? "unexpected end of file" : "inflate failed");
+    inflateEnd(&z);
+    throw DataError(name + ": corrupt compressed data (" + message + ")");
+  }
+  inflateEnd(&z);
+  if (out.size() > limit) {
+    if (on_limit == GunzipLimit::kKeepPrefix) {
+      out.resize(limit);
+      return out;
+    }
+    throw DataError(name + ": uncompresses to more than " + std::to_string(limit) +
+                    " bytes, more than its header (or this machine) allows; refused");
+  }
+  return out;
+}
+
+std::vector<std::uint8_t> read_maybe_gzipped(const std::string& path) {
+  return gunzip_bounded(read_file_bytes(path), path, data_memory_budget(), GunzipLimit::kRefuse);
 }
 
 }  // namespace alexnet

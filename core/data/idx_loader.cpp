@@ -23,11 +23,15 @@ std::uint32_t big_endian_u32(const std::uint8_t* p) {
   return (std::uint32_t(p[0]) << 24) | (std::uint32_t(p[1]) << 16) | (std::uint32_t(p[2]) << 8) | p[3];
 }
 
-IdxArray read_idx(const std::string& path, int min_dims, int max_dims) {
-  IdxArray a;
-  a.bytes = read_maybe_gzipped(path);
-  if (a.bytes.size() < 4) throw DataError(path + ": empty or truncated IDX file (no header)");
-  const std::uint8_t* b = a.bytes.data();
+// The header first (4 bytes, then 4 per dimension, at most 4 dimensions
+// here), so a file that claims more than this machine holds is refused before
+// its data is inflated or allocated.
+constexpr std::size_t kMaxHeaderBytes = 4 + 4 * 4;
+
+IdxArray parse_idx(const std::vector<std::uint8_t>& raw, const std::string& path, int min_dims, int max_dims) {
+  const std::vector<std::uint8_t> header = gunzip_bounded(raw, path, kMaxHeaderBytes, GunzipLimit::kKeepPrefix);
+  if (header.size() < 4) throw DataError(path + ": empty or truncated IDX file (no header)");
+  const std::uint8_t* b = header.data();
   if (b[0] != 0 || b[1] != 0) {
     std::ostringstream m;
     m << path << ": bad magic number 0x" << std::hex << big_endian_u32(b) << " (not an IDX file)";
@@ -43,16 +47,25 @@ IdxArray read_idx(const std::string& path, int min_dims, int max_dims) {
       << (min_dims == max_dims ? "" : " to " + std::to_string(max_dims)) << " were expected";
     throw DataError(m.str());
   }
+  IdxArray a;
   a.offset = 4 + 4 * static_cast<std::size_t>(ndims);
-  if (a.bytes.size() < a.offset) throw DataError(path + ": truncated IDX header");
+  if (header.size() < a.offset) throw DataError(path + ": truncated IDX header");
   std::uint64_t expected = 1;
   for (int i = 0; i < ndims; ++i) {
     const std::uint32_t d = big_endian_u32(b + 4 + 4 * i);
     if (d == 0 && i > 0) throw DataError(path + ": dimension " + std::to_string(i) + " is zero");
     a.dims.push_back(d);
     expected *= d;
-    if (expected > (std::uint64_t(1) << 36)) throw DataError(path + ": header claims an absurd size");
+    if (expected > (std::uint64_t(1) << 40)) break;  // refused below; no need to multiply further
   }
+  if (expected > data_memory_budget()) {
+    std::ostringstream m;
+    m << path << ": the header claims " << expected << " bytes of data, more than this machine can hold ("
+      << data_memory_budget() << " bytes for data); refused";
+    throw DataError(m.str());
+  }
+  // One byte past what the header promises is enough to tell that there is more.
+  a.bytes = gunzip_bounded(raw, path, a.offset + expected + 1, GunzipLimit::kKeepPrefix);
   const std::uint64_t present = a.bytes.size() - a.offset;
   if (present < expected) {
     std::ostringstream m;
@@ -61,7 +74,7 @@ IdxArray read_idx(const std::string& path, int min_dims, int max_dims) {
   }
   if (present > expected) {
     std::ostringstream m;
-    m << path << ": " << (present - expected) << " unexpected bytes after the data";
+    m << path << ": unexpected bytes after the data (the header promises " << expected << ")";
     throw DataError(m.str());
   }
   return a;
@@ -70,8 +83,13 @@ IdxArray read_idx(const std::string& path, int min_dims, int max_dims) {
 }  // namespace
 
 ImageSet read_idx_pair(const std::string& images_path, const std::string& labels_path, int classes) {
-  IdxArray images = read_idx(images_path, 3, 4);
-  IdxArray labels = read_idx(labels_path, 1, 1);
+  return parse_idx_pair(read_file_bytes(images_path), images_path, read_file_bytes(labels_path), labels_path, classes);
+}
+
+ImageSet parse_idx_pair(const std::vector<std::uint8_t>& images_raw, const std::string& images_path,
+                        const std::vector<std::uint8_t>& labels_raw, const std::string& labels_path, int classes) {
+  IdxArray images = parse_idx(images_raw, images_path, 3, 4);
+  IdxArray labels = parse_idx(labels_raw, labels_path, 1, 1);
   const std::int64_t n = images.dims[0];
   if (n == 0) throw DataError(images_path + ": holds no images");
   if (labels.dims[0] != n) {

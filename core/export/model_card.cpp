@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_text.h"
+
 #include "export/onnx_graph.h"
 
 namespace alexnet {
@@ -50,7 +52,7 @@ std::string model_card_to_json(const ModelCard& card) {
 ModelCard model_card_from_json(const std::string& text, const std::string& what) {
   ModelCard card;
   try {
-    const nlohmann::json j = nlohmann::json::parse(text);
+    const nlohmann::json j = parse_bounded_json(text);
     if (!j.is_object() || j.value("format", "") != kCardFormat) {
       throw ExportError(what + ": not an AlexNet Lab model description (expected \"format\": \"" + kCardFormat + "\")");
     }

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "json_text.h"
+#include "run/run_paths.h"
 #include "run/run_store.h"
 
 namespace alexnet {
@@ -27,9 +29,14 @@ void save_torch_atomically(const Saveable& value, const std::string& path) {
   write_file_atomically(path, bytes.str());
 }
 
+// A libtorch archive of the run's checkpoint, read confined to the run folder.
+// The largest spec allowed (10^9 parameters) with its momentum stays below this.
+constexpr std::size_t kMaxArchiveBytes = std::size_t(16) << 30;
+
 template <typename Loadable>
-void load_torch(Loadable& value, const std::string& path) {
-  std::istringstream bytes(read_whole_file(path));
+void load_torch(Loadable& value, const std::string& run_dir, const std::string& relative) {
+  const std::string path = (fs::path(run_dir) / relative).string();
+  std::istringstream bytes(read_run_file(run_dir, relative, kMaxArchiveBytes));
   try {
     torch::load(value, bytes);
   } catch (const c10::Error& e) {
@@ -77,15 +84,58 @@ void counters_from_json(const nlohmann::json& j, VariantState& v) {
   v.edges = edges_from_json(j.at("edges"));
 }
 
-nlohmann::json parse_json_file(const std::string& path) {
+nlohmann::json parse_json_text(const std::string& text, const std::string& what) {
   try {
-    return nlohmann::json::parse(read_whole_file(path));
+    return parse_bounded_json(text);
   } catch (const nlohmann::json::exception& e) {
-    throw StoreError(path + " is damaged: " + e.what());
+    throw StoreError(what + " is damaged: " + e.what());
   }
 }
 
+// A checkpoint folder's name as we write it: digits only.
+bool is_checkpoint_folder_name(const std::string& name) {
+  return !name.empty() && name.size() <= 19 &&
+         std::all_of(name.begin(), name.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
 }  // namespace
+
+CheckpointPointer parse_checkpoint_pointer(const std::string& text, const std::string& what) {
+  const nlohmann::json j = parse_json_text(text, what);
+  CheckpointPointer pointer;
+  try {
+    pointer.iteration = j.at("iteration").get<std::int64_t>();
+    pointer.folder_name = j.at("folder").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    throw StoreError(what + " is damaged: " + e.what());
+  }
+  if (!is_checkpoint_folder_name(pointer.folder_name)) {
+    throw StoreError(what + " names the checkpoint folder \"" + pointer.folder_name +
+                     "\", which is not a checkpoint folder's name (digits only); refused");
+  }
+  if (pointer.iteration < 0) throw StoreError(what + " names a negative iteration");
+  return pointer;
+}
+
+double parse_checkpoint_state(const std::string& text, const std::string& what, std::int64_t iteration,
+                              std::vector<VariantState>& variants) {
+  const nlohmann::json state = parse_json_text(text, what);
+  try {
+    if (state.at("iteration").get<std::int64_t>() != iteration) {
+      throw StoreError(what + " is for another iteration than latest.json names");
+    }
+    const double rate_scale = state.at("rate_scale").get<double>();
+    for (VariantState& v : variants) {
+      if (!state.at("variants").contains(v.spec.name)) {
+        throw StoreError(what + " has no state for variant " + v.spec.name);
+      }
+      counters_from_json(state["variants"][v.spec.name], v);
+    }
+    return rate_scale;
+  } catch (const nlohmann::json::exception& e) {
+    throw StoreError(what + " is damaged: " + e.what());
+  }
+}
 
 void save_checkpoint(const std::string& run_dir, std::int64_t iteration, double rate_scale,
                      const std::vector<VariantState>& variants) {
@@ -112,16 +162,14 @@ void save_checkpoint(const std::string& run_dir, std::int64_t iteration, double 
 
 std::optional<CheckpointInfo> find_checkpoint(const std::string& run_dir) {
   const fs::path latest = fs::path(run_dir) / "checkpoints" / "latest.json";
-  if (!fs::exists(latest)) return std::nullopt;
-  const nlohmann::json j = parse_json_file(latest.string());
+  if (!run_file_exists(run_dir, "checkpoints/latest.json")) return std::nullopt;
+  const CheckpointPointer pointer =
+      parse_checkpoint_pointer(read_run_file(run_dir, "checkpoints/latest.json"), latest.string());
   CheckpointInfo info;
-  try {
-    info.iteration = j.at("iteration").get<std::int64_t>();
-    info.folder = (fs::path(run_dir) / "checkpoints" / j.at("folder").get<std::string>()).string();
-  } catch (const nlohmann::json::exception& e) {
-    throw StoreError(latest.string() + " is damaged: " + e.what());
-  }
-  if (info.iteration < 0 || !fs::is_directory(info.folder)) {
+  info.iteration = pointer.iteration;
+  // Confined: a checkpoints/NNN that is a link leading out is refused by name.
+  info.folder = path_inside_run(run_dir, "checkpoints/" + pointer.folder_name, latest.string());
+  if (!fs::is_directory(info.folder)) {
     throw StoreError(latest.string() + " names a checkpoint that is not there: " + info.folder);
   }
   return info;
@@ -131,27 +179,16 @@ CheckpointInfo load_checkpoint(const std::string& run_dir, std::vector<VariantSt
   const std::optional<CheckpointInfo> found = find_checkpoint(run_dir);
   if (!found) throw StoreError(run_dir + " has no checkpoint yet");
   CheckpointInfo info = *found;
+  const std::string folder = "checkpoints/" + fs::path(info.folder).filename().string();
   const std::string state_path = (fs::path(info.folder) / "state.json").string();
-  const nlohmann::json state = parse_json_file(state_path);
-  try {
-    if (state.at("iteration").get<std::int64_t>() != info.iteration) {
-      throw StoreError(state_path + " is for another iteration than latest.json names");
-    }
-    info.rate_scale = state.at("rate_scale").get<double>();
-    for (VariantState& v : variants) {
-      if (!state.at("variants").contains(v.spec.name)) {
-        throw StoreError(state_path + " has no state for variant " + v.spec.name);
-      }
-      counters_from_json(state["variants"][v.spec.name], v);
-      const fs::path dir = fs::path(info.folder) / v.spec.name;
-      load_torch(v.model, (dir / "model.pt").string());
-      load_torch(*v.optimizer, (dir / "optimizer.pt").string());
-    }
-  } catch (const nlohmann::json::exception& e) {
-    throw StoreError(state_path + " is damaged: " + e.what());
+  info.rate_scale =
+      parse_checkpoint_state(read_run_file(run_dir, folder + "/state.json"), state_path, info.iteration, variants);
+  for (VariantState& v : variants) {
+    load_torch(v.model, run_dir, folder + "/" + v.spec.name + "/model.pt");
+    load_torch(*v.optimizer, run_dir, folder + "/" + v.spec.name + "/optimizer.pt");
   }
   torch::Tensor rng;
-  load_torch(rng, (fs::path(info.folder) / "rng.pt").string());
+  load_torch(rng, run_dir, folder + "/rng.pt");
   try {
     at::Generator generator = at::detail::getDefaultCPUGenerator();  // a handle to the shared one
     generator.set_state(rng);
@@ -185,7 +222,7 @@ CheckpointInfo load_checkpoint_models(const std::string& run_dir, std::vector<Tr
     m.model = AlexNet(m.spec);
     const fs::path file = fs::path(found->folder) / m.spec.name / "model.pt";
     if (!fs::exists(file)) throw StoreError(file.string() + " is missing: the checkpoint has no variant " + m.spec.name);
-    load_torch(m.model, file.string());
+    load_torch(m.model, run_dir, "checkpoints/" + fs::path(found->folder).filename().string() + "/" + m.spec.name + "/model.pt");
     m.model->eval();
   }
   return *found;

@@ -24,6 +24,18 @@ struct CheckpointInfo {
   std::string folder;       // absolute path of the checkpoint folder
 };
 
+// The parsers behind find_checkpoint and load_checkpoint, from bytes; `what`
+// names the file in messages. Throw StoreError.
+struct CheckpointPointer {
+  std::int64_t iteration = 0;
+  std::string folder_name;  // a plain name inside checkpoints/, never a path
+};
+CheckpointPointer parse_checkpoint_pointer(const std::string& text, const std::string& what);
+// Fills the counters of `variants` (matched by name) from state.json text;
+// returns its learning-rate scale. The iteration must be `iteration`.
+double parse_checkpoint_state(const std::string& text, const std::string& what, std::int64_t iteration,
+                              std::vector<VariantState>& variants);
+
 // Writes every variant, the RNG and the counters, then points latest.json at
 // them and removes older checkpoint folders. Throws StoreError.
 void save_checkpoint(const std::string& run_dir, std::int64_t iteration, double rate_scale,

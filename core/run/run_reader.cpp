@@ -8,6 +8,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "json_text.h"
+#include "run/run_paths.h"
 #include "run/run_store.h"
 
 namespace alexnet {
@@ -33,15 +35,31 @@ std::vector<std::string> split_csv(const std::string& line) {
   return fields;
 }
 
-void read_metrics(const std::string& path, RunContents& run) {
-  std::istringstream in(read_whole_file(path));
-  std::string line;
+// Lines of a log file, each with its number; lines too long to be ours are
+// reported and left out rather than parsed.
+template <typename PerLine>
+void for_each_line(const std::string& text, const std::string& path, RunContents& run, PerLine&& per_line) {
+  std::size_t start = 0;
   int number = 0;
-  while (std::getline(in, line)) {
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
     ++number;
+    if (end - start > kMaxRunLineBytes) {
+      run.warnings.push_back(path + ": line " + std::to_string(number) + " is longer than " +
+                             std::to_string(kMaxRunLineBytes >> 20) + " MiB and was skipped");
+    } else {
+      per_line(text.substr(start, end - start), number);
+    }
+    start = end + 1;
+  }
+}
+
+void parse_metrics(const std::string& text, const std::string& path, RunContents& run) {
+  for_each_line(text, path, run, [&](const std::string& line, int number) {
     if (number == 1) {
       if (line != kMetricsHeader) run.warnings.push_back(path + ": unexpected header");
-      continue;
+      return;
     }
     const std::vector<std::string> f = split_csv(line);
     try {
@@ -57,17 +75,13 @@ void read_metrics(const std::string& path, RunContents& run) {
     } catch (const std::exception&) {
       run.warnings.push_back(path + ": line " + std::to_string(number) + " is damaged and was skipped");
     }
-  }
+  });
 }
 
-void read_probes(const std::string& path, RunContents& run) {
-  std::istringstream in(read_whole_file(path));
-  std::string line;
-  int number = 0;
-  while (std::getline(in, line)) {
-    ++number;
+void parse_probes(const std::string& text, const std::string& path, const FilterLoader& filters, RunContents& run) {
+  for_each_line(text, path, run, [&](const std::string& line, int number) {
     try {
-      const nlohmann::json j = nlohmann::json::parse(line);
+      const nlohmann::json j = parse_bounded_json(line);
       ProbeResult p;
       p.variant = j.at("variant").get<std::string>();
       p.iteration = j.at("iteration").get<std::int64_t>();
@@ -84,24 +98,29 @@ void read_probes(const std::string& path, RunContents& run) {
         p.layers.push_back(layer);
       }
       const auto& f = j.at("filters");
-      const std::string png = (fs::path(run.dir) / f.at("file").get<std::string>()).string();
+      const std::string file = f.at("file").get<std::string>();
       try {
-        p.filters = read_filter_png(png, f.at("tile").get<int>(), f.at("columns").get<int>(), f.at("rows").get<int>());
+        if (!is_plain_relative_path(file)) {
+          throw StoreError(path + ": line " + std::to_string(number) + " names the filter picture \"" + file +
+                           "\", which is not a path inside the run folder; refused");
+        }
+        p.filters = filters(file, f.at("tile").get<int>(), f.at("columns").get<int>(), f.at("rows").get<int>());
         p.filters.filters = f.at("filters").get<int>();
         p.filters.normalisation = f.value("normalisation", "");
       } catch (const std::exception& e) {
+        p.filters = FilterGrid{};
         run.warnings.push_back(e.what());
       }
       run.probes.push_back(std::move(p));
     } catch (const std::exception&) {
       run.warnings.push_back(path + ": line " + std::to_string(number) + " is damaged and was skipped");
     }
-  }
+  });
 }
 
-void read_results(const std::string& path, RunContents& run) {
+void parse_results(const std::string& text, const std::string& path, RunContents& run) {
   try {
-    const nlohmann::json j = nlohmann::json::parse(read_whole_file(path));
+    const nlohmann::json j = parse_bounded_json(text);
     for (const auto& r : j.at("variants")) {
       VariantResult v;
       v.variant = r.at("variant").get<std::string>();
@@ -121,19 +140,42 @@ void read_results(const std::string& path, RunContents& run) {
   }
 }
 
+// A run file that is there: its bytes; one refused (a link leading out, too
+// large, unreadable) becomes a warning naming it.
+std::optional<std::string> optional_run_file(const std::string& dir, const std::string& name,
+                                             std::vector<std::string>* warnings) {
+  if (!run_file_exists(dir, name)) return std::nullopt;
+  try {
+    return read_run_file(dir, name);
+  } catch (const StoreError& e) {
+    warnings->push_back(e.what());
+    return std::nullopt;
+  }
+}
+
 }  // namespace
 
-FilterGrid read_filter_png(const std::string& path, int tile, int columns, int rows) {
-  const cv::Mat bgr = cv::imread(path, cv::IMREAD_COLOR);
-  if (bgr.empty()) throw StoreError(path + ": missing or not a PNG");
+FilterGrid decode_filter_png(const std::string& png, const std::string& name, int tile, int columns, int rows) {
   FilterGrid g;
   g.tile = tile;
   g.columns = columns;
   g.rows = rows;
+  // Bounded before anything is decoded: a grid is at most 1,000 filters of 64 x 64.
+  if (tile < 1 || tile > 64 || columns < 1 || columns > 1000 || rows < 1 || rows > 1000) {
+    throw StoreError(name + ": the filter grid described in probes.jsonl is out of range");
+  }
   g.width = columns * (tile + 1) + 1;
   g.height = rows * (tile + 1) + 1;
-  if (g.width <= 0 || g.height <= 0 || bgr.cols % g.width != 0 || bgr.rows % g.height != 0) {
-    throw StoreError(path + ": its size does not match the filter grid described in probes.jsonl");
+  cv::Mat bgr;
+  try {
+    const cv::Mat raw(1, static_cast<int>(png.size()), CV_8U, const_cast<char*>(png.data()));
+    if (!png.empty()) bgr = cv::imdecode(raw, cv::IMREAD_COLOR);
+  } catch (const cv::Exception&) {
+    bgr = cv::Mat();  // refused by OpenCV's own limits
+  }
+  if (bgr.empty()) throw StoreError(name + ": missing or not a PNG");
+  if (bgr.cols % g.width != 0 || bgr.rows % g.height != 0) {
+    throw StoreError(name + ": its size does not match the filter grid described in probes.jsonl");
   }
   cv::Mat small, rgb;
   cv::resize(bgr, small, cv::Size(g.width, g.height), 0, 0, cv::INTER_NEAREST);
@@ -142,16 +184,13 @@ FilterGrid read_filter_png(const std::string& path, int tile, int columns, int r
   return g;
 }
 
-RunContents read_run_summary(const std::string& dir) {
+RunContents parse_run_summary(const std::string& dir, const RunFiles& files) {
   RunContents run;
   run.dir = dir;
-  const fs::path root(dir);
   nlohmann::json config;
   try {
-    config = nlohmann::json::parse(read_whole_file((root / "config.json").string()));
+    config = parse_bounded_json(files.config);
     run.config = config_from_json(config);
-  } catch (const StoreError&) {
-    throw StoreError(dir + ": not a run folder (config.json is missing or unreadable)");
   } catch (const std::exception& e) {
     throw StoreError(dir + "/config.json: damaged: " + e.what());
   }
@@ -168,19 +207,52 @@ RunContents read_run_summary(const std::string& dir) {
   } catch (const nlohmann::json::exception&) {
     run.warnings.push_back(dir + "/config.json: the data summary is damaged and was left out");
   }
-  const std::string results = (root / "results.json").string();
-  if (fs::exists(results)) read_results(results, run);
+  if (files.results) parse_results(*files.results, dir + "/results.json", run);
+  return run;
+}
+
+RunContents parse_run(const std::string& dir, const RunFiles& files, const FilterLoader& filters) {
+  RunContents run = parse_run_summary(dir, files);
+  const std::string metrics = (fs::path(dir) / "metrics.csv").string();
+  if (files.metrics) parse_metrics(*files.metrics, metrics, run);
+  else run.warnings.push_back(metrics + " is missing");
+  if (files.probes) parse_probes(*files.probes, dir + "/probes.jsonl", filters, run);
+  return run;
+}
+
+namespace {
+
+RunFiles read_run_files(const std::string& dir, bool with_logs, std::vector<std::string>* warnings) {
+  RunFiles files;
+  if (!run_file_exists(dir, "config.json")) {
+    throw StoreError(dir + ": not a run folder (config.json is missing or unreadable)");
+  }
+  files.config = read_run_file(dir, "config.json");  // refused by name when it leads out
+  files.results = optional_run_file(dir, "results.json", warnings);
+  if (with_logs) {
+    files.metrics = optional_run_file(dir, "metrics.csv", warnings);
+    files.probes = optional_run_file(dir, "probes.jsonl", warnings);
+  }
+  return files;
+}
+
+}  // namespace
+
+RunContents read_run_summary(const std::string& dir) {
+  std::vector<std::string> warnings;
+  RunContents run = parse_run_summary(dir, read_run_files(dir, false, &warnings));
+  run.warnings.insert(run.warnings.begin(), warnings.begin(), warnings.end());
   return run;
 }
 
 RunContents read_run(const std::string& dir) {
-  RunContents run = read_run_summary(dir);
-  const fs::path root(dir);
-  const std::string metrics = (root / "metrics.csv").string();
-  if (fs::exists(metrics)) read_metrics(metrics, run);
-  else run.warnings.push_back(metrics + " is missing");
-  const std::string probes = (root / "probes.jsonl").string();
-  if (fs::exists(probes)) read_probes(probes, run);
+  std::vector<std::string> warnings;
+  const RunFiles files = read_run_files(dir, true, &warnings);
+  RunContents run = parse_run(dir, files, [&](const std::string& relative, int tile, int columns, int rows) {
+    const std::string png = read_run_file(dir, relative);  // confined: a link out is refused by name
+    return decode_filter_png(png, (fs::path(dir) / relative).string(), tile, columns, rows);
+  });
+  run.warnings.insert(run.warnings.begin(), warnings.begin(), warnings.end());
   return run;
 }
 

@@ -2,6 +2,8 @@
 // ran, so a past run can be shown (window) or re-drawn (export) exactly.
 #pragma once
 
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,24 @@ struct RunContents {
   std::vector<std::string> warnings;   // damaged lines or files that were skipped
 };
 
+// The text files of a run folder as bytes: what the parsers below read, so
+// they can be fed from memory (fuzzing) as well as from disk.
+struct RunFiles {
+  std::string config;                  // config.json (required)
+  std::optional<std::string> results;  // results.json, when there
+  std::optional<std::string> metrics;  // metrics.csv
+  std::optional<std::string> probes;   // probes.jsonl
+};
+
+// Decodes the filter grid a probe line names. `relative` has already passed
+// is_plain_relative_path; the loader resolves it (confined) and decodes it.
+using FilterLoader = std::function<FilterGrid(const std::string& relative, int tile, int columns, int rows)>;
+
+// The parsers behind read_run and read_run_summary; `dir` only names files in
+// messages and RunContents::dir. Same errors and warnings as those.
+RunContents parse_run_summary(const std::string& dir, const RunFiles& files);
+RunContents parse_run(const std::string& dir, const RunFiles& files, const FilterLoader& filters);
+
 // Throws StoreError when the folder is not a run (no readable config.json).
 // Damaged metrics or probe lines (a torn last line after a kill) are skipped
 // with a warning rather than refusing the whole run.
@@ -32,7 +52,8 @@ RunContents read_run(const std::string& dir);
 // inference need. Throws StoreError like read_run.
 RunContents read_run_summary(const std::string& dir);
 
-// The first-layer filter grid stored as a PNG, back at one pixel per weight.
-FilterGrid read_filter_png(const std::string& path, int tile, int columns, int rows);
+// The first-layer filter grid stored as PNG bytes, back at one pixel per
+// weight; `name` for messages. Throws StoreError.
+FilterGrid decode_filter_png(const std::string& png, const std::string& name, int tile, int columns, int rows);
 
 }  // namespace alexnet

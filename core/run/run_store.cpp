@@ -1,5 +1,6 @@
 #include "run/run_store.h"
 
+#include "run/run_paths.h"
 #include "run/tensorboard_writer.h"
 
 #include <fcntl.h>
@@ -49,7 +50,11 @@ nlohmann::json histogram_to_json(const Histogram& h) {
 
 void write_file_atomically(const std::string& path, const std::string& bytes) {
   const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  // A stale temporary is ours to drop; one that is a link (planted in a run
+  // folder from elsewhere) must not be followed: unlink removes the link, and
+  // O_EXCL | O_NOFOLLOW refuses whatever appears in its place.
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
   if (fd < 0) fail(tmp, "create");
   std::size_t done = 0;
   while (done < bytes.size()) {
@@ -164,8 +169,8 @@ void write_filter_png(const FilterGrid& grid, const std::string& path, int upsca
 void trim_logs_after(const std::string& dir, std::int64_t iteration) {
   auto keep_lines = [&](const std::string& name, const std::string& first_line, auto&& keep) {
     const std::string file = (fs::path(dir) / name).string();
-    if (!fs::exists(file)) return;
-    std::istringstream in(read_whole_file(file));
+    if (!run_file_exists(dir, name)) return;
+    std::istringstream in(read_run_file(dir, name));
     std::string kept = first_line.empty() ? "" : first_line + "\n";
     std::string line;
     bool first = true;
@@ -195,6 +200,13 @@ void trim_logs_after(const std::string& dir, std::int64_t iteration) {
 }
 
 RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
+  // A resumed run folder may come from elsewhere: its subfolders must not be
+  // links that would carry our writes outside it.
+  for (const char* sub : {"filters", "checkpoints", "tb"}) {
+    if (fs::is_symlink(fs::path(dir_) / sub)) {
+      throw StoreError(path(sub) + " is a symbolic link; a run folder's files must be inside it. Refused");
+    }
+  }
   std::error_code ec;
   fs::create_directories(fs::path(dir_) / "filters", ec);
   if (ec) throw StoreError("cannot create the run folder " + dir_ + ": " + ec.message());
@@ -202,12 +214,10 @@ RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
   if (ec) throw StoreError("cannot create " + dir_ + "/checkpoints: " + ec.message());
   const std::string metrics = path("metrics.csv");
   const bool fresh = !fs::exists(metrics);
-  metrics_ = std::fopen(metrics.c_str(), "a");
-  if (!metrics_) fail(metrics, "open");
+  metrics_ = open_for_append(metrics);
   if (fresh) append_line(metrics_, "metrics.csv", kMetricsHeader);
   const std::string probes = path("probes.jsonl");
-  probes_ = std::fopen(probes.c_str(), "a");
-  if (!probes_) fail(probes, "open");
+  probes_ = open_for_append(probes);
   tensorboard_ = std::make_unique<TensorBoardWriter>(path("tb"));
 }
 

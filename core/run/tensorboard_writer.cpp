@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <limits>
 
+#include "run/run_paths.h"
 #include "run/run_store.h"
 
 namespace alexnet {
@@ -117,8 +118,7 @@ TensorBoardWriter::TensorBoardWriter(const std::string& folder) {
     name = "events.out.tfevents." + std::to_string(stamp) + ".alexnet-lab." + std::to_string(n);
   }
   path_ = (std::filesystem::path(folder) / name).string();
-  file_ = std::fopen(path_.c_str(), "ab");
-  if (!file_) throw StoreError("cannot create " + path_ + ": " + std::strerror(errno));
+  file_ = open_for_append(path_, "ab");
   std::string event;
   put_double(event, 1, now_seconds());
   put_bytes(event, 3, "brain.Event:2");

@@ -5,25 +5,29 @@
 
 namespace {
 
-const char* const kFiles[] = {"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin",
-                              "data_batch_5.bin", "test_batch.bin",   "batches.meta.txt"};
-
-void write_valid_folder() {
+// A valid two-record batch, for the files the input does not replace.
+std::vector<std::uint8_t> valid_batch() {
   std::string records;
   for (int r = 0; r < 2; ++r) {
     records.push_back(static_cast<char>(r));
     records.append(3072, static_cast<char>(40 * r));
   }
-  for (int i = 0; i < 6; ++i) fuzz::put(std::string("cifar/") + kFiles[i], records);
-  fuzz::put("cifar/batches.meta.txt", "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n");
+  return fuzz::vec(records);
 }
 
 fuzz::Outcome check_cifar(const std::uint8_t* data, std::size_t size) {
   if (size < 1) return {};
-  write_valid_folder();
-  fuzz::put(std::string("cifar/") + kFiles[data[0] % 7], data + 1, size - 1);
+  alexnet::CifarFiles files;
+  for (int i = 1; i <= 5; ++i) files.train.emplace_back("data_batch_" + std::to_string(i) + ".bin", valid_batch());
+  files.test = {"test_batch.bin", valid_batch()};
+  files.meta = "airplane\nautomobile\nbird\ncat\ndeer\ndog\nfrog\nhorse\nship\ntruck\n";
+  const std::vector<std::uint8_t> input(data + 1, data + size);
+  const int which = data[0] % 7;  // the file the rest of the input replaces
+  if (which < 5) files.train[std::size_t(which)].second = input;
+  else if (which == 5) files.test.second = input;
+  else files.meta.assign(input.begin(), input.end());
   return fuzz::classify<alexnet::DataError>([&]() -> std::string {
-    const alexnet::Dataset d = alexnet::load_cifar10((fuzz::scratch() / "cifar").string());
+    const alexnet::Dataset d = alexnet::parse_cifar10("cifar", files);
     if (d.train.size() == 0 || d.classes() == 0) return "accepted without images or classes";
     if (d.train.images.size(1) != 3) return "accepted with other than 3 channels";
     return "";

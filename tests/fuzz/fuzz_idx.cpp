@@ -8,10 +8,11 @@ namespace {
 fuzz::Outcome check_idx(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return {};
   const std::size_t split = std::min<std::size_t>(size - 2, std::size_t(data[0]) << 8 | data[1]);
-  const std::string images = fuzz::put("train-images-idx3-ubyte", data + 2, split);
-  const std::string labels = fuzz::put("train-labels-idx1-ubyte", data + 2 + split, size - 2 - split);
+  const std::vector<std::uint8_t> images(data + 2, data + 2 + split);
+  const std::vector<std::uint8_t> labels(data + 2 + split, data + size);
   return fuzz::classify<alexnet::DataError>([&]() -> std::string {
-    const alexnet::ImageSet set = alexnet::read_idx_pair(images, labels);
+    const alexnet::ImageSet set =
+        alexnet::parse_idx_pair(images, "train-images-idx3-ubyte", labels, "train-labels-idx1-ubyte");
     if (set.images.size(0) != set.labels.size(0)) return "images and labels differ in number";
     if (set.size() > 0 && set.labels.max().item<std::int64_t>() > 255) return "a label above 255";
     return "";
