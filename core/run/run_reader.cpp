@@ -55,6 +55,8 @@ void for_each_line(const std::string& text, const std::string& path, RunContents
   }
 }
 
+}  // namespace
+
 void parse_metrics(const std::string& text, const std::string& path, RunContents& run) {
   for_each_line(text, path, run, [&](const std::string& line, int number) {
     if (number == 1) {
@@ -139,6 +141,8 @@ void parse_results(const std::string& text, const std::string& path, RunContents
     run.warnings.push_back(path + ": damaged (" + e.what() + "); the results are not shown");
   }
 }
+
+namespace {
 
 // A run file that is there: its bytes; one refused (a link leading out, too
 // large, unreadable) becomes a warning naming it.

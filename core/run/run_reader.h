@@ -43,6 +43,12 @@ using FilterLoader = std::function<FilterGrid(const std::string& relative, int t
 RunContents parse_run_summary(const std::string& dir, const RunFiles& files);
 RunContents parse_run(const std::string& dir, const RunFiles& files, const FilterLoader& filters);
 
+// Each log file on its own, appending to `run` (damaged lines become
+// warnings naming `path` and the line); what parse_run calls.
+void parse_metrics(const std::string& text, const std::string& path, RunContents& run);
+void parse_probes(const std::string& text, const std::string& path, const FilterLoader& filters, RunContents& run);
+void parse_results(const std::string& text, const std::string& path, RunContents& run);
+
 // Throws StoreError when the folder is not a run (no readable config.json).
 // Damaged metrics or probe lines (a torn last line after a kill) are skipped
 // with a warning rather than refusing the whole run.
