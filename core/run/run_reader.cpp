@@ -206,9 +206,18 @@ RunContents parse_run_summary(const std::string& dir, const RunFiles& files) {
       if (summary.contains("normalisation")) {
         run.normalisation_mean = summary["normalisation"].at("mean").get<std::vector<float>>();
         run.normalisation_std = summary["normalisation"].at("std").get<std::vector<float>>();
+        // One mean and one positive std per source channel (grey or RGB), or none at all:
+        // export and classify index them by channel.
+        const std::size_t channels = run.normalisation_mean.size();
+        bool sound = (channels == 1 || channels == 3) && run.normalisation_std.size() == channels;
+        for (float sd : run.normalisation_std) sound = sound && sd > 0 && std::isfinite(sd);
+        for (float m : run.normalisation_mean) sound = sound && std::isfinite(m);
+        if (!sound) throw nlohmann::json::other_error::create(501, "normalisation does not fit the channels", nullptr);
       }
     }
   } catch (const nlohmann::json::exception&) {
+    run.normalisation_mean.clear();
+    run.normalisation_std.clear();
     run.warnings.push_back(dir + "/config.json: the data summary is damaged and was left out");
   }
   if (files.results) parse_results(*files.results, dir + "/results.json", run);
