@@ -31,6 +31,8 @@ const char* const kTrainUsage =
     "  --augment              random crops and horizontal flips\n"
     "  --flip                 horizontal flips alone\n"
     "  --label-smoothing X    train against (1 - X)·one-hot + X/classes (default 0)\n"
+    "  --max-picture-pixels N image folders: skip pictures whose header claims more\n"
+    "                         pixels, without decoding them (default 50000000)\n"
     "  --bf16                 forward passes in bfloat16 where the CPU has AVX512-BF16 (faster, see README)\n"
     "  --record-every N       a metrics row every N iterations (default 100)\n"
     "  --probe-every N        filters, histograms and dead units every N iterations (default 500; 0: none)\n"
@@ -84,6 +86,7 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
   c.augment = a.flag("augment");
   c.flip = a.flag("flip");
   c.label_smoothing = a.number("label-smoothing", c.label_smoothing, 0, 0.999);
+  c.max_picture_pixels = a.number("max-picture-pixels", c.max_picture_pixels, 1, 1e12);
   c.bf16 = a.flag("bf16");
   c.record_every = a.integer("record-every", c.record_every, 1, 100000000);
   c.probe_every = a.integer("probe-every", c.probe_every, 0, 100000000);
@@ -106,7 +109,8 @@ int run_train(const std::vector<std::string>& args) {
   const ParsedArgs parsed(args,
                           {{"variants", "data", "iterations", "batch", "input-size", "lr", "lr-scale", "schedule",
                             "momentum", "weight-decay", "init", "optimizer", "record-every", "probe-every",
-                            "probe-size", "checkpoint-every", "threads", "seed", "out", "resume", "label-smoothing"},
+                            "probe-size", "checkpoint-every", "threads", "seed", "out", "resume", "label-smoothing",
+                            "max-picture-pixels"},
                            {"help", "augment", "flip", "bf16", "png"}},
                           "train");
   if (parsed.flag("help")) {

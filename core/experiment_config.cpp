@@ -34,6 +34,7 @@ void ExperimentConfig::validate() const {
   if (!(momentum >= 0 && momentum < 1)) refuse("momentum must be in [0, 1)");
   if (!(weight_decay >= 0 && std::isfinite(weight_decay))) refuse("weight decay must not be negative");
   if (!(label_smoothing >= 0 && label_smoothing < 1)) refuse("label smoothing must be in [0, 1)");
+  if (!(max_picture_pixels >= 1 && max_picture_pixels <= 1e12)) refuse("max-picture-pixels must be between 1 and 10^12");
   if (record_every < 1) refuse("record-every must be at least 1");
   if (probe_every < 0) refuse("probe-every must not be negative (0: no probes)");
   if (probe_size < 1) refuse("probe-size must be at least 1");
@@ -83,6 +84,7 @@ nlohmann::json config_to_json(const ExperimentConfig& c) {
           {"augment", c.augment},
           {"flip", c.flip},
           {"label_smoothing", c.label_smoothing},
+          {"max_picture_pixels", c.max_picture_pixels},
           {"bf16", c.bf16},
           {"record_every", c.record_every},
           {"probe_every", c.probe_every},
@@ -110,6 +112,7 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
     c.augment = j.at("augment").get<bool>();
     c.flip = j.value("flip", false);                  // absent in runs made before the option
     c.label_smoothing = j.value("label_smoothing", 0.0);  // likewise
+    c.max_picture_pixels = j.value("max_picture_pixels", 50e6);  // likewise
     c.bf16 = j.value("bf16", false);  // absent in runs made before the option
     c.record_every = j.at("record_every").get<int>();
     c.probe_every = j.at("probe_every").get<int>();

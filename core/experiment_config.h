@@ -43,6 +43,9 @@ struct ExperimentConfig {
   // Cross-entropy against (1 - e)·one-hot + e/classes: keeps the logits from
   // growing without bound on the training set. The test loss stays plain.
   double label_smoothing = 0.0;
+  // Image folders: a picture whose header claims more pixels than this is
+  // skipped without being decoded (a small file can claim gigapixels).
+  double max_picture_pixels = 50e6;
   // Forward passes under CPU autocast to bfloat16 (used only where the CPU has
   // AVX512-BF16; elsewhere training stays float32 and says so).
   bool bf16 = false;

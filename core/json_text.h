@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -17,5 +18,10 @@ constexpr int kMaxJsonDepth = 64;
 // outside strings). Throws nlohmann::json::parse_error for damaged or too
 // deeply nested text, so callers keep one catch for both.
 nlohmann::json parse_bounded_json(const std::string& text);
+
+// The same without exceptions, for files read line by line where a damaged
+// line is common (a torn last line) and only skipped: nothing when `text` is
+// damaged or too deeply nested.
+std::optional<nlohmann::json> try_parse_bounded_json(const std::string& text);
 
 }  // namespace alexnet

@@ -154,6 +154,7 @@ RunState Trainer::train() {
   LoadOptions load;
   load.image_size = config_.input_size;
   load.seed = config_.seed;
+  load.max_picture_pixels = static_cast<std::uint64_t>(config_.max_picture_pixels);
   observer_.on_message("loading data: " + config_.data);
   const Dataset data = load_dataset(config_.data, load);
   for (const std::string& note : data.notes) observer_.on_message(note);

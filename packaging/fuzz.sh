@@ -8,7 +8,7 @@
 set -euo pipefail
 seconds=${FUZZ_SECONDS:-1200}
 runs=${FUZZ_RUNS:-1000000}
-targets=${FUZZ_TARGETS:-"fuzz_idx fuzz_cifar fuzz_spec fuzz_run_config fuzz_run_logs fuzz_checkpoint fuzz_model_card"}
+targets=${FUZZ_TARGETS:-"fuzz_idx fuzz_cifar fuzz_spec fuzz_run_config fuzz_run_logs fuzz_checkpoint fuzz_model_card fuzz_picture_header"}
 jobs=${FUZZ_JOBS:-$(nproc)}
 out=build-fuzz
 mkdir -p "$out/findings" "$out/logs"

@@ -6,6 +6,7 @@
 #include "data/batch_stream.h"
 #include "data_files.h"
 #include "data/dataset.h"
+#include "data/picture_header.h"
 #include "spec_json.h"
 
 using namespace alexnet;
@@ -145,6 +146,56 @@ class TestData : public QObject {
     for (std::int64_t i = 0; i < d.train.size(); ++i) {
       QCOMPARE(int(d.train.images[i][0][8][8].item<std::uint8_t>()), 40 * int(d.train.labels[i].item<std::int64_t>()));
     }
+  }
+
+  // A small file whose header claims 30,000 x 30,000 pixels is skipped and
+  // counted without being decoded (decoding it would take gigabytes).
+  void picturesClaimingTooManyPixelsAreSkippedUndecoded() {
+    const QString dir = path("images-huge");
+    QVERIFY(write_image_folder(dir, {"cats", "dogs"}, 6));
+    QByteArray png("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR", 16);
+    put_u32(png, 30000);
+    put_u32(png, 30000);
+    png.append("\x08\x02\x00\x00\x00", 5);
+    png.append(QByteArray(4, '\0'));  // the CRC: never looked at, nothing is decoded
+    QVERIFY(write_file(dir + "/cats/huge.png", png));
+    LoadOptions options;
+    options.image_size = 16;
+    const Dataset d = load_dataset(dir.toStdString(), options);
+    QCOMPARE(d.train.size() + d.test.size(), int64_t(12));
+    bool warned = false;
+    for (const auto& n : d.notes) {
+      const QString note = QString::fromStdString(n);
+      warned |= note.contains("skipped 1 picture(s) whose header claims more than 50000000 pixels") && note.contains("huge.png");
+    }
+    QVERIFY(warned);
+    // A lower limit applies to every picture: with none left, the folder is refused by name.
+    options.max_picture_pixels = 100;  // the pictures are 20 x 20
+    try {
+      (void)load_dataset(dir.toStdString(), options);
+      QFAIL("a folder with no picture under the limit was accepted");
+    } catch (const DataError& e) {
+      QVERIFY2(QString(e.what()).contains("at most 100 pixels"), e.what());
+    }
+  }
+
+  // The sizes pictures claim are read from their headers, for every format the loader takes.
+  void pictureHeadersGiveTheirSizes() {
+    int formats = 0;
+    for (const QFileInfo& file : QDir(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus/fuzz_picture_header").entryInfoList(QDir::Files)) {
+      if (!file.fileName().startsWith("picture-37x23")) continue;
+      QFile f(file.filePath());
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      const QByteArray bytes = f.readAll();
+      const auto header = read_picture_header(reinterpret_cast<const std::uint8_t*>(bytes.data()), std::size_t(bytes.size()));
+      QVERIFY2(header.has_value(), qPrintable(file.fileName()));
+      QVERIFY2(header->width == 37 && header->height == 23,
+               qPrintable(file.fileName() + QString(": %1 x %2").arg(header->width).arg(header->height)));
+      ++formats;
+    }
+    QCOMPARE(formats, 10);  // PNG, 2 JPEG, BMP, GIF, 2 WebP, PPM, PGM, TIFF
+    const char* text = "not a picture";
+    QVERIFY(!read_picture_header(reinterpret_cast<const std::uint8_t*>(text), 13).has_value());
   }
 
   void imageFolderWithTrainAndTest() {

@@ -44,6 +44,7 @@ struct LoadOptions {
   std::int64_t synthetic_train = 6000;
   std::int64_t synthetic_test = 1000;
   std::string fashion_mnist_dir = kFashionMnistDir;
+  std::uint64_t max_picture_pixels = 50'000'000;  // image folders: larger claims are skipped undecoded
 };
 
 // `what` is "fashion-mnist" (the default; falls back to the synthetic set with a

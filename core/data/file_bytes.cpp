@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -82,10 +83,12 @@ std::vector<std::uint8_t> gunzip_bounded(const std::vector<std::uint8_t>& raw, c
   z.next_in = const_cast<Bytef*>(raw.data());
   z.avail_in = static_cast<uInt>(std::min<std::size_t>(raw.size(), UINT32_MAX));
   std::size_t fed = z.avail_in;
-  const std::size_t chunk = std::min<std::size_t>(limit + 1, std::size_t(1) << 20);
   for (;;) {
     if (out.size() > limit) break;
     const std::size_t old = out.size();
+    // Doubling from 16 KiB (up to 64 MiB a step), never past one byte beyond the
+    // limit: a header peek or a small batch costs kilobytes, not a megabyte.
+    const std::size_t chunk = std::min(limit + 1 - old, std::clamp(old, std::size_t(16) << 10, std::size_t(64) << 20));
     out.resize(old + chunk);  // grows as data arrives, never to what a header claims
     z.next_out = out.data() + old;
     z.avail_out = static_cast<uInt>(chunk);

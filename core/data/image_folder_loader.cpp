@@ -10,6 +10,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "data/dataset.h"
+#include "data/picture_header.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;
@@ -17,9 +18,56 @@ namespace fs = std::filesystem;
 namespace {
 
 struct DecodeTally {
-  std::int64_t skipped = 0;
+  std::int64_t skipped = 0;  // not a picture OpenCV decodes
   std::string first_skipped;
+  std::int64_t too_large = 0;  // claims more pixels than allowed, or a file beyond any picture
+  std::string first_too_large;
+  std::int64_t unchecked = 0;  // a format whose size cannot be read before decoding
+  std::string first_unchecked;
 };
+
+void count(std::int64_t* n, std::string* first, const fs::path& file) {
+  if ((*n)++ == 0) *first = file.string();
+}
+
+// No picture of a training set is near this; reading a larger file would be the cost.
+constexpr std::uintmax_t kMaxPictureFileBytes = std::uintmax_t(256) << 20;
+
+// The picture decoded as BGR, or empty when it is skipped (and counted why).
+// Its header is checked first: nothing that claims too many pixels, or whose
+// size cannot be known before decoding, reaches the decoder.
+cv::Mat decode_checked(const fs::path& file, std::uint64_t max_pixels, DecodeTally* tally) {
+  std::error_code ec;
+  const std::uintmax_t bytes = fs::file_size(file, ec);
+  if (ec || bytes > kMaxPictureFileBytes) {
+    count(&tally->too_large, &tally->first_too_large, file);
+    return {};
+  }
+  std::vector<std::uint8_t> data;
+  try {
+    data = read_file_bytes(file.string());
+  } catch (const DataError&) {
+    count(&tally->skipped, &tally->first_skipped, file);
+    return {};
+  }
+  const std::optional<PictureHeader> header = read_picture_header(data.data(), data.size());
+  if (!header) {
+    count(&tally->unchecked, &tally->first_unchecked, file);
+    return {};
+  }
+  if (header->pixels() > max_pixels) {
+    count(&tally->too_large, &tally->first_too_large, file);
+    return {};
+  }
+  cv::Mat bgr;
+  try {
+    bgr = cv::imdecode(cv::Mat(1, static_cast<int>(data.size()), CV_8U, data.data()), cv::IMREAD_COLOR);
+  } catch (const cv::Exception&) {
+    bgr = cv::Mat();  // refused by OpenCV's own limits
+  }
+  if (bgr.empty()) count(&tally->skipped, &tally->first_skipped, file);
+  return bgr;
+}
 
 std::vector<std::string> class_folders(const fs::path& dir) {
   std::vector<std::string> names;
@@ -32,7 +80,7 @@ std::vector<std::string> class_folders(const fs::path& dir) {
 }
 
 ImageSet decode_split(const fs::path& dir, const std::vector<std::string>& classes, int size,
-                      DecodeTally* tally) {
+                      std::uint64_t max_pixels, DecodeTally* tally) {
   std::vector<cv::Mat> images;
   std::vector<std::int64_t> labels;
   for (std::size_t c = 0; c < classes.size(); ++c) {
@@ -49,11 +97,8 @@ ImageSet decode_split(const fs::path& dir, const std::vector<std::string>& class
     if (files.empty()) throw DataError(class_dir.string() + ": empty class folder");
     std::int64_t decoded = 0;
     for (const fs::path& file : files) {
-      cv::Mat bgr = cv::imread(file.string(), cv::IMREAD_COLOR);
-      if (bgr.empty()) {
-        if (tally->skipped++ == 0) tally->first_skipped = file.string();
-        continue;
-      }
+      const cv::Mat bgr = decode_checked(file, max_pixels, tally);
+      if (bgr.empty()) continue;
       cv::Mat rgb, resized;
       cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
       cv::resize(rgb, resized, cv::Size(size, size), 0, 0,
@@ -64,7 +109,8 @@ ImageSet decode_split(const fs::path& dir, const std::vector<std::string>& class
     }
     if (decoded == 0) {
       throw DataError(class_dir.string() + ": none of its " + std::to_string(files.size()) +
-                      " files decodes as an image");
+                      " files decodes as an image of a checkable size (PNG, JPEG, BMP, GIF, WebP, PNM, TIFF; at most " +
+                      std::to_string(max_pixels) + " pixels)");
     }
   }
   const auto n = static_cast<std::int64_t>(images.size());
@@ -95,10 +141,10 @@ Dataset load_image_folder(const std::string& folder, const LoadOptions& options)
   }
   DecodeTally tally;
   if (has_splits) {
-    d.train = decode_split(train_dir, d.class_names, options.image_size, &tally);
-    d.test = decode_split(dir / "test", d.class_names, options.image_size, &tally);
+    d.train = decode_split(train_dir, d.class_names, options.image_size, options.max_picture_pixels, &tally);
+    d.test = decode_split(dir / "test", d.class_names, options.image_size, options.max_picture_pixels, &tally);
   } else {
-    const ImageSet all = decode_split(dir, d.class_names, options.image_size, &tally);
+    const ImageSet all = decode_split(dir, d.class_names, options.image_size, options.max_picture_pixels, &tally);
     split_held_out(all, options.held_out_fraction, &d.train, &d.test);
     d.notes.push_back("no train/ and test/ sub-folders: " + std::to_string(d.test.size()) +
                       " images are held out for testing");
@@ -106,6 +152,16 @@ Dataset load_image_folder(const std::string& folder, const LoadOptions& options)
   if (tally.skipped > 0) {
     d.notes.push_back("warning: skipped " + std::to_string(tally.skipped) +
                       " file(s) that do not decode as images (first: " + tally.first_skipped + ")");
+  }
+  if (tally.too_large > 0) {
+    d.notes.push_back("warning: skipped " + std::to_string(tally.too_large) + " picture(s) whose header claims more than " +
+                      std::to_string(options.max_picture_pixels) +
+                      " pixels (--max-picture-pixels), without decoding them (first: " + tally.first_too_large + ")");
+  }
+  if (tally.unchecked > 0) {
+    d.notes.push_back("warning: skipped " + std::to_string(tally.unchecked) +
+                      " file(s) in a format whose size cannot be checked before decoding (only PNG, JPEG, BMP, GIF, "
+                      "WebP, PNM and TIFF are read; first: " + tally.first_unchecked + ")");
   }
   return d;
 }

@@ -1,3 +1,4 @@
+#include "data/picture_header.h"
 #include "export/picture_input.h"
 
 #include <opencv2/imgcodecs.hpp>
@@ -44,6 +45,19 @@ void check_transform(const PictureTransform& t) {
 
 std::vector<float> prepare_picture_bytes(const std::string& bytes, const PictureTransform& t, const std::string& what) {
   check_transform(t);
+  // The header first: a picture that claims gigapixels is refused before OpenCV
+  // allocates for it, as the image-folder loader does.
+  const std::optional<PictureHeader> header =
+      read_picture_header(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+  if (!header) {
+    throw PictureError(what + ": not a picture whose size can be checked before decoding (PNG, JPEG, BMP, GIF, WebP, "
+                              "PNM or TIFF)");
+  }
+  if (header->pixels() > kDefaultMaxPicturePixels) {
+    throw PictureError(what + ": its header claims " + std::to_string(header->width) + " x " +
+                       std::to_string(header->height) + " pixels, more than " +
+                       std::to_string(kDefaultMaxPicturePixels) + "; not decoded");
+  }
   cv::Mat decoded;
   try {
     const cv::Mat buffer(1, static_cast<int>(bytes.size()), CV_8UC1, const_cast<char*>(bytes.data()));

@@ -1,6 +1,8 @@
 #include "run/run_reader.h"
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -25,6 +27,27 @@ Histogram histogram_from_json(const nlohmann::json& j) {
   h.above = j.value("above", std::int64_t(0));
   if (h.edges.size() != h.counts.size() + 1) throw std::invalid_argument("histogram edges and counts disagree");
   return h;
+}
+
+// Whole-field numbers (what std::stoll/stod would throw on is refused here).
+bool parse_integer(const std::string& field, std::int64_t* value) {
+  if (field.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  const long long v = std::strtoll(field.c_str(), &end, 10);
+  if (errno != 0 || end != field.c_str() + field.size()) return false;
+  *value = v;
+  return true;
+}
+
+bool parse_real(const std::string& field, double* value) {
+  if (field.empty()) return false;
+  errno = 0;
+  char* end = nullptr;
+  const double v = std::strtod(field.c_str(), &end);
+  if (errno == ERANGE || end != field.c_str() + field.size()) return false;
+  *value = v;
+  return true;
 }
 
 std::vector<std::string> split_csv(const std::string& line) {
@@ -63,18 +86,16 @@ void parse_metrics(const std::string& text, const std::string& path, RunContents
       if (line != kMetricsHeader) run.warnings.push_back(path + ": unexpected header");
       return;
     }
+    // Plain number parsing: a damaged line (a torn last line is common) costs no exception.
     const std::vector<std::string> f = split_csv(line);
-    try {
-      if (f.size() != 6) throw std::invalid_argument("fields");
-      RecordPoint p;
+    RecordPoint p;
+    const bool whole = f.size() == 6 && parse_integer(f[1], &p.iteration) && parse_real(f[2], &p.train_loss) &&
+                       parse_real(f[3], &p.learning_rate) && parse_real(f[4], &p.images_per_second) &&
+                       parse_real(f[5], &p.elapsed_seconds);
+    if (whole) {
       p.variant = f[0];
-      p.iteration = std::stoll(f[1]);
-      p.train_loss = std::stod(f[2]);
-      p.learning_rate = std::stod(f[3]);
-      p.images_per_second = std::stod(f[4]);
-      p.elapsed_seconds = std::stod(f[5]);
       run.records.push_back(p);
-    } catch (const std::exception&) {
+    } else {
       run.warnings.push_back(path + ": line " + std::to_string(number) + " is damaged and was skipped");
     }
   });
@@ -82,8 +103,13 @@ void parse_metrics(const std::string& text, const std::string& path, RunContents
 
 void parse_probes(const std::string& text, const std::string& path, const FilterLoader& filters, RunContents& run) {
   for_each_line(text, path, run, [&](const std::string& line, int number) {
+    const std::optional<nlohmann::json> parsed = try_parse_bounded_json(line);
+    if (!parsed || !parsed->is_object()) {
+      run.warnings.push_back(path + ": line " + std::to_string(number) + " is damaged and was skipped");
+      return;
+    }
     try {
-      const nlohmann::json j = parse_bounded_json(line);
+      const nlohmann::json& j = *parsed;
       ProbeResult p;
       p.variant = j.at("variant").get<std::string>();
       p.iteration = j.at("iteration").get<std::int64_t>();
