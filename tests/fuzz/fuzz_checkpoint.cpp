@@ -27,10 +27,7 @@ fuzz::Outcome check_checkpoint(const std::uint8_t* data, std::size_t size) {
 }  // namespace
 
 #ifdef ALEXNET_LIBFUZZER
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::trap_on(check_checkpoint(data, size));
-  return 0;
-}
+ALEXNET_FUZZ_ENTRY(check_checkpoint)
 #else
 #include <QtTest>
 
@@ -38,15 +35,10 @@ class FuzzCheckpointCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    int accepted = 0;
-    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_checkpoint");
-    QVERIFY(inputs.size() >= 2);
-    for (const auto& [name, bytes] : inputs) {
-      const fuzz::Outcome o = check_checkpoint(fuzz::bytes_of(bytes), bytes.size());
-      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
-      accepted += o.accepted;
-    }
-    QVERIFY(accepted >= 2);  // real checkpoints are read
+    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_checkpoint", check_checkpoint);
+    QVERIFY2(r.findings.empty(), r.findings.c_str());
+    QVERIFY(r.inputs >= 2);
+    QVERIFY(r.accepted >= 2);  // real checkpoints are read
   }
 
   void pointersOutOfCheckpointsAreRefused() {

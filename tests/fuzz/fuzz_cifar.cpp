@@ -38,10 +38,7 @@ fuzz::Outcome check_cifar(const std::uint8_t* data, std::size_t size) {
 }  // namespace
 
 #ifdef ALEXNET_LIBFUZZER
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::trap_on(check_cifar(data, size));
-  return 0;
-}
+ALEXNET_FUZZ_ENTRY(check_cifar)
 #else
 #include <QtTest>
 
@@ -49,15 +46,10 @@ class FuzzCifarCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    int accepted = 0;
-    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_cifar");
-    QVERIFY(inputs.size() >= 4);
-    for (const auto& [name, bytes] : inputs) {
-      const fuzz::Outcome o = check_cifar(fuzz::bytes_of(bytes), bytes.size());
-      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
-      accepted += o.accepted;
-    }
-    QVERIFY(accepted >= 3);
+    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_cifar", check_cifar);
+    QVERIFY2(r.findings.empty(), r.findings.c_str());
+    QVERIFY(r.inputs >= 4);
+    QVERIFY(r.accepted >= 3);
   }
 
   void shortAndMislabelledBatchesAreRefused() {

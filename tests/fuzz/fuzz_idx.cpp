@@ -22,10 +22,7 @@ fuzz::Outcome check_idx(const std::uint8_t* data, std::size_t size) {
 }  // namespace
 
 #ifdef ALEXNET_LIBFUZZER
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::trap_on(check_idx(data, size));
-  return 0;
-}
+ALEXNET_FUZZ_ENTRY(check_idx)
 #else
 #include <QtTest>
 
@@ -33,15 +30,10 @@ class FuzzIdxCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    int accepted = 0;
-    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_idx");
-    QVERIFY(inputs.size() >= 4);
-    for (const auto& [name, bytes] : inputs) {
-      const fuzz::Outcome o = check_idx(fuzz::bytes_of(bytes), bytes.size());
-      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
-      accepted += o.accepted;
-    }
-    QVERIFY(accepted >= 4);  // the valid seeds parse: the check is not refusing everything
+    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_idx", check_idx);
+    QVERIFY2(r.findings.empty(), r.findings.c_str());
+    QVERIFY(r.inputs >= 4);
+    QVERIFY(r.accepted >= 4);  // the valid seeds parse: the check is not refusing everything
   }
 
   void brokenPairsAreRefused() {

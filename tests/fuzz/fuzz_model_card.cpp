@@ -29,10 +29,7 @@ fuzz::Outcome check_model_card(const std::uint8_t* data, std::size_t size) {
 }  // namespace
 
 #ifdef ALEXNET_LIBFUZZER
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::trap_on(check_model_card(data, size));
-  return 0;
-}
+ALEXNET_FUZZ_ENTRY(check_model_card)
 #else
 #include <QtTest>
 
@@ -40,15 +37,10 @@ class FuzzModelCardCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    int accepted = 0;
-    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_model_card");
-    QVERIFY(inputs.size() >= 2);
-    for (const auto& [name, bytes] : inputs) {
-      const fuzz::Outcome o = check_model_card(fuzz::bytes_of(bytes), bytes.size());
-      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
-      accepted += o.accepted;
-    }
-    QVERIFY(accepted >= 2);  // the cards AlexNet Lab writes are read back
+    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_model_card", check_model_card);
+    QVERIFY2(r.findings.empty(), r.findings.c_str());
+    QVERIFY(r.inputs >= 2);
+    QVERIFY(r.accepted >= 2);  // the cards AlexNet Lab writes are read back
   }
 
   void inconsistentCardsAreRefused() {

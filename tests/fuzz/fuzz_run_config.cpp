@@ -26,10 +26,7 @@ fuzz::Outcome check_run_config(const std::uint8_t* data, std::size_t size) {
 }  // namespace
 
 #ifdef ALEXNET_LIBFUZZER
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::trap_on(check_run_config(data, size));
-  return 0;
-}
+ALEXNET_FUZZ_ENTRY(check_run_config)
 #else
 #include <QtTest>
 
@@ -37,15 +34,10 @@ class FuzzRunConfigCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    int accepted = 0;
-    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_config");
-    QVERIFY(inputs.size() >= 2);
-    for (const auto& [name, bytes] : inputs) {
-      const fuzz::Outcome o = check_run_config(fuzz::bytes_of(bytes), bytes.size());
-      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
-      accepted += o.accepted;
-    }
-    QVERIFY(accepted >= 2);  // real configs are read
+    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_config", check_run_config);
+    QVERIFY2(r.findings.empty(), r.findings.c_str());
+    QVERIFY(r.inputs >= 2);
+    QVERIFY(r.accepted >= 2);  // real configs are read
   }
 };
 

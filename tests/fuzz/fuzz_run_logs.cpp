@@ -38,10 +38,7 @@ fuzz::Outcome check_run_logs(const std::uint8_t* data, std::size_t size) {
 }  // namespace
 
 #ifdef ALEXNET_LIBFUZZER
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::trap_on(check_run_logs(data, size));
-  return 0;
-}
+ALEXNET_FUZZ_ENTRY(check_run_logs)
 #else
 #include <QtTest>
 
@@ -49,12 +46,9 @@ class FuzzRunLogsCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_logs");
-    QVERIFY(inputs.size() >= 2);
-    for (const auto& [name, bytes] : inputs) {
-      const fuzz::Outcome o = check_run_logs(fuzz::bytes_of(bytes), bytes.size());
-      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
-    }
+    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_logs", check_run_logs);
+    QVERIFY2(r.findings.empty(), r.findings.c_str());
+    QVERIFY(r.inputs >= 2);
   }
 };
 

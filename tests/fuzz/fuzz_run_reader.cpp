@@ -61,10 +61,7 @@ fuzz::Outcome check_run_folder(const std::uint8_t* data, std::size_t size) {
 }  // namespace
 
 #ifdef ALEXNET_LIBFUZZER
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::trap_on(check_run_folder(data, size));
-  return 0;
-}
+ALEXNET_FUZZ_ENTRY(check_run_folder)
 #else
 #include <QtTest>
 
@@ -72,15 +69,10 @@ class FuzzRunReaderCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsOpenedOrRefusedAsDocumented() {
-    int accepted = 0;
-    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_reader");
-    QVERIFY(inputs.size() >= 2);
-    for (const auto& [name, bytes] : inputs) {
-      const fuzz::Outcome o = check_run_folder(fuzz::bytes_of(bytes), bytes.size());
-      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
-      accepted += o.accepted;
-    }
-    QVERIFY(accepted >= 2);  // the real run folders open
+    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_reader", check_run_folder);
+    QVERIFY2(r.findings.empty(), r.findings.c_str());
+    QVERIFY(r.inputs >= 2);
+    QVERIFY(r.accepted >= 2);  // the real run folders open
   }
 
   // What reading found: a config.json whose data_summary is not an object.

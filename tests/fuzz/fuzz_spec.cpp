@@ -26,10 +26,7 @@ fuzz::Outcome check_spec(const std::uint8_t* data, std::size_t size) {
 }  // namespace
 
 #ifdef ALEXNET_LIBFUZZER
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  fuzz::trap_on(check_spec(data, size));
-  return 0;
-}
+ALEXNET_FUZZ_ENTRY(check_spec)
 #else
 #include <QtTest>
 
@@ -37,15 +34,10 @@ class FuzzSpecCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    int accepted = 0;
-    const auto inputs = fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_spec");
-    QVERIFY(inputs.size() >= 6);
-    for (const auto& [name, bytes] : inputs) {
-      const fuzz::Outcome o = check_spec(fuzz::bytes_of(bytes), bytes.size());
-      QVERIFY2(o.finding.empty(), qPrintable(QString::fromStdString(name + ": " + o.finding)));
-      accepted += o.accepted;
-    }
-    QVERIFY(accepted >= 6);  // the presets are accepted
+    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_spec", check_spec);
+    QVERIFY2(r.findings.empty(), r.findings.c_str());
+    QVERIFY(r.inputs >= 6);
+    QVERIFY(r.accepted >= 6);  // the presets are accepted
   }
 
   // What fuzzing found: a number too large for a double escaped as another exception.

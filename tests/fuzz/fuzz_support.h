@@ -77,4 +77,35 @@ inline std::vector<std::pair<std::string, std::string>> corpus(const std::string
 
 inline const std::uint8_t* bytes_of(const std::string& s) { return reinterpret_cast<const std::uint8_t*>(s.data()); }
 
+// What replaying a target's kept corpus gave: the inputs, how many were
+// accepted, and every finding (one per line, naming the input).
+struct Replay {
+  std::size_t inputs = 0;
+  int accepted = 0;
+  std::string findings;
+};
+
+template <typename Check>
+Replay replay_corpus(const std::string& root, const std::string& target, Check&& check) {
+  Replay r;
+  for (const auto& [name, bytes] : corpus(root, target)) {
+    const Outcome o = check(bytes_of(bytes), bytes.size());
+    ++r.inputs;
+    r.accepted += o.accepted;
+    if (!o.finding.empty()) r.findings += name + ": " + o.finding + "\n";
+  }
+  return r;
+}
+
+}  // namespace fuzz
+
+// The libFuzzer entry point of a target: its check, with a finding trapped.
+#define ALEXNET_FUZZ_ENTRY(check)                                                  \
+  extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
+    fuzz::trap_on(check(data, size));                                              \
+    return 0;                                                                      \
+  }
+
+namespace fuzz {
+
 }  // namespace fuzz
