@@ -1,4 +1,5 @@
 #include "experiment_config.h"
+#include "json_text.h"
 
 #include <cmath>
 #include <stdexcept>
@@ -99,9 +100,9 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
     ExperimentConfig c;
     for (const auto& v : j.at("variants")) c.variants.push_back(spec_from_json(v, "config.json variant"));
     c.data = j.at("data").get<std::string>();
-    c.iterations = j.at("iterations").get<std::int64_t>();
-    c.batch_size = j.at("batch_size").get<int>();
-    c.input_size = j.at("input_size").get<int>();
+    c.iterations = json_int<std::int64_t>(j.at("iterations"));
+    c.batch_size = json_int<int>(j.at("batch_size"));
+    c.input_size = json_int<int>(j.at("input_size"));
     c.learning_rate = j.at("learning_rate").get<double>();
     c.learning_rate_scales = j.value("learning_rate_scales", std::map<std::string, double>{});
     c.momentum = j.at("momentum").get<double>();
@@ -114,11 +115,11 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
     c.label_smoothing = j.value("label_smoothing", 0.0);  // likewise
     c.max_picture_pixels = j.value("max_picture_pixels", 50e6);  // likewise
     c.bf16 = j.value("bf16", false);  // absent in runs made before the option
-    c.record_every = j.at("record_every").get<int>();
-    c.probe_every = j.at("probe_every").get<int>();
-    c.probe_size = j.at("probe_size").get<int>();
-    c.checkpoint_every = j.at("checkpoint_every").get<int>();
-    c.threads = j.at("threads").get<int>();
+    c.record_every = json_int<int>(j.at("record_every"));
+    c.probe_every = json_int<int>(j.at("probe_every"));
+    c.probe_size = json_int<int>(j.at("probe_size"));
+    c.checkpoint_every = json_int<int>(j.at("checkpoint_every"));
+    c.threads = json_int<int>(j.at("threads"));
     c.seed = j.at("seed").get<std::uint64_t>();
     c.validate();
     return c;

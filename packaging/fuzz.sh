@@ -13,6 +13,7 @@ jobs=${FUZZ_JOBS:-$(nproc)}
 out=build-fuzz
 mkdir -p "$out/findings" "$out/logs"
 export ASAN_OPTIONS=detect_leaks=0:alloc_dealloc_mismatch=0
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 # Inputs as large as the files they stand for need: two CIFAR records are
 # 6 KB; a small run's config, log lines or checkpoint state fit in 8 KB. Larger

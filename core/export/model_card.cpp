@@ -60,12 +60,12 @@ ModelCard model_card_from_json(const std::string& text, const std::string& what)
     card.model_file = j.value("model", "");
     card.data = j.value("data", "");
     card.run_dir = j.value("run", "");
-    card.iteration = j.value("iteration", std::int64_t(0));
+    card.iteration = json_int_or<std::int64_t>(j, "iteration", 0);
     card.activation = j.value("activation", "");
     card.test_accuracy = j.value("test_accuracy", -1.0);
     card.class_names = j.at("class_names").get<std::vector<std::string>>();
-    card.transform.input_size = j.at("input").at("height").get<int>();
-    card.transform.source_channels = j.at("picture").at("source_channels").get<int>();
+    card.transform.input_size = json_int<int>(j.at("input").at("height"));
+    card.transform.source_channels = json_int<int>(j.at("picture").at("source_channels"));
     card.transform.mean = j.at("normalisation").at("mean").get<std::vector<float>>();
     card.transform.std = j.at("normalisation").at("std").get<std::vector<float>>();
   } catch (const nlohmann::json::exception& e) {

@@ -73,10 +73,10 @@ nlohmann::json counters_to_json(const VariantState& v) {
 }
 
 void counters_from_json(const nlohmann::json& j, VariantState& v) {
-  v.steps = j.at("steps").get<std::int64_t>();
+  v.steps = json_int<std::int64_t>(j.at("steps"));
   v.seconds = j.at("seconds").get<double>();
   v.loss_sum = j.at("loss_sum").get<double>();
-  v.loss_count = j.at("loss_count").get<std::int64_t>();
+  v.loss_count = json_int<std::int64_t>(j.at("loss_count"));
   v.seconds_at_record = j.at("seconds_at_record").get<double>();
   v.last_loss = j.at("last_loss").get<double>();
   v.diverged = j.at("diverged").get<bool>();
@@ -104,7 +104,7 @@ CheckpointPointer parse_checkpoint_pointer(const std::string& text, const std::s
   const nlohmann::json j = parse_json_text(text, what);
   CheckpointPointer pointer;
   try {
-    pointer.iteration = j.at("iteration").get<std::int64_t>();
+    pointer.iteration = json_int<std::int64_t>(j.at("iteration"));
     pointer.folder_name = j.at("folder").get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     throw StoreError(what + " is damaged: " + e.what());
@@ -121,7 +121,7 @@ double parse_checkpoint_state(const std::string& text, const std::string& what, 
                               std::vector<VariantState>& variants) {
   const nlohmann::json state = parse_json_text(text, what);
   try {
-    if (state.at("iteration").get<std::int64_t>() != iteration) {
+    if (json_int<std::int64_t>(state.at("iteration")) != iteration) {
       throw StoreError(what + " is for another iteration than latest.json names");
     }
     const double rate_scale = state.at("rate_scale").get<double>();

@@ -19,12 +19,19 @@ namespace fs = std::filesystem;
 
 namespace {
 
+std::vector<std::vector<std::int64_t>> json_int_rows(const nlohmann::json& j) {
+  if (!j.is_array()) throw nlohmann::json::type_error::create(302, "a confusion matrix must be an array of rows", &j);
+  std::vector<std::vector<std::int64_t>> rows;
+  for (const nlohmann::json& row : j) rows.push_back(json_ints<std::int64_t>(row));
+  return rows;
+}
+
 Histogram histogram_from_json(const nlohmann::json& j) {
   Histogram h;
   h.edges = j.at("edges").get<std::vector<double>>();
-  h.counts = j.at("counts").get<std::vector<std::int64_t>>();
-  h.below = j.value("below", std::int64_t(0));
-  h.above = j.value("above", std::int64_t(0));
+  h.counts = json_ints<std::int64_t>(j.at("counts"));
+  h.below = json_int_or<std::int64_t>(j, "below", 0);
+  h.above = json_int_or<std::int64_t>(j, "above", 0);
   if (h.edges.size() != h.counts.size() + 1) throw std::invalid_argument("histogram edges and counts disagree");
   return h;
 }
@@ -112,12 +119,12 @@ void parse_probes(const std::string& text, const std::string& path, const Filter
       const nlohmann::json& j = *parsed;
       ProbeResult p;
       p.variant = j.at("variant").get<std::string>();
-      p.iteration = j.at("iteration").get<std::int64_t>();
+      p.iteration = json_int<std::int64_t>(j.at("iteration"));
       p.activation = j.at("activation").get<std::string>();
       for (const auto& l : j.at("layers")) {
         LayerProbe layer;
         layer.name = l.at("name").get<std::string>();
-        layer.units = l.at("units").get<std::int64_t>();
+        layer.units = json_int<std::int64_t>(l.at("units"));
         layer.dead_fraction = l.at("dead_fraction").get<double>();
         layer.nearly_dead_fraction = l.at("nearly_dead_fraction").get<double>();
         layer.saturated_fraction = l.at("saturated_fraction").get<double>();
@@ -132,8 +139,8 @@ void parse_probes(const std::string& text, const std::string& path, const Filter
           throw StoreError(path + ": line " + std::to_string(number) + " names the filter picture \"" + file +
                            "\", which is not a path inside the run folder; refused");
         }
-        p.filters = filters(file, f.at("tile").get<int>(), f.at("columns").get<int>(), f.at("rows").get<int>());
-        p.filters.filters = f.at("filters").get<int>();
+        p.filters = filters(file, json_int<int>(f.at("tile")), json_int<int>(f.at("columns")), json_int<int>(f.at("rows")));
+        p.filters.filters = json_int<int>(f.at("filters"));
         p.filters.normalisation = f.value("normalisation", "");
       } catch (const std::exception& e) {
         p.filters = FilterGrid{};
@@ -154,10 +161,10 @@ void parse_results(const std::string& text, const std::string& path, RunContents
       v.variant = r.at("variant").get<std::string>();
       v.test_loss = r.at("test_loss").is_number() ? r.at("test_loss").get<double>() : std::nan("");
       v.test_accuracy = r.at("test_accuracy").get<double>();
-      v.confusion = r.at("confusion").get<std::vector<std::vector<std::int64_t>>>();
-      v.iterations = r.at("iterations").get<std::int64_t>();
+      v.confusion = json_int_rows(r.at("confusion"));
+      v.iterations = json_int<std::int64_t>(r.at("iterations"));
       v.seconds = r.at("seconds").get<double>();
-      v.parameters = r.at("parameters").get<std::int64_t>();
+      v.parameters = json_int<std::int64_t>(r.at("parameters"));
       v.diverged = r.at("diverged").get<bool>();
       v.note = r.value("note", "");
       run.results.push_back(v);

@@ -58,6 +58,9 @@ class FuzzModelCardCorpus : public QObject {
     };
     for (const std::string& bad : {with("\"source_channels\": 3", "\"source_channels\": 2"),
                                    with("\"height\": 64", "\"height\": 0"), std::string(5000, '{'),
+                                   // an integer field too large for an int: once undefined behaviour in get<int>()
+                                   with("\"height\": 64", "\"height\": 6.5e37"),
+                                   with("\"source_channels\": 3", "\"source_channels\": 1.5"),
                                    with("\"format\": \"alexnet-lab onnx model 1\"", "\"format\": \"x\"")}) {
       QVERIFY(!bad.empty());
       const fuzz::Outcome o = check_model_card(fuzz::bytes_of(bad), bad.size());
