@@ -12,6 +12,7 @@
 #include "export/export_error.h"
 #include "run/run_store.h"
 #include "gui_app.h"
+#include "runs_command.h"
 #include "train_command.h"
 #include "variant_spec.h"
 #include "version.h"
@@ -30,6 +31,8 @@ const char* const kUsage =
     "  alexnet-lab export DIR --onnx OUT  the trained variants as ONNX models, with their descriptions\n"
     "  alexnet-lab classify DIR IMAGE.. each variant's most probable classes for pictures\n"
     "  alexnet-lab classify --onnx FILE IMAGE..  the same through an exported model and OpenCV alone\n"
+    "  alexnet-lab delete DIR...        move runs to the trash (a linked run: the link alone)\n"
+    "  alexnet-lab rename DIR NAME      rename a run within its folder\n"
     "  alexnet-lab bench [options]      training images/s per variant (--help for the options)\n"
     "  alexnet-lab open DIR             the window with a saved run\n"
     "  alexnet-lab window [--start]     the window, starting an experiment at once\n"
@@ -60,6 +63,8 @@ int dispatch(int argc, char** argv, const std::vector<std::string>& args) {
   if (command == "train") return run_train(rest);
   if (command == "export") return run_export(rest);
   if (command == "classify") return run_classify(rest);
+  if (command == "delete") return run_delete(rest);
+  if (command == "rename") return run_rename(rest);
   if (command == "open") return run_open(argc, argv, rest);
   if (command == "window") return run_window_command(argc, argv, rest);
   throw UsageError("unknown command or option \"" + command + "\"\n" + kUsage);

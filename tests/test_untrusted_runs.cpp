@@ -269,6 +269,31 @@ class TestUntrustedRuns : public QObject {
     QVERIFY(fs::exists(not_a_run + "/notes.txt"));
   }
 
+  // The same through the command line, as a user does it.
+  void deleteAndRenameCommands() {
+    qputenv("XDG_DATA_HOME", tmp_.filePath("xdg-cli").toLocal8Bit());
+    const std::string run = fresh_copy("cli-run");
+    const std::string link = tmp_.filePath("cli-link").toStdString();
+    fs::create_symlink(run, link);
+    const CliResult unlinked = run_cli({"delete", QString::fromStdString(link)});
+    QVERIFY2(unlinked.exit_code == 0, qPrintable(unlinked.err));
+    QVERIFY2(unlinked.out.contains("the link was removed"), qPrintable(unlinked.out));
+    QVERIFY(fs::exists(run + "/config.json"));
+    const CliResult renamed = run_cli({"rename", QString::fromStdString(run), "cli-renamed"});
+    QVERIFY2(renamed.exit_code == 0, qPrintable(renamed.err));
+    const std::string moved = tmp_.filePath("cli-renamed").toStdString();
+    QVERIFY(fs::exists(moved + "/config.json"));
+    QCOMPARE(run_cli({"rename", QString::fromStdString(moved), "../escape"}).exit_code, 1);
+    const CliResult trashed = run_cli({"delete", QString::fromStdString(moved)});
+    QVERIFY2(trashed.exit_code == 0, qPrintable(trashed.err));
+    QVERIFY(!fs::exists(moved));
+    QVERIFY(fs::exists(tmp_.filePath("xdg-cli/Trash/files/cli-renamed/config.json").toStdString()));
+    const CliResult refused = run_cli({"delete", QString::fromStdString(outside_ + "/..")});
+    QCOMPARE(refused.exit_code, 1);
+    QVERIFY2(refused.err.contains("not a run folder"), qPrintable(refused.err));
+    QCOMPARE(run_cli({"delete"}).exit_code, 2);
+  }
+
   void renamingStaysInTheRunsFolder() {
     const std::string run = fresh_copy("to-rename");
     const std::string renamed = alexnet::rename_run(run, "renamed");
