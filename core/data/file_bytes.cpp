@@ -1,8 +1,6 @@
 // Files as bytes, and gzip undone in memory with a bound on what it may
 // produce: a 10 MB .gz can inflate to 10 GB, so a data set file's size says
 // nothing about the memory it needs until it has been checked.
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -11,6 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "bounded_file.h"
 #include "data/dataset.h"
 
 namespace alexnet {
@@ -39,34 +38,22 @@ std::uint64_t data_memory_budget() {
 std::vector<std::uint8_t> read_file_bytes(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) throw DataError(path + ": no such file");
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw DataError(path + ": cannot open: " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0) {
-    ::close(fd);
-    throw DataError(path + ": cannot read: " + std::strerror(errno));
+  std::vector<std::uint8_t> bytes;
+  const BoundedRead r = read_bounded_file(path, data_memory_budget(), &bytes);
+  switch (r.status) {
+    case BoundedRead::Status::kRead:
+      return bytes;
+    case BoundedRead::Status::kCannotOpen:
+      throw DataError(path + ": cannot open: " + std::strerror(r.error));
+    case BoundedRead::Status::kNotRegular:
+      throw DataError(path + ": no such file");
+    case BoundedRead::Status::kTooLarge:
+      throw DataError(path + ": " + gib(r.size) + ", more than this machine can hold (" + gib(data_memory_budget()) +
+                      " for data)");
+    case BoundedRead::Status::kCannotRead:
+      break;
   }
-  if (std::uint64_t(st.st_size) > data_memory_budget()) {
-    ::close(fd);
-    throw DataError(path + ": " + gib(std::uint64_t(st.st_size)) + ", more than this machine can hold (" +
-                    gib(data_memory_budget()) + " for data)");
-  }
-  std::vector<std::uint8_t> bytes(static_cast<std::size_t>(st.st_size));
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int saved = errno;
-      ::close(fd);
-      throw DataError(path + ": cannot read: " + std::strerror(saved));
-    }
-    if (n == 0) break;
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  bytes.resize(done);
-  return bytes;
+  throw DataError(path + ": cannot read: " + std::strerror(r.error));
 }
 
 std::vector<std::uint8_t> gunzip_bounded(const std::vector<std::uint8_t>& raw, const std::string& name,

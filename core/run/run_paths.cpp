@@ -1,13 +1,13 @@
 #include "run/run_paths.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 
+#include "bounded_file.h"
 #include "run/run_store.h"
 
 namespace alexnet {
@@ -63,34 +63,22 @@ std::string path_inside_run(const std::string& run_dir, const std::string& relat
 
 std::string read_run_file(const std::string& run_dir, const std::string& relative, std::size_t max_bytes) {
   const std::string path = path_inside_run(run_dir, relative, run_dir);
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw StoreError("cannot open " + path + ": " + std::strerror(errno));
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw StoreError(path + " is not a regular file");
+  std::string bytes;
+  const BoundedRead r = read_bounded_file(path, max_bytes, &bytes);
+  switch (r.status) {
+    case BoundedRead::Status::kRead:
+      return bytes;
+    case BoundedRead::Status::kCannotOpen:
+      throw StoreError("cannot open " + path + ": " + std::strerror(r.error));
+    case BoundedRead::Status::kNotRegular:
+      throw StoreError(path + " is not a regular file");
+    case BoundedRead::Status::kTooLarge:
+      throw StoreError(path + " is " + std::to_string(r.size >> 20) + " MiB, more than any run file (" +
+                       std::to_string(max_bytes >> 20) + " MiB); refused");
+    case BoundedRead::Status::kCannotRead:
+      break;
   }
-  if (static_cast<std::size_t>(st.st_size) > max_bytes) {
-    ::close(fd);
-    throw StoreError(path + " is " + std::to_string(st.st_size >> 20) + " MiB, more than any run file (" +
-                     std::to_string(max_bytes >> 20) + " MiB); refused");
-  }
-  std::string bytes(static_cast<std::size_t>(st.st_size), '\0');
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::read(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int saved = errno;
-      ::close(fd);
-      throw StoreError("cannot read " + path + ": " + std::strerror(saved));
-    }
-    if (n == 0) break;  // shrank while read: keep what is there
-    done += static_cast<std::size_t>(n);
-  }
-  ::close(fd);
-  bytes.resize(done);
-  return bytes;
+  throw StoreError("cannot read " + path + ": " + std::strerror(r.error));
 }
 
 bool run_file_exists(const std::string& run_dir, const std::string& relative) {

@@ -39,6 +39,26 @@ class FuzzRunConfigCorpus : public QObject {
     QVERIFY(r.inputs >= 2);
     QVERIFY(r.accepted >= 2);  // real configs are read
   }
+
+  // What reading found: a config.json whose data_summary is not an object.
+  void damagedConfigsAreRefusedOrWarnedAbout() {
+    std::string config;
+    for (const auto& [name, bytes] : fuzz::corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_config")) {
+      if (name == "run-config-tiny") config = bytes;
+    }
+    const std::size_t at = config.find("\"data_summary\"");
+    QVERIFY(at != std::string::npos);
+    const std::string odd = config.substr(0, at) + "\"data_summary\": 7, \"x_was_summary\"" +
+                            config.substr(at + std::string("\"data_summary\"").size());
+    const fuzz::Outcome o = check_run_config(fuzz::bytes_of(odd), odd.size());
+    QVERIFY2(o.finding.empty(), o.finding.c_str());
+    for (const std::string& bad :
+         {std::string("{"), std::string("{\"variants\": 3}"), std::string(), std::string(100000, '[')}) {
+      const fuzz::Outcome refused = check_run_config(fuzz::bytes_of(bad), bad.size());
+      QVERIFY2(refused.finding.empty(), refused.finding.c_str());
+      QVERIFY(!refused.accepted);
+    }
+  }
 };
 
 QObject* make_fuzz_run_config_test() { return new FuzzRunConfigCorpus; }
