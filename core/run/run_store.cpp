@@ -1,5 +1,6 @@
 #include "run/run_store.h"
 
+#include "json_text.h"
 #include "run/run_paths.h"
 #include "run/tensorboard_writer.h"
 
@@ -193,9 +194,10 @@ void trim_logs_after(const std::string& dir, std::int64_t iteration) {
     return end != line.c_str() + a + 1 && *end == ',' && it <= iteration;
   });
   keep_lines("probes.jsonl", "", [&](const std::string& line) {
-    const nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
-    return j.is_object() && j.contains("iteration") && j["iteration"].is_number_integer() &&
-           j["iteration"].get<std::int64_t>() <= iteration;
+    // The same bounded parse as reading the run: a line nested too deep is damaged here too.
+    const std::optional<nlohmann::json> j = try_parse_bounded_json(line);
+    return j && j->is_object() && j->contains("iteration") && (*j)["iteration"].is_number_integer() &&
+           (*j)["iteration"].get<std::int64_t>() <= iteration;
   });
 }
 
