@@ -3,7 +3,9 @@
 #include <unistd.h>
 
 #include <csignal>
+#include <filesystem>
 #include <iostream>
+#include <set>
 #include <sstream>
 
 #include "command_line.h"
@@ -33,6 +35,8 @@ const char* const kTrainUsage =
     "  --label-smoothing X    train against (1 - X)·one-hot + X/classes (default 0)\n"
     "  --max-picture-pixels N image folders: skip pictures whose header claims more\n"
     "                         pixels, without decoding them (default 50000000)\n"
+    "  --cache-mb N           image folders larger than N MiB decoded stream from disk on loader\n"
+    "                         threads (default 0: automatic, at most 2048)\n"
     "  --bf16                 forward passes in bfloat16 where the CPU has AVX512-BF16 (faster, see README)\n"
     "  --record-every N       a metrics row every N iterations (default 100)\n"
     "  --probe-every N        filters, histograms and dead units every N iterations (default 500; 0: none)\n"
@@ -43,12 +47,74 @@ const char* const kTrainUsage =
     "  --out DIR              the run folder (default: a new folder under ~/.local/share/alexnet-lab/runs)\n"
     "  --png                  also draw every plot into RUN_DIR/plots (no display needed)\n"
     "\n"
-    "usage: alexnet-lab train --resume RUN_DIR [--threads N] [--png]\n"
-    "  continues a stopped, killed or crashed run from its last checkpoint with its own settings\n";
+    "data-parallel training (c10d + Gloo; --batch stays the global batch and must divide):\n"
+    "  --processes N          N processes on this machine, each with its share of the cores\n"
+    "  --world-size N --rank R --master HOST:PORT\n"
+    "                         this process is rank R of N; rank 0 listens on PORT, the others\n"
+    "                         connect to it (a rank other than 0 started without experiment\n"
+    "                         options takes rank 0's; with options, they must be the same)\n"
+    "  --interface IFACE      the network interface for the collectives (default: the one\n"
+    "                         that reaches the master)\n"
+    "  --timeout S            give up on a silent rank after S seconds (default 60)\n"
+    "  --local-processes N    processes of this run on this machine, for the thread share\n"
+    "\n"
+    "usage: alexnet-lab train --resume RUN_DIR [--threads N] [--png] [--processes N | --world-size ...]\n"
+    "  continues a stopped, killed or crashed run from its last checkpoint with its own settings\n"
+    "  (with the same or another number of processes)\n";
 
 namespace {
 
 Trainer* g_trainer = nullptr;
+
+// Options that say how this process takes part, not what the experiment is.
+const std::set<std::string> kProcessOptions = {"threads", "png", "processes", "world-size", "rank",
+                                               "master", "interface", "timeout", "local-processes", "cache-mb"};
+
+// A rank other than 0 leaves the reporting to rank 0: only its warnings and
+// errors reach the terminal, marked with its rank.
+class RankReporter : public TrainingObserver {
+ public:
+  explicit RankReporter(int rank) : rank_(rank) {}
+  void on_message(const std::string& text) override {
+    if (text.rfind("error", 0) == 0 || text.rfind("warning", 0) == 0) std::cerr << "rank " << rank_ << ": " << text << "\n";
+  }
+
+ private:
+  const int rank_;
+};
+
+DistSettings dist_from_args(const ParsedArgs& a) {
+  DistSettings d;
+  d.timeout_seconds = a.integer("timeout", d.timeout_seconds, 1, 86400);
+  const bool joined = a.has("world-size") || a.has("rank") || a.has("master");
+  if (a.has("processes")) {
+    if (joined) throw UsageError("train: --processes starts every rank here; it does not go with --world-size, --rank or --master");
+    d.world_size = a.integer("processes", 1, 1, 256);
+    d.local_processes = d.world_size;
+    if (d.world_size > 1) d.worker_program = std::filesystem::read_symlink("/proc/self/exe").string();
+    if (a.has("interface")) d.interface = a.text("interface", "");
+    return d;
+  }
+  if (!joined) {
+    if (a.has("interface")) throw UsageError("train: --interface is for a run over several machines (--world-size)");
+    return d;
+  }
+  if (!a.has("world-size") || !a.has("rank") || !a.has("master")) {
+    throw UsageError("train: a rank of a run over several machines needs --world-size, --rank and --master");
+  }
+  d.world_size = a.integer("world-size", 1, 1, 4096);
+  d.rank = a.integer("rank", 0, 0, d.world_size - 1);
+  try {
+    const auto [host, port] = parse_host_port(a.text("master", ""));
+    d.master_host = host;
+    d.master_port = port;
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("train: --master ") + e.what());
+  }
+  d.interface = a.text("interface", "");
+  d.local_processes = a.integer("local-processes", 1, 1, 4096);
+  return d;
+}
 
 // Ctrl-C stops cleanly: the run folder is completed (checkpoint, results).
 void on_interrupt(int) {
@@ -87,6 +153,7 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
   c.flip = a.flag("flip");
   c.label_smoothing = a.number("label-smoothing", c.label_smoothing, 0, 0.999);
   c.max_picture_pixels = a.number("max-picture-pixels", c.max_picture_pixels, 1, 1e12);
+  c.data_cache_mb = a.integer("cache-mb", c.data_cache_mb, 0, 1 << 30);
   c.bf16 = a.flag("bf16");
   c.record_every = a.integer("record-every", c.record_every, 1, 100000000);
   c.probe_every = a.integer("probe-every", c.probe_every, 0, 100000000);
@@ -103,6 +170,25 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
   return c;
 }
 
+// Runs the trainer to its end, Ctrl-C (and SIGTERM) asking it to stop cleanly.
+RunState run_interruptible(Trainer& trainer) {
+  g_trainer = &trainer;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  const RunState state = trainer.run();
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  g_trainer = nullptr;
+  return state;
+}
+
+// A rank other than 0: it trains its share quietly; rank 0 reports and writes.
+int run_rank(const ExperimentConfig& config, const DistSettings& dist, bool resume) {
+  RankReporter reporter(dist.rank);
+  Trainer trainer(config, reporter, resume, dist);
+  return run_interruptible(trainer) == RunState::Failed ? 1 : 0;
+}
+
 }  // namespace
 
 int run_train(const std::vector<std::string>& args) {
@@ -110,7 +196,8 @@ int run_train(const std::vector<std::string>& args) {
                           {{"variants", "data", "iterations", "batch", "input-size", "lr", "lr-scale", "schedule",
                             "momentum", "weight-decay", "init", "optimizer", "record-every", "probe-every",
                             "probe-size", "checkpoint-every", "threads", "seed", "out", "resume", "label-smoothing",
-                            "max-picture-pixels"},
+                            "max-picture-pixels", "cache-mb", "processes", "world-size", "rank", "master", "interface",
+                            "timeout", "local-processes"},
                            {"help", "augment", "flip", "bf16", "png"}},
                           "train");
   if (parsed.flag("help")) {
@@ -119,11 +206,27 @@ int run_train(const std::vector<std::string>& args) {
   }
   if (!parsed.positional().empty()) throw UsageError("train: unexpected argument " + parsed.positional()[0]);
   const bool resume = parsed.has("resume");
+  const DistSettings dist = dist_from_args(parsed);
   ExperimentConfig config;
+  const bool only_process_options = [&] {
+    for (const std::string& name : parsed.option_names()) {
+      if (!kProcessOptions.count(name)) return false;
+    }
+    return true;
+  }();
+  if (dist.rank != 0 && (resume || only_process_options)) {
+    // Rank 0 holds the run (and may be on another machine): its settings are taken at the rendezvous.
+    DistSettings joining = dist;
+    joining.adopt_settings = true;
+    config = ExperimentConfig{};  // replaced by rank 0's
+    config.threads = parsed.integer("threads", 0, 0, 1024);
+    config.data_cache_mb = parsed.integer("cache-mb", 0, 0, 1 << 30);
+    return run_rank(config, joining, false);
+  }
   if (resume) {
     // The run's own settings: anything else would make it a different experiment.
     for (const std::string& name : parsed.option_names()) {
-      if (name != "resume" && name != "threads" && name != "png") {
+      if (name != "resume" && !kProcessOptions.count(name)) {
         throw UsageError("train: --resume continues a run with its own settings; --" + name + " cannot be changed");
       }
     }
@@ -134,20 +237,15 @@ int run_train(const std::vector<std::string>& args) {
       return 1;
     }
     config.threads = parsed.integer("threads", config.threads, 0, 1024);
+    config.data_cache_mb = parsed.integer("cache-mb", config.data_cache_mb, 0, 1 << 30);
   } else {
     config = config_from_args(parsed);
   }
+  if (dist.rank != 0) return run_rank(config, dist, false);
 
   TerminalReporter reporter(std::cerr, isatty(STDERR_FILENO) != 0);
-  Trainer trainer(config, reporter, resume);
-  g_trainer = &trainer;
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-  const RunState state = trainer.run();
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-  g_trainer = nullptr;
-  if (state == RunState::Failed) return 1;
+  Trainer trainer(config, reporter, resume, dist);
+  if (run_interruptible(trainer) == RunState::Failed) return 1;
   std::cout << TerminalReporter::results_table(trainer.results());
   std::cout << "run folder: " << trainer.run_dir() << "\n";
   if (parsed.flag("png")) {

@@ -41,6 +41,13 @@ void ExperimentConfig::validate() const {
   if (probe_size < 1) refuse("probe-size must be at least 1");
   if (checkpoint_every < 0) refuse("checkpoint-every must not be negative");
   if (threads < 0) refuse("threads must not be negative");
+  if (data_cache_mb < 0) refuse("the data cache size must not be negative (0: automatic)");
+  if (world_size < 1 || world_size > 4096) refuse("the number of processes must be between 1 and 4096");
+  if (batch_size % world_size != 0) {
+    refuse("a batch of " + std::to_string(batch_size) + " does not split evenly between " +
+           std::to_string(world_size) + " processes; choose a batch that is a multiple of " +
+           std::to_string(world_size));
+  }
   for (const auto& [name, scale] : learning_rate_scales) {
     bool known = false;
     for (const VariantSpec& v : variants) known |= v.name == name;
@@ -86,12 +93,14 @@ nlohmann::json config_to_json(const ExperimentConfig& c) {
           {"flip", c.flip},
           {"label_smoothing", c.label_smoothing},
           {"max_picture_pixels", c.max_picture_pixels},
+          {"data_cache_mb", c.data_cache_mb},
           {"bf16", c.bf16},
           {"record_every", c.record_every},
           {"probe_every", c.probe_every},
           {"probe_size", c.probe_size},
           {"checkpoint_every", c.checkpoint_every},
           {"threads", c.threads},
+          {"world_size", c.world_size},
           {"seed", c.seed}};
 }
 
@@ -114,12 +123,14 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
     c.flip = j.value("flip", false);                  // absent in runs made before the option
     c.label_smoothing = j.value("label_smoothing", 0.0);  // likewise
     c.max_picture_pixels = j.value("max_picture_pixels", 50e6);  // likewise
+    c.data_cache_mb = j.contains("data_cache_mb") ? json_int<int>(j.at("data_cache_mb")) : 0;  // likewise
     c.bf16 = j.value("bf16", false);  // absent in runs made before the option
     c.record_every = json_int<int>(j.at("record_every"));
     c.probe_every = json_int<int>(j.at("probe_every"));
     c.probe_size = json_int<int>(j.at("probe_size"));
     c.checkpoint_every = json_int<int>(j.at("checkpoint_every"));
     c.threads = json_int<int>(j.at("threads"));
+    c.world_size = j.contains("world_size") ? json_int<int>(j.at("world_size")) : 1;  // absent before data parallelism
     c.seed = j.at("seed").get<std::uint64_t>();
     c.validate();
     return c;

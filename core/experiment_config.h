@@ -46,6 +46,10 @@ struct ExperimentConfig {
   // Image folders: a picture whose header claims more pixels than this is
   // skipped without being decoded (a small file can claim gigapixels).
   double max_picture_pixels = 50e6;
+  // Image folders whose decoded pixels take more than this many MiB stream
+  // from disk on loader threads instead of being decoded up front (0: a
+  // quarter of half the memory, at most 2 GiB). The batches are the same either way.
+  int data_cache_mb = 0;
   // Forward passes under CPU autocast to bfloat16 (used only where the CPU has
   // AVX512-BF16; elsewhere training stays float32 and says so).
   bool bf16 = false;
@@ -53,7 +57,10 @@ struct ExperimentConfig {
   int probe_every = 500;
   int probe_size = 1000;
   int checkpoint_every = 1000;
-  int threads = 0;  // 0: all cores
+  int threads = 0;  // 0: all cores (a process's share of them when several train together)
+  // Processes training this run data-parallel (c10d + Gloo), on this machine or
+  // several; the batch is split evenly between them, so it must divide.
+  int world_size = 1;
   std::uint64_t seed = 0;
   std::string out_dir;  // the run folder
 

@@ -2,12 +2,20 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <numeric>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
 #include "data/batch_stream.h"
+#include "dist/cluster.h"
+#include "dist/gradient_averager.h"
+#include "dist/local_workers.h"
+#include "dist/settings_agreement.h"
+#include "dist/shared_state.h"
 #include "run/checkpoint.h"
 #include "caching_cpu_allocator.h"
 #include "data/dataset.h"
@@ -36,14 +44,24 @@ std::uint64_t stable_hash(const std::string& s) {
   return h;
 }
 
-// Test loss, accuracy and confusion matrix of a model on a whole split.
-VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, const TransformOptions& transform) {
+// Test loss, accuracy and confusion matrix of a model on a whole split. With
+// several ranks each evaluates its share of the split and the sums are added.
+VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, const TransformOptions& transform,
+                       Cluster& cluster) {
   torch::NoGradGuard no_grad;
   model.eval();
+  const std::int64_t begin = test.size() * cluster.rank() / cluster.size();
+  const std::int64_t end = test.size() * (cluster.rank() + 1) / cluster.size();
+  std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
+  std::iota(rows.begin(), rows.end(), begin);
+  const ImageSet share = cluster.distributed() ? test.subset(rows) : test;
+  // [loss sum, correct, confusion cells]: one sum across ranks. Doubles count
+  // exactly far beyond any test split.
+  torch::Tensor sums = torch::zeros({2 + classes * classes}, torch::kFloat64);
+  torch::Tensor confusion = torch::zeros({classes * classes}, torch::kInt64);
   double loss_sum = 0;
   std::int64_t correct = 0;
-  torch::Tensor confusion = torch::zeros({classes * classes}, torch::kInt64);
-  for_each_batch(test, 256, transform, [&](const torch::Tensor& x, const torch::Tensor& y) {
+  for_each_batch(share, 256, transform, [&](const torch::Tensor& x, const torch::Tensor& y) {
     const torch::Tensor logits = model.forward(x);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
@@ -52,22 +70,62 @@ VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, co
     correct += predicted.eq(y).sum().item<std::int64_t>();
     confusion += torch::bincount(y * classes + predicted, {}, classes * classes);
   });
+  sums[0] = loss_sum;
+  sums[1] = double(correct);
+  sums.narrow(0, 2, classes * classes).copy_(confusion);
+  cluster.sum(sums);
   VariantResult r;
-  r.test_loss = loss_sum / double(test.size());
-  r.test_accuracy = double(correct) / double(test.size());
-  const torch::Tensor c = confusion.view({classes, classes});
-  const auto cells = c.accessor<std::int64_t, 2>();
+  r.test_loss = sums[0].item<double>() / double(test.size());
+  r.test_accuracy = sums[1].item<double>() / double(test.size());
+  const torch::Tensor cells = sums.narrow(0, 2, classes * classes).to(torch::kInt64).view({classes, classes});
+  const auto c = cells.accessor<std::int64_t, 2>();
   r.confusion.assign(static_cast<std::size_t>(classes), std::vector<std::int64_t>(static_cast<std::size_t>(classes)));
   for (int i = 0; i < classes; ++i) {
-    for (int j = 0; j < classes; ++j) r.confusion[std::size_t(i)][std::size_t(j)] = cells[i][j];
+    for (int j = 0; j < classes; ++j) r.confusion[std::size_t(i)][std::size_t(j)] = c[i][j];
   }
   return r;
 }
 
+std::string fixed(double value, int digits) {
+  char text[64];
+  std::snprintf(text, sizeof(text), "%.*f", digits, value);
+  return text;
+}
+
+// The libtorch threads of one process: all cores, or its share of them when
+// several processes of the run share this machine.
+int threads_for(const ExperimentConfig& config, const DistSettings& dist) {
+  if (config.threads > 0) return config.threads;
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  return std::max(1, cores / std::max(1, dist.local_processes));
+}
+
 }  // namespace
 
-Trainer::Trainer(ExperimentConfig config, TrainingObserver& observer, bool resume)
-    : config_(std::move(config)), resume_(resume), observer_(observer) {}
+// What the ranks agree on before every iteration, so that they all stop,
+// pause or change the rate at the same step; the maximum over the ranks, so
+// a request from any rank counts.
+struct Trainer::Control {
+  bool stop = false;
+  bool pause = false;
+  double rate = 0;  // > 0: a learning rate someone asked for
+};
+
+Trainer::Control Trainer::agree_on_control(Cluster& cluster) {
+  torch::Tensor wanted = torch::tensor({stop_requested_ ? 1.0 : 0.0, pause_requested_ ? 1.0 : 0.0,
+                                        pending_rate_.exchange(0.0)},
+                                       torch::kFloat64);
+  cluster.max(wanted);
+  Control c;
+  c.stop = wanted[0].item<double>() > 0;
+  c.pause = wanted[1].item<double>() > 0;
+  c.rate = wanted[2].item<double>();
+  return c;
+}
+
+
+Trainer::Trainer(ExperimentConfig config, TrainingObserver& observer, bool resume, DistSettings dist)
+    : config_(std::move(config)), resume_(resume), dist_(std::move(dist)), observer_(observer) {}
 
 ExperimentConfig Trainer::resume_config(const std::string& run_dir) {
   const std::string path = (std::filesystem::path(run_dir) / "config.json").string();
@@ -115,20 +173,16 @@ std::vector<VariantResult> Trainer::results() const {
 
 void Trainer::emit_state(RunState s) { observer_.on_state(s); }
 
-void Trainer::wait_while_paused() {
-  if (!pause_requested_ || stop_requested_) return;
-  emit_state(RunState::Paused);
-  std::unique_lock<std::mutex> lock(mutex_);
-  wake_.wait(lock, [this] { return !pause_requested_ || stop_requested_; });
-  lock.unlock();
-  if (!stop_requested_) emit_state(RunState::Training);
-}
-
 RunState Trainer::run() {
   emit_state(RunState::Preparing);
   RunState final_state = RunState::Failed;
   try {
     final_state = train();
+  } catch (const DistError& e) {
+    std::string text = std::string("error: ") + e.what();
+    const std::string dir = run_dir();
+    if (!dir.empty()) text += "\nthe run folder keeps its last checkpoint; continue it with: alexnet-lab train --resume " + dir;
+    observer_.on_message(text);
   } catch (const std::exception& e) {
     // DataError, SpecError, StoreError, bad settings, torch errors: all end the
     // run with a message; nothing already written is touched.
@@ -140,9 +194,33 @@ RunState Trainer::run() {
 }
 
 RunState Trainer::train() {
-  config_.validate();
+  config_.world_size = dist_.world_size;
+  if (!dist_.adopt_settings) config_.validate();  // an adopting rank has no settings of its own yet
   install_caching_cpu_allocator();
-  const int threads = configure_threads(config_.threads);
+  const int threads = configure_threads(threads_for(config_, dist_));
+
+  // The other processes of a data-parallel run: rank 0 hosts the rendezvous
+  // (and starts local workers when asked to); every rank then agrees on rank
+  // 0's settings, so all train the same experiment.
+  LocalWorkers workers;
+  std::unique_ptr<Cluster> cluster = std::make_unique<Cluster>();
+  if (dist_.distributed()) {
+    observer_.on_message("rank " + std::to_string(dist_.rank) + " of " + std::to_string(dist_.world_size) +
+                         ": joining the run at " + dist_.master_host + ":" +
+                         (dist_.master_port > 0 ? std::to_string(dist_.master_port) : std::string("(any free port)")));
+    cluster = Cluster::join(dist_, [&](int port) {
+      if (dist_.worker_program.empty()) return;
+      workers.start(dist_, port, threads);
+      observer_.on_message("started ranks 1 to " + std::to_string(dist_.world_size - 1) +
+                           " on this machine (rendezvous on port " + std::to_string(port) + ")");
+    });
+    agree_on_settings(*cluster, config_, dist_.adopt_settings);
+    config_.world_size = dist_.world_size;
+    config_.validate();  // adopted settings must also split the batch
+  }
+  const bool writer = cluster->rank() == 0;
+  // Records, probes and results come from rank 0 alone; every rank reports
+  // messages and its state.
   observer_.on_message(describe_compute(threads));
   const bool bf16 = config_.bf16 && cpu_has_avx512_bf16();
   if (config_.bf16) {
@@ -155,10 +233,11 @@ RunState Trainer::train() {
   load.image_size = config_.input_size;
   load.seed = config_.seed;
   load.max_picture_pixels = static_cast<std::uint64_t>(config_.max_picture_pixels);
+  load.cache_budget_bytes = std::uint64_t(config_.data_cache_mb) << 20;
   observer_.on_message("loading data: " + config_.data);
   const Dataset data = load_dataset(config_.data, load);
   for (const std::string& note : data.notes) observer_.on_message(note);
-  observer_.on_classes(data.class_names);
+  if (writer) observer_.on_classes(data.class_names);
   observer_.on_message("data: " + data.name + ", " + std::to_string(data.train.size()) + " training and " +
                        std::to_string(data.test.size()) + " test images, " + std::to_string(data.classes()) +
                        " classes");
@@ -168,36 +247,40 @@ RunState Trainer::train() {
     validate(spec);
   }
 
-  if (config_.out_dir.empty()) config_.out_dir = new_default_run_dir();
   namespace fs = std::filesystem;
   std::optional<CheckpointInfo> checkpoint;
-  if (resume_) {
-    checkpoint = find_checkpoint(config_.out_dir);
-    if (checkpoint && checkpoint->iteration >= config_.iterations && fs::exists(fs::path(config_.out_dir) / "results.json")) {
-      throw StoreError(config_.out_dir + " is finished (" + std::to_string(checkpoint->iteration) + " of " +
-                       std::to_string(config_.iterations) + " iterations); there is nothing to resume");
+  std::unique_ptr<RunStore> store;  // rank 0 only
+  if (writer) {
+    if (config_.out_dir.empty()) config_.out_dir = new_default_run_dir();
+    if (resume_) {
+      checkpoint = find_checkpoint(config_.out_dir);
+      if (checkpoint && checkpoint->iteration >= config_.iterations &&
+          fs::exists(fs::path(config_.out_dir) / "results.json")) {
+        throw StoreError(config_.out_dir + " is finished (" + std::to_string(checkpoint->iteration) + " of " +
+                         std::to_string(config_.iterations) + " iterations); there is nothing to resume");
+      }
+      // Without a checkpoint the run starts over: nothing after iteration 0 survives.
+      trim_logs_after(config_.out_dir, checkpoint ? checkpoint->iteration : -1);
+      // Results of an earlier stop would describe models that are about to change.
+      std::error_code ec;
+      fs::remove(fs::path(config_.out_dir) / "results.json", ec);
+    } else if (fs::exists(fs::path(config_.out_dir) / "config.json")) {
+      throw StoreError(config_.out_dir + " already holds a run; continue it with --resume " + config_.out_dir +
+                       " or choose another folder");
     }
-    // Without a checkpoint the run starts over: nothing after iteration 0 survives.
-    trim_logs_after(config_.out_dir, checkpoint ? checkpoint->iteration : -1);
-    // Results of an earlier stop would describe models that are about to change.
-    std::error_code ec;
-    fs::remove(fs::path(config_.out_dir) / "results.json", ec);
-  } else if (fs::exists(fs::path(config_.out_dir) / "config.json")) {
-    throw StoreError(config_.out_dir + " already holds a run; continue it with --resume " + config_.out_dir +
-                     " or choose another folder");
+    store = std::make_unique<RunStore>(config_.out_dir);
+    if (resume_) {
+      // What the run kept up to its checkpoint, so a window shows the whole run.
+      const RunContents kept = read_run(store->dir());
+      for (const RecordPoint& p : kept.records) observer_.on_record(p);
+      for (const ProbeResult& p : kept.probes) observer_.on_probe(p);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      run_dir_ = store->dir();
+    }
+    observer_.on_message("run folder: " + store->dir());
   }
-  RunStore store(config_.out_dir);
-  if (resume_) {
-    // What the run kept up to its checkpoint, so a window shows the whole run.
-    const RunContents kept = read_run(store.dir());
-    for (const RecordPoint& p : kept.records) observer_.on_record(p);
-    for (const ProbeResult& p : kept.probes) observer_.on_probe(p);
-  }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    run_dir_ = store.dir();
-  }
-  observer_.on_message("run folder: " + store.dir());
 
   TransformOptions transform;
   transform.input_size = config_.input_size;
@@ -206,8 +289,9 @@ RunState Trainer::train() {
   transform.normalisation = compute_normalisation(data.train);
   // The probe set: the first held-out images, the same at every probe.
   const std::int64_t probe_count = std::min<std::int64_t>(config_.probe_size, data.test.size());
-  const bool grey_data = data.train.images.size(1) == 1;
-  const torch::Tensor probe_images = prepare_images(data.test.images.narrow(0, 0, probe_count), transform, nullptr);
+  const bool grey_data = data.train.channels() == 1;
+  const torch::Tensor probe_images =
+      writer ? prepare_images(data.test.pixels(0, probe_count, threads), transform, nullptr) : torch::Tensor();
 
   std::vector<VariantState> variants(config_.variants.size());
   for (std::size_t i = 0; i < variants.size(); ++i) {
@@ -235,32 +319,43 @@ RunState Trainer::train() {
                             {"probe_images", probe_count},
                             {"normalisation", {{"mean", transform.normalisation.mean},
                                                {"std", transform.normalisation.std}}}};
-  if (!resume_) store.write_config(config_, summary);
+  if (store && !resume_) store->write_config(config_, summary);
   torch::manual_seed(config_.seed);  // the dropout stream
-  double rate_scale = 1.0;
-  std::int64_t iteration = 0;
+  RunPosition position;
   if (checkpoint) {
     const CheckpointInfo loaded = load_checkpoint(config_.out_dir, variants);
-    iteration = loaded.iteration;
-    rate_scale = loaded.rate_scale;
-    observer_.on_message("resuming from the checkpoint at iteration " + std::to_string(iteration));
-  } else if (resume_) {
+    position.iteration = loaded.iteration;
+    position.rate_scale = loaded.rate_scale;
+    observer_.on_message("resuming from the checkpoint at iteration " + std::to_string(position.iteration));
+  } else if (writer && resume_) {
     observer_.on_message("no checkpoint yet; starting the run over");
   }
+  // Every rank starts from rank 0's weights and place in the run.
+  share_training_state(*cluster, variants, position);
+  std::int64_t iteration = position.iteration;
+  double rate_scale = position.rate_scale;
+  if (cluster->rank() != 0) {
+    // Each rank's own dropout stream: the same masks on every rank would correlate the shards.
+    torch::manual_seed(config_.seed + 0x9E3779B97F4A7C15ULL * std::uint64_t(cluster->rank()) + std::uint64_t(iteration));
+  }
+  std::vector<GradientAverager> averagers;
+  for (VariantState& v : variants) averagers.emplace_back(*cluster, v.model->parameters());
 
   auto probe_all = [&](std::int64_t iteration) {
+    if (!store) return;
     for (VariantState& v : variants) {
       if (v.diverged) continue;
       ProbeResult p = probe_model(*v.model, probe_images, v.edges, 250, grey_data);
       p.variant = v.spec.name;
       p.iteration = iteration;
-      store.append_probe(p);
+      store->append_probe(p);
       observer_.on_probe(p);
     }
   };
   auto checkpoint_all = [&](std::int64_t at) {
-    store.flush();  // the logs on disk reach at least as far as the checkpoint
-    save_checkpoint(store.dir(), at, rate_scale, variants);
+    if (!store) return;
+    store->flush();  // the logs on disk reach at least as far as the checkpoint
+    save_checkpoint(store->dir(), at, rate_scale, variants);
   };
 
   const bool probing = config_.probe_every > 0;
@@ -270,21 +365,41 @@ RunState Trainer::train() {
   double iteration_seconds = 0;  // smoothed wall time of one iteration (all variants)
   std::int64_t last_probe = iteration, last_checkpoint = checkpoint ? iteration : -1;
   {
-    // Batch n is the same whether or not the run was resumed before it.
-    BatchStream stream(data.train, config_.batch_size, transform, config_.seed, iteration);
-    while (iteration < config_.iterations && !stop_requested_) {
-      wait_while_paused();
-      if (stop_requested_) break;
+    // Batch n is the same whether or not the run was resumed before it, and
+    // whatever the number of ranks: each rank takes its slice of it.
+    BatchStream stream(data.train, config_.batch_size, transform, config_.seed, iteration, 3,
+                       BatchShard{cluster->rank(), cluster->size()});
+    while (iteration < config_.iterations) {
+      Control control = agree_on_control(*cluster);
+      double requested_rate = control.rate;
+      if (control.pause && !control.stop) {
+        emit_state(RunState::Paused);
+        while (control.pause && !control.stop) {
+          {
+            // Woken by resume or stop; otherwise back to the others every second, so no rank times out.
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait_for(lock, std::chrono::seconds(1), [this] { return !pause_requested_ || stop_requested_; });
+          }
+          control = agree_on_control(*cluster);
+          requested_rate = std::max(requested_rate, control.rate);
+        }
+        if (!control.stop) emit_state(RunState::Training);
+      }
+      if (control.stop) {
+        stop_requested_ = true;
+        break;
+      }
       const double scheduled = config_.scheduled_learning_rate(iteration);
-      if (const double wanted = pending_rate_.exchange(0.0); wanted > 0) {
-        rate_scale = wanted / scheduled;
-        observer_.on_message("learning rate set to " + std::to_string(wanted));
+      if (requested_rate > 0) {
+        rate_scale = requested_rate / scheduled;
+        observer_.on_message("learning rate set to " + std::to_string(requested_rate));
       }
       const double rate = scheduled * rate_scale;
       const Clock::time_point iteration_start = Clock::now();
       const Batch batch = stream.next();
       bool any_alive = false;
-      for (VariantState& v : variants) {
+      for (std::size_t i = 0; i < variants.size(); ++i) {
+        VariantState& v = variants[i];
         if (v.diverged) continue;
         any_alive = true;
         for (auto& group : v.optimizer->param_groups()) {
@@ -297,7 +412,13 @@ RunState Trainer::train() {
             torch::nn::functional::cross_entropy(forward_logits(*v.model, batch.images, bf16), batch.labels,
                                                  torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
                                                      config_.label_smoothing));
-        const double value = loss.item<double>();
+        double value = loss.item<double>();
+        // One process skips the backward pass of a diverged step; with several,
+        // every rank takes part in the sum and all see the same mean loss.
+        if (std::isfinite(value) || cluster->distributed()) {
+          loss.backward();
+          value = averagers[i].average(value);
+        }
         if (!std::isfinite(value)) {
           v.diverged = true;
           v.note = "diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
@@ -305,7 +426,6 @@ RunState Trainer::train() {
           observer_.on_message(v.spec.name + " " + v.note);
           continue;
         }
-        loss.backward();
         v.optimizer->step();
         v.seconds += seconds_since(start);
         ++v.steps;
@@ -317,7 +437,7 @@ RunState Trainer::train() {
       const double took = seconds_since(iteration_start);
       iteration_seconds = iteration_seconds == 0 ? took : 0.9 * iteration_seconds + 0.1 * took;
       for (const VariantState& v : variants) {
-        if (v.diverged) continue;
+        if (v.diverged || !writer) continue;
         ProgressUpdate u;
         u.variant = v.spec.name;
         u.iteration = iteration;
@@ -341,7 +461,8 @@ RunState Trainer::train() {
           v.loss_sum = 0;
           v.loss_count = 0;
           v.seconds_at_record = v.seconds;
-          store.append_record(p);
+          if (!store) continue;
+          store->append_record(p);
           observer_.on_record(p);
         }
       }
@@ -363,12 +484,26 @@ RunState Trainer::train() {
   if (stopped) observer_.on_message("stopped at iteration " + std::to_string(iteration));
   if (probing && last_probe != iteration) probe_all(iteration);
   if (last_checkpoint != iteration) checkpoint_all(iteration);
+  if (cluster->distributed() && writer) {
+    for (std::size_t i = 0; i < variants.size(); ++i) {
+      const GradientAverager& a = averagers[i];
+      if (a.calls() == 0 || variants[i].seconds <= 0) continue;
+      const double per_call = a.seconds() / double(a.calls());
+      observer_.on_message("allreduce of " + variants[i].spec.name + ": " +
+                           std::to_string(a.bytes_per_call() / 1000000) + " MB per step, " +
+                           std::to_string(int(per_call * 1000 + 0.5)) + " ms (" +
+                           std::to_string(int(100 * a.seconds() / variants[i].seconds + 0.5)) + " % of the step, " +
+                           fixed(double(a.bytes_per_call()) / per_call / 1e9, 2) + " GB/s)");
+    }
+  }
 
   emit_state(RunState::Evaluating);
   std::vector<VariantResult> results;
   for (VariantState& v : variants) {
-    observer_.on_message("evaluating " + v.spec.name + " on " + std::to_string(data.test.size()) + " test images");
-    VariantResult r = evaluate(*v.model, data.test, data.classes(), transform);
+    observer_.on_message("evaluating " + v.spec.name + " on " + std::to_string(data.test.size()) + " test images" +
+                         (cluster->distributed() ? " (shared between " + std::to_string(cluster->size()) + " ranks)"
+                                                 : std::string()));
+    VariantResult r = evaluate(*v.model, data.test, data.classes(), transform, *cluster);
     r.variant = v.spec.name;
     r.iterations = v.steps;
     r.seconds = v.seconds;
@@ -376,14 +511,25 @@ RunState Trainer::train() {
     r.diverged = v.diverged;
     r.note = v.diverged ? v.note : (stopped ? "stopped by the user at iteration " + std::to_string(iteration) : "");
     results.push_back(r);
-    observer_.on_result(r);
+    if (writer) observer_.on_result(r);
   }
-  store.write_results(results);
-  store.flush();
+  if (store) {
+    store->write_results(results);
+    store->flush();
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     results_ = results;
   }
+  for (const ImageSet* set : {&data.train, &data.test}) {
+    if (set->streamed() && set->pictures->decode_failures > 0) {
+      observer_.on_message("warning: " + std::to_string(set->pictures->decode_failures.load()) +
+                           " picture decodes failed while training (files changed or damaged since they were "
+                           "listed); those images were black");
+    }
+  }
+  const std::string worker_failures = workers.wait(std::max(30, dist_.timeout_seconds));
+  if (!worker_failures.empty()) observer_.on_message("warning: " + worker_failures);
   return stopped ? RunState::Stopped : RunState::Finished;
 }
 

@@ -10,17 +10,23 @@
 #include <string>
 #include <vector>
 
+#include "dist/dist_settings.h"
 #include "experiment_config.h"
 #include "training_events.h"
 
 namespace alexnet {
 
+class Cluster;
+
 class Trainer {
  public:
   // With `resume`, config.out_dir is an existing run (see resume_config) and
   // training goes on from its last checkpoint; otherwise out_dir must not
-  // already hold a run.
-  Trainer(ExperimentConfig config, TrainingObserver& observer, bool resume = false);
+  // already hold a run. With `dist.world_size` > 1 this process is one rank of
+  // a data-parallel run (config.world_size follows dist): only rank 0 writes
+  // the run folder and reports records, probes and results; the other ranks
+  // report messages and the final state.
+  Trainer(ExperimentConfig config, TrainingObserver& observer, bool resume = false, DistSettings dist = {});
 
   // The config a run folder was started with, its out_dir set to the folder.
   // Throws StoreError when the folder is not a readable run.
@@ -45,12 +51,14 @@ class Trainer {
   std::vector<VariantResult> results() const;
 
  private:
+  struct Control;
   RunState train();
-  void wait_while_paused();
+  Control agree_on_control(Cluster& cluster);
   void emit_state(RunState s);
 
   ExperimentConfig config_;
   const bool resume_;
+  const DistSettings dist_;
   TrainingObserver& observer_;
   std::atomic<bool> pause_requested_{false};
   std::atomic<bool> stop_requested_{false};

@@ -2,6 +2,10 @@
 // message naming the file, reproducible batches, and a learnable synthetic set.
 #include <QtTest>
 
+#include <unistd.h>
+
+#include <fstream>
+
 #include "alexnet_model.h"
 #include "data/batch_stream.h"
 #include "data_files.h"
@@ -169,6 +173,15 @@ class TestData : public QObject {
       warned |= note.contains("skipped 1 picture(s) whose header claims more than 50000000 pixels") && note.contains("huge.png");
     }
     QVERIFY(warned);
+    // Streamed from disk, it is skipped the same way: never listed, so never decoded.
+    LoadOptions streamed = options;
+    streamed.cache_budget_bytes = 1;
+    const Dataset s = load_dataset(dir.toStdString(), streamed);
+    QVERIFY(s.train.streamed());
+    QCOMPARE(s.train.size() + s.test.size(), int64_t(12));
+    for (const ImageSet* set : {&s.train, &s.test}) {
+      for (const std::string& p : set->pictures->paths) QVERIFY2(p.find("huge.png") == std::string::npos, p.c_str());
+    }
     // A lower limit applies to every picture: with none left, the folder is refused by name.
     options.max_picture_pixels = 100;  // the pictures are 20 x 20
     try {
@@ -177,6 +190,96 @@ class TestData : public QObject {
     } catch (const DataError& e) {
       QVERIFY2(QString(e.what()).contains("at most 100 pixels"), e.what());
     }
+  }
+
+  // A folder of textured pictures (so that crops and flips show), PNG or JPEG.
+  static bool write_textured_folder(const QString& dir, const QStringList& classes, int per_class, int side,
+                                    const char* format = "png") {
+    bool ok = true;
+    for (int c = 0; c < classes.size(); ++c) {
+      QDir().mkpath(dir + "/" + classes[c]);
+      for (int i = 0; i < per_class; ++i) {
+        QImage img(side + i % 7, side, QImage::Format_RGB32);  // sizes vary: resizing matters too
+        for (int y = 0; y < img.height(); ++y) {
+          for (int x = 0; x < img.width(); ++x) img.setPixel(x, y, qRgb((x * 7 + i) % 256, (y * 5 + 40 * c) % 256, (x * y + i) % 256));
+        }
+        ok &= img.save(dir + "/" + classes[c] + QString("/img%1.%2").arg(i).arg(format), format);
+      }
+    }
+    return ok;
+  }
+
+  static std::int64_t resident_bytes() {
+    std::ifstream statm("/proc/self/statm");
+    std::int64_t pages = 0, resident = 0;
+    statm >> pages >> resident;
+    return resident * ::sysconf(_SC_PAGESIZE);
+  }
+
+  // An image folder over its memory budget is streamed from disk: the same
+  // images, labels, normalisation and batches as when it is decoded up front,
+  // sharded or not, whatever the number of loader threads.
+  void streamedFolderGivesTheSameBatches() {
+    const QString dir = path("images-stream");
+    QVERIFY(write_textured_folder(dir, {"a", "b", "c"}, 30, 30));
+    LoadOptions whole;
+    whole.image_size = 24;
+    LoadOptions streamed = whole;
+    streamed.cache_budget_bytes = 1;
+    const Dataset m = load_dataset(dir.toStdString(), whole);
+    const Dataset s = load_dataset(dir.toStdString(), streamed);
+    QVERIFY(!m.train.streamed());
+    QVERIFY(s.train.streamed() && s.test.streamed());
+    bool said = false;
+    for (const auto& n : s.notes) said |= QString::fromStdString(n).startsWith("streaming 90 pictures from disk");
+    QVERIFY(said);
+    QVERIFY(torch::equal(m.train.labels, s.train.labels));
+    QVERIFY(torch::equal(m.test.labels, s.test.labels));
+    QVERIFY(torch::equal(m.test.images, s.test.pixels(0, s.test.size(), 2)));
+    const Normalisation nm = compute_normalisation(m.train), ns = compute_normalisation(s.train);
+    QCOMPARE(nm.mean, ns.mean);
+    QCOMPARE(nm.std, ns.std);
+    TransformOptions t;
+    t.input_size = 24;
+    t.random_crop = true;
+    t.horizontal_flip = true;
+    t.normalisation = nm;
+    BatchStream in_memory(m.train, 16, t, 5);
+    BatchStream from_disk(s.train, 16, t, 5, 0, 4, BatchShard{}, 3);
+    BatchStream second_half(s.train, 16, t, 5, 0, 3, BatchShard{1, 2});
+    const std::int64_t batches = 3 * (s.train.size() / 16);  // three epochs
+    for (std::int64_t k = 0; k < batches; ++k) {
+      const Batch a = in_memory.next(), b = from_disk.next(), h = second_half.next();
+      QCOMPARE(b.number, k);
+      QVERIFY(torch::equal(a.labels, b.labels));
+      QVERIFY(torch::equal(a.images, b.images));
+      QVERIFY(torch::equal(a.images.narrow(0, 8, 8), h.images));
+    }
+    QCOMPARE(s.train.pictures->decode_failures.load(), std::int64_t(0));
+  }
+
+  // Streaming keeps only a few batches in memory: resident memory does not
+  // grow with the pictures read, on a folder many times its memory budget.
+  void streamingMemoryStaysFlat() {
+    const QString dir = path("images-large");
+    QVERIFY(write_textured_folder(dir, {"a", "b", "c", "d"}, 300, 96, "jpg"));
+    LoadOptions o;
+    o.image_size = 96;
+    o.cache_budget_bytes = 4 << 20;  // decoded, the folder takes 33 MiB
+    const Dataset d = load_dataset(dir.toStdString(), o);
+    QVERIFY(d.train.streamed());
+    TransformOptions t;
+    t.input_size = 96;
+    t.random_crop = true;
+    BatchStream stream(d.train, 32, t, 1);
+    for (int k = 0; k < 20; ++k) (void)stream.next();
+    const std::int64_t warm = resident_bytes();
+    const std::int64_t per_epoch = d.train.size() / 32;
+    for (std::int64_t k = 0; k < 4 * per_epoch; ++k) (void)stream.next();  // every picture read four times more
+    const std::int64_t grown = resident_bytes() - warm;
+    const std::int64_t decoded = d.train.size() * 3 * 96 * 96;
+    QVERIFY2(grown < decoded / 4, qPrintable(QString("resident memory grew by %1 MB over four epochs (%2 MB decoded)")
+                                                   .arg(grown >> 20).arg(decoded >> 20)));
   }
 
   // The sizes pictures claim are read from their headers, for every format the loader takes.

@@ -183,6 +183,51 @@ class TestWindow : public QObject {
     QVERIFY(last["alpha"] >= stopped_at + 20);
   }
 
+  // Processes = 2: the window's run is rank 0 and starts rank 1 itself; it
+  // pauses (longer than a heartbeat), resumes and finishes like any run.
+  void twoProcessesFromTheWindow() {
+    MainWindow window;
+    window.show();
+    window.worker()->setWorkerProgram(QStringLiteral(ALEXNET_BINARY));
+    const QString spec = tmp_.filePath("gamma.json");
+    QFile f(spec);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray::fromStdString(alexnet::spec_to_json(testsupport::tiny_spec("gamma")).dump()));
+    f.close();
+    window.panel()->addVariant(spec, true);
+    for (QCheckBox* box : window.panel()->findChildren<QCheckBox*>()) {
+      if (box->objectName().startsWith("variant-") && box->objectName() != "variant-" + spec) box->setChecked(false);
+    }
+    window.panel()->findChild<QComboBox*>("dataCombo")->setCurrentText("synthetic");
+    window.panel()->findChild<QSpinBox*>("inputSize")->setValue(32);
+    window.panel()->findChild<QSpinBox*>("iterations")->setValue(400);
+    window.panel()->findChild<QSpinBox*>("batch")->setValue(16);
+    window.panel()->findChild<QSpinBox*>("recordEvery")->setValue(5);
+    window.panel()->findChild<QSpinBox*>("probeEvery")->setValue(100);
+    window.panel()->findChild<QSpinBox*>("threads")->setValue(1);
+    window.panel()->findChild<QSpinBox*>("processes")->setValue(2);
+    window.findChild<QPushButton*>("startButton")->click();
+    QVERIFY(window.isTraining());
+    RunHistory* history = window.history();
+    QTRY_VERIFY_WITH_TIMEOUT(history->records("gamma").size() >= 3, 60000);
+    window.findChild<QPushButton*>("pauseButton")->click();
+    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QPushButton*>("resumeButton")->isEnabled(), 10000);
+    QTest::qWait(2500);  // both ranks keep meeting every second while paused
+    const std::size_t paused_at = history->records("gamma").size();
+    QTest::qWait(500);
+    QCOMPARE(history->records("gamma").size(), paused_at);
+    window.findChild<QPushButton*>("resumeButton")->click();
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isTraining(), 120000);
+    QCOMPARE(int(history->results().size()), 1);
+    QCOMPARE(history->records("gamma").back().iteration, std::int64_t(400));
+    QString dir = history->dir();
+    if (dir.isEmpty()) dir = QFileInfo(window.windowTitle().section(" — ", 1)).filePath();
+    QVERIFY2(QFile::exists(dir + "/results.json"), qPrintable(dir));
+    QFile config(dir + "/config.json");
+    QVERIFY(config.open(QIODevice::ReadOnly));
+    QCOMPARE(nlohmann::json::parse(config.readAll().toStdString())["world_size"].get<int>(), 2);
+  }
+
   void keysAreListedInTheMenusAndWork() {
     MainWindow window;
     window.show();

@@ -84,6 +84,9 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   seed_ = spin("seed", 0, 1000000, 0);
   threads_ = spin("threads", 0, 256, 0);
   threads_->setSpecialValueText(tr("all %1 cores").arg(QThread::idealThreadCount()));
+  processes_ = spin("processes", 1, 64, 1);
+  processes_->setToolTip(tr("Data-parallel training (PyTorch's c10d with Gloo): this many processes on this "
+                            "machine each take a share of every batch and of the cores. The batch must divide."));
   record_every_ = spin("recordEvery", 1, 1000000, defaults.record_every);
   probe_every_ = spin("probeEvery", 0, 1000000, defaults.probe_every);
   probe_every_->setSpecialValueText(tr("never"));
@@ -110,6 +113,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   settings->addRow(QString(), threads_warning_);
   connect(threads_, qOverload<int>(&QSpinBox::valueChanged), threads_warning_,
           [this](int value) { threads_warning_->setVisible(value > QThread::idealThreadCount()); });
+  settings->addRow(tr("Processes"), processes_);
   settings->addRow(tr("Record every"), record_every_);
   settings->addRow(tr("Probe every"), probe_every_);
   layout->addLayout(settings);
@@ -159,6 +163,7 @@ ExperimentConfig ExperimentPanel::config() const {
   c.bf16 = bf16_->isChecked();
   c.seed = std::uint64_t(seed_->value());
   c.threads = threads_->value();
+  c.world_size = processes_->value();
   c.record_every = record_every_->value();
   c.probe_every = probe_every_->value();
   c.validate();
@@ -177,7 +182,7 @@ void ExperimentPanel::saveSettings() const {
   }
   s.setValue("variants", checked);
   s.setValue("specs", extra);
-  for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, record_every_, probe_every_}) {
+  for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, processes_, record_every_, probe_every_}) {
     s.setValue(box->objectName(), box->value());
   }
   for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_}) s.setValue(box->objectName(), box->value());
@@ -198,7 +203,7 @@ void ExperimentPanel::restoreSettings() {
   }
   const QStringList checked = s.value("variants").toStringList();
   for (QCheckBox* box : variants_) box->setChecked(checked.contains(box->property("variant").toString()));
-  for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, record_every_, probe_every_}) {
+  for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, processes_, record_every_, probe_every_}) {
     box->setValue(s.value(box->objectName(), box->value()).toInt());
   }
   for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_}) {

@@ -42,6 +42,7 @@ class ExperimentPanel : public QWidget {
   QCheckBox* bf16_;
   QSpinBox* seed_;
   QSpinBox* threads_;
+  QSpinBox* processes_;
   QLabel* threads_warning_;
   QSpinBox* record_every_;
   QSpinBox* probe_every_;

@@ -1,5 +1,6 @@
 #include "training_worker.h"
 
+#include <QCoreApplication>
 #include <QMetaObject>
 
 namespace alexnet::ui {
@@ -26,7 +27,13 @@ TrainingWorker::~TrainingWorker() {
 
 bool TrainingWorker::start(const ExperimentConfig& config, bool resume) {
   if (running_.exchange(true)) return false;
-  trainer_ = std::make_unique<Trainer>(config, *this, resume);
+  DistSettings dist;
+  if (config.world_size > 1) {
+    dist.world_size = config.world_size;
+    dist.local_processes = config.world_size;
+    dist.worker_program = workerProgram().toStdString();
+  }
+  trainer_ = std::make_unique<Trainer>(config, *this, resume, dist);
   announced_folder_ = false;
   Trainer* trainer = trainer_.get();
   // The training loop runs inside one call on the worker thread.
@@ -39,6 +46,10 @@ bool TrainingWorker::start(const ExperimentConfig& config, bool resume) {
     context->deleteLater();
   });
   return true;
+}
+
+QString TrainingWorker::workerProgram() const {
+  return worker_program_.isEmpty() ? QCoreApplication::applicationFilePath() : worker_program_;
 }
 
 void TrainingWorker::pause() {

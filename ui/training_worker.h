@@ -21,7 +21,12 @@ class TrainingWorker : public QObject, public TrainingObserver {
 
   // Starts a run on the worker thread; false if one is already running.
   // With `resume`, config is Trainer::resume_config(run) and the run goes on.
+  // config.world_size > 1 trains data-parallel: this process is rank 0 and
+  // starts the others on this machine from workerProgram().
   bool start(const ExperimentConfig& config, bool resume = false);
+  // alexnet-lab itself, unless set (tests run from another executable).
+  void setWorkerProgram(const QString& program) { worker_program_ = program; }
+  QString workerProgram() const;
   bool running() const { return running_; }
   void pause();
   void resume();
@@ -55,6 +60,7 @@ class TrainingWorker : public QObject, public TrainingObserver {
   std::unique_ptr<Trainer> trainer_;
   std::atomic<bool> running_{false};
   bool announced_folder_ = false;
+  QString worker_program_;
 };
 
 }  // namespace alexnet::ui

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <numeric>
+#include <thread>
 
 namespace alexnet {
 
 Normalisation compute_normalisation(const ImageSet& set) {
   const std::int64_t n = std::min<std::int64_t>(set.size(), 10000);
-  const torch::Tensor x = set.images.narrow(0, 0, n).to(torch::kFloat32).div_(255.0);
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const torch::Tensor x = set.pixels(0, n, threads).to(torch::kFloat32).div_(255.0);
   const torch::Tensor mean = x.mean({0, 2, 3});
   const torch::Tensor std = x.std({0, 2, 3}).clamp_min(1e-3);
   Normalisation result;
@@ -18,8 +20,28 @@ Normalisation compute_normalisation(const ImageSet& set) {
   return result;
 }
 
-torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformOptions& options,
-                             std::mt19937_64* rng) {
+Augmentation draw_augmentation(std::int64_t count, const TransformOptions& options, std::mt19937_64& rng) {
+  Augmentation a;
+  const std::int64_t s = options.input_size;
+  if (options.random_crop) {
+    const std::int64_t pad = std::max<std::int64_t>(1, s / 8);
+    std::uniform_int_distribution<std::int64_t> offset(0, 2 * pad);
+    for (std::int64_t i = 0; i < count; ++i) {
+      a.crop_y.push_back(offset(rng));
+      a.crop_x.push_back(offset(rng));
+    }
+  }
+  if (options.horizontal_flip) {
+    std::bernoulli_distribution coin(0.5);
+    for (std::int64_t i = 0; i < count; ++i) a.flip.push_back(coin(rng));
+  }
+  return a;
+}
+
+namespace {
+
+// Normalised, resized, 3-channel floats, before augmentation.
+torch::Tensor normalise_and_resize(const torch::Tensor& uint8_images, const TransformOptions& options) {
   namespace F = torch::nn::functional;
   const std::int64_t s = options.input_size;
   torch::Tensor x = uint8_images.to(torch::kFloat32).div_(255.0);
@@ -36,29 +58,51 @@ torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformO
                               .mode(torch::kBilinear)
                               .align_corners(false));
   }
-  if (rng && options.random_crop) {
+  return x;
+}
+
+torch::Tensor augment(torch::Tensor x, const TransformOptions& options, const Augmentation& a, std::int64_t first) {
+  namespace F = torch::nn::functional;
+  const std::int64_t s = options.input_size;
+  if (!a.crop_y.empty()) {
     const std::int64_t pad = std::max<std::int64_t>(1, s / 8);
     const torch::Tensor padded = F::pad(x, F::PadFuncOptions({pad, pad, pad, pad}));
-    std::uniform_int_distribution<std::int64_t> offset(0, 2 * pad);
     torch::Tensor cropped = torch::empty_like(x);
     for (std::int64_t i = 0; i < x.size(0); ++i) {
-      cropped[i].copy_(padded[i].narrow(1, offset(*rng), s).narrow(2, offset(*rng), s));
+      const std::size_t k = static_cast<std::size_t>(first + i);
+      cropped[i].copy_(padded[i].narrow(1, a.crop_y[k], s).narrow(2, a.crop_x[k], s));
     }
     x = cropped;
   }
-  if (rng && options.horizontal_flip) {
+  if (!a.flip.empty()) {
     std::vector<std::int64_t> flip;
-    std::bernoulli_distribution coin(0.5);
     for (std::int64_t i = 0; i < x.size(0); ++i) {
-      if (coin(*rng)) flip.push_back(i);
+      if (a.flip[static_cast<std::size_t>(first + i)]) flip.push_back(i);
     }
     if (!flip.empty()) {
       const torch::Tensor idx = torch::tensor(flip, torch::kInt64);
       x.index_copy_(0, idx, x.index_select(0, idx).flip({3}));
     }
   }
-  if (channels == 1) x = x.expand({-1, 3, -1, -1});
-  return x.contiguous();
+  return x;
+}
+
+torch::Tensor as_three_channels(const torch::Tensor& x) {
+  return (x.size(1) == 1 ? x.expand({-1, 3, -1, -1}) : x).contiguous();
+}
+
+}  // namespace
+
+torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformOptions& options,
+                             std::mt19937_64* rng) {
+  torch::Tensor x = normalise_and_resize(uint8_images, options);
+  if (rng) x = augment(x, options, draw_augmentation(x.size(0), options, *rng), 0);
+  return as_three_channels(x);
+}
+
+torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformOptions& options,
+                             const Augmentation& augmentation, std::int64_t first) {
+  return as_three_channels(augment(normalise_and_resize(uint8_images, options), options, augmentation, first));
 }
 
 std::vector<std::int64_t> batch_indices(std::int64_t set_size, int batch_size, std::uint64_t seed,
@@ -83,14 +127,19 @@ std::vector<std::int64_t> batch_indices(std::int64_t set_size, int batch_size, s
 }
 
 BatchStream::BatchStream(const ImageSet& set, int batch_size, TransformOptions options, std::uint64_t seed,
-                         std::int64_t first_batch, int prefetch)
+                         std::int64_t first_batch, int prefetch, BatchShard shard, int loaders)
     : set_(set),
       batch_size_(batch_size),
       options_(std::move(options)),
       seed_(seed),
+      shard_(shard),
       capacity_(static_cast<std::size_t>(std::max(1, prefetch))),
-      next_to_make_(first_batch) {
-  worker_ = std::thread([this] { produce(); });
+      next_to_make_(first_batch),
+      next_to_hand_(first_batch) {
+  if (loaders <= 0) loaders = set.streamed() ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : 1;
+  // Never more loaders than batches they may hold ready.
+  loaders = std::min<int>(loaders, static_cast<int>(capacity_));
+  for (int i = 0; i < loaders; ++i) loaders_.emplace_back([this] { produce(); });
 }
 
 BatchStream::~BatchStream() {
@@ -99,17 +148,22 @@ BatchStream::~BatchStream() {
     stopping_ = true;
   }
   changed_.notify_all();
-  worker_.join();
+  for (std::thread& t : loaders_) t.join();
 }
 
 Batch BatchStream::make(std::int64_t number) const {
   const std::vector<std::int64_t> idx = batch_indices(set_.size(), batch_size_, seed_, number);
-  const torch::Tensor index = torch::tensor(idx, torch::kInt64);
-  // Augmentation draws from its own (seed, batch) stream: reproducible and resumable.
+  // Augmentation draws from its own (seed, batch) stream: reproducible and
+  // resumable; drawn for the whole batch, so a shard's images get the choices
+  // they would get in one process.
   std::mt19937_64 rng(seed_ ^ (static_cast<std::uint64_t>(number) * 0x94D049BB133111EBULL + 0x2545F491ULL));
+  const Augmentation augmentation = draw_augmentation(static_cast<std::int64_t>(idx.size()), options_, rng);
+  const std::int64_t share = static_cast<std::int64_t>(idx.size()) / std::max(1, shard_.count);
+  const std::int64_t first = share * shard_.index;
+  const std::vector<std::int64_t> rows(idx.begin() + first, idx.begin() + first + share);
   Batch b;
-  b.images = prepare_images(set_.images.index_select(0, index), options_, &rng);
-  b.labels = set_.labels.index_select(0, index);
+  b.images = prepare_images(set_.pixels(rows), options_, augmentation, first);
+  b.labels = set_.labels.index_select(0, torch::tensor(rows, torch::kInt64));
   b.number = number;
   return b;
 }
@@ -119,31 +173,36 @@ void BatchStream::produce() {
     for (;;) {
       std::int64_t number;
       {
+        // Claim a batch only while fewer than `capacity_` are ahead of the consumer.
         std::unique_lock<std::mutex> lock(mutex_);
-        changed_.wait(lock, [this] { return stopping_ || ready_.size() < capacity_; });
-        if (stopping_) return;
+        changed_.wait(lock, [this] {
+          return stopping_ || failure_ || next_to_make_ - next_to_hand_ < static_cast<std::int64_t>(capacity_);
+        });
+        if (stopping_ || failure_) return;
         number = next_to_make_++;
       }
       Batch b = make(number);
       {
         std::lock_guard<std::mutex> lock(mutex_);
-        ready_.push_back(std::move(b));
+        ready_.emplace(number, std::move(b));
       }
       changed_.notify_all();
     }
   } catch (...) {
     std::lock_guard<std::mutex> lock(mutex_);
-    failure_ = std::current_exception();
+    if (!failure_) failure_ = std::current_exception();
     changed_.notify_all();
   }
 }
 
 Batch BatchStream::next() {
   std::unique_lock<std::mutex> lock(mutex_);
-  changed_.wait(lock, [this] { return !ready_.empty() || failure_; });
-  if (ready_.empty() && failure_) std::rethrow_exception(failure_);
-  Batch b = std::move(ready_.front());
-  ready_.pop_front();
+  changed_.wait(lock, [this] { return ready_.count(next_to_hand_) > 0 || failure_; });
+  const auto it = ready_.find(next_to_hand_);
+  if (it == ready_.end()) std::rethrow_exception(failure_);
+  Batch b = std::move(it->second);
+  ready_.erase(it);
+  ++next_to_hand_;
   lock.unlock();
   changed_.notify_all();
   return b;

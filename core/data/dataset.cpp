@@ -1,4 +1,5 @@
 // Chooses the loader for what the user named, and checks what every loader returns.
+#include <algorithm>
 #include <filesystem>
 
 #include "data/dataset.h"
@@ -43,15 +44,48 @@ Dataset detect_and_load(const std::string& path, const LoadOptions& options) {
 void check_consistent(const Dataset& d) {
   for (const ImageSet* set : {&d.train, &d.test}) {
     if (set->size() == 0) throw DataError(d.source + ": a split holds no images");
-    if (set->images.size(0) != set->labels.size(0)) throw DataError(d.source + ": image and label counts differ");
+    const std::int64_t held = set->streamed() ? std::int64_t(set->pictures->paths.size()) : set->images.size(0);
+    if (held != set->labels.size(0)) throw DataError(d.source + ": image and label counts differ");
   }
-  if (d.train.images.sizes().slice(1) != d.test.images.sizes().slice(1)) {
+  if (d.train.streamed() != d.test.streamed()) throw DataError(d.source + ": one split streamed, the other not");
+  if (!d.train.streamed() && d.train.images.sizes().slice(1) != d.test.images.sizes().slice(1)) {
     throw DataError(d.source + ": training and test images have different shapes");
   }
   if (d.class_names.empty()) throw DataError(d.source + ": no class names");
 }
 
 }  // namespace
+
+torch::Tensor ImageSet::pixels(const std::vector<std::int64_t>& rows, int threads) const {
+  if (!streamed()) return images.index_select(0, torch::tensor(rows, torch::kInt64));
+  std::vector<bool> ok;
+  torch::Tensor decoded = decode_pictures(*pictures, rows, threads, &ok);
+  pictures->decode_failures += std::count(ok.begin(), ok.end(), false);
+  return decoded;
+}
+
+torch::Tensor ImageSet::pixels(std::int64_t start, std::int64_t n, int threads) const {
+  if (!streamed()) return images.narrow(0, start, n);
+  std::vector<std::int64_t> rows(static_cast<std::size_t>(n));
+  for (std::int64_t i = 0; i < n; ++i) rows[static_cast<std::size_t>(i)] = start + i;
+  return pixels(rows, threads);
+}
+
+ImageSet ImageSet::subset(const std::vector<std::int64_t>& rows) const {
+  const torch::Tensor index = torch::tensor(rows, torch::kInt64);
+  ImageSet part;
+  part.labels = labels.index_select(0, index);
+  if (!streamed()) {
+    part.images = images.index_select(0, index);
+    return part;
+  }
+  auto list = std::make_shared<PictureList>();
+  list->size = pictures->size;
+  list->max_pixels = pictures->max_pixels;
+  for (std::int64_t r : rows) list->paths.push_back(pictures->paths.at(static_cast<std::size_t>(r)));
+  part.pictures = list;
+  return part;
+}
 
 void check_class_coverage(const ImageSet& set, int classes, const std::string& what, std::vector<std::string>* notes) {
   if (set.size() == 0 || classes <= 0) return;

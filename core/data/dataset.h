@@ -3,11 +3,13 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "data/picture_decoder.h"
 #include "torch_api.h"
 
 namespace alexnet {
@@ -18,10 +20,22 @@ class DataError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A split of a data set: its images in memory, or (an image folder too large
+// for its memory budget) a list of pictures decoded when they are needed.
 struct ImageSet {
-  torch::Tensor images;  // uint8 [N, C, H, W], C = 1 (grey) or 3 (RGB)
+  torch::Tensor images;  // uint8 [N, C, H, W], C = 1 (grey) or 3 (RGB); undefined when streamed
   torch::Tensor labels;  // int64 [N], each in [0, classes)
+  std::shared_ptr<const PictureList> pictures;  // set when streamed
+
   std::int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
+  bool streamed() const { return pictures != nullptr; }
+  std::int64_t channels() const { return streamed() ? 3 : images.size(1); }
+  // uint8 [n, C, H, W] of the given rows, or of rows [start, start + n);
+  // decoded on up to `threads` threads when streamed.
+  torch::Tensor pixels(const std::vector<std::int64_t>& rows, int threads = 1) const;
+  torch::Tensor pixels(std::int64_t start, std::int64_t n, int threads = 1) const;
+  // The given rows as a set of their own (a list of pictures stays a list).
+  ImageSet subset(const std::vector<std::int64_t>& rows) const;
 };
 
 struct Dataset {
@@ -45,6 +59,10 @@ struct LoadOptions {
   std::int64_t synthetic_test = 1000;
   std::string fashion_mnist_dir = kFashionMnistDir;
   std::uint64_t max_picture_pixels = 50'000'000;  // image folders: larger claims are skipped undecoded
+  // Image folders whose decoded pixels (N x 3 x S x S bytes) exceed this are
+  // streamed from disk instead of decoded up front; 0: a quarter of
+  // data_memory_budget(), at most 2 GiB.
+  std::uint64_t cache_budget_bytes = 0;
 };
 
 // `what` is "fashion-mnist" (the default; falls back to the synthetic set with a

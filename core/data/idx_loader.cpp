@@ -219,16 +219,11 @@ void split_held_out(const ImageSet& all, double test_fraction, ImageSet* train, 
     const std::int64_t k = seen_per_class[static_cast<std::size_t>(labels[i]) % 256]++;
     (k % every == every - 1 ? test_index : train_index).push_back(i);
   }
-  auto take = [&](const std::vector<std::int64_t>& idx, ImageSet* out) {
-    const torch::Tensor t = torch::tensor(idx, torch::kInt64);
-    out->images = all.images.index_select(0, t);
-    out->labels = all.labels.index_select(0, t);
-  };
   if (test_index.empty() || train_index.empty()) {
     throw DataError("too few images to hold some out for testing (" + std::to_string(all.size()) + ")");
   }
-  take(train_index, train);
-  take(test_index, test);
+  *train = all.subset(train_index);
+  *test = all.subset(test_index);
 }
 
 }  // namespace alexnet

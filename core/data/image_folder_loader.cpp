@@ -1,16 +1,15 @@
-// A folder with one sub-folder per class (optionally inside train/ and test/),
-// decoded with OpenCV. OpenCV is used for decoding and resizing only: Debian's
-// build pulls in highgui, whose windows would drag Qt 5 into the process.
+// A folder with one sub-folder per class (optionally inside train/ and test/):
+// listed with every picture's header checked, then decoded whole when it fits
+// the memory budget, or streamed from disk batch by batch when it does not.
 #include <algorithm>
-#include <cstring>
 #include <filesystem>
+#include <numeric>
+#include <thread>
 
 #include <opencv2/core/utils/logger.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
 
 #include "data/dataset.h"
-#include "data/picture_header.h"
+#include "data/picture_decoder.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;
@@ -30,45 +29,6 @@ void count(std::int64_t* n, std::string* first, const fs::path& file) {
   if ((*n)++ == 0) *first = file.string();
 }
 
-// No picture of a training set is near this; reading a larger file would be the cost.
-constexpr std::uintmax_t kMaxPictureFileBytes = std::uintmax_t(256) << 20;
-
-// The picture decoded as BGR, or empty when it is skipped (and counted why).
-// Its header is checked first: nothing that claims too many pixels, or whose
-// size cannot be known before decoding, reaches the decoder.
-cv::Mat decode_checked(const fs::path& file, std::uint64_t max_pixels, DecodeTally* tally) {
-  std::error_code ec;
-  const std::uintmax_t bytes = fs::file_size(file, ec);
-  if (ec || bytes > kMaxPictureFileBytes) {
-    count(&tally->too_large, &tally->first_too_large, file);
-    return {};
-  }
-  std::vector<std::uint8_t> data;
-  try {
-    data = read_file_bytes(file.string());
-  } catch (const DataError&) {
-    count(&tally->skipped, &tally->first_skipped, file);
-    return {};
-  }
-  const std::optional<PictureHeader> header = read_picture_header(data.data(), data.size());
-  if (!header) {
-    count(&tally->unchecked, &tally->first_unchecked, file);
-    return {};
-  }
-  if (header->pixels() > max_pixels) {
-    count(&tally->too_large, &tally->first_too_large, file);
-    return {};
-  }
-  cv::Mat bgr;
-  try {
-    bgr = cv::imdecode(cv::Mat(1, static_cast<int>(data.size()), CV_8U, data.data()), cv::IMREAD_COLOR);
-  } catch (const cv::Exception&) {
-    bgr = cv::Mat();  // refused by OpenCV's own limits
-  }
-  if (bgr.empty()) count(&tally->skipped, &tally->first_skipped, file);
-  return bgr;
-}
-
 std::vector<std::string> class_folders(const fs::path& dir) {
   std::vector<std::string> names;
   for (const auto& entry : fs::directory_iterator(dir)) {
@@ -79,10 +39,16 @@ std::vector<std::string> class_folders(const fs::path& dir) {
   return names;
 }
 
-ImageSet decode_split(const fs::path& dir, const std::vector<std::string>& classes, int size,
-                      std::uint64_t max_pixels, DecodeTally* tally) {
-  std::vector<cv::Mat> images;
+// A split's pictures by class, in name order, those whose header passes the
+// check; the rest are counted in the tally.
+struct Listing {
+  std::vector<std::string> paths;
   std::vector<std::int64_t> labels;
+};
+
+Listing list_split(const fs::path& dir, const std::vector<std::string>& classes, std::uint64_t max_pixels,
+                   DecodeTally* tally) {
+  Listing listing;
   for (std::size_t c = 0; c < classes.size(); ++c) {
     const fs::path class_dir = dir / classes[c];
     if (!fs::is_directory(class_dir)) {
@@ -95,32 +61,57 @@ ImageSet decode_split(const fs::path& dir, const std::vector<std::string>& class
     }
     std::sort(files.begin(), files.end());
     if (files.empty()) throw DataError(class_dir.string() + ": empty class folder");
-    std::int64_t decoded = 0;
+    std::int64_t kept = 0;
     for (const fs::path& file : files) {
-      const cv::Mat bgr = decode_checked(file, max_pixels, tally);
-      if (bgr.empty()) continue;
-      cv::Mat rgb, resized;
-      cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-      cv::resize(rgb, resized, cv::Size(size, size), 0, 0,
-                 rgb.cols > size ? cv::INTER_AREA : cv::INTER_LINEAR);
-      images.push_back(resized);
-      labels.push_back(static_cast<std::int64_t>(c));
-      ++decoded;
+      switch (check_picture_file(file.string(), max_pixels)) {
+        case PictureCheck::Ok:
+          listing.paths.push_back(file.string());
+          listing.labels.push_back(static_cast<std::int64_t>(c));
+          ++kept;
+          break;
+        case PictureCheck::Unreadable: count(&tally->skipped, &tally->first_skipped, file); break;
+        case PictureCheck::TooLarge: count(&tally->too_large, &tally->first_too_large, file); break;
+        case PictureCheck::Unchecked: count(&tally->unchecked, &tally->first_unchecked, file); break;
+      }
     }
-    if (decoded == 0) {
+    if (kept == 0) {
       throw DataError(class_dir.string() + ": none of its " + std::to_string(files.size()) +
                       " files decodes as an image of a checkable size (PNG, JPEG, BMP, GIF, WebP, PNM, TIFF; at most " +
                       std::to_string(max_pixels) + " pixels)");
     }
   }
-  const auto n = static_cast<std::int64_t>(images.size());
+  return listing;
+}
+
+// The listed pictures as a set: streamed (decoded per batch), or decoded now
+// on every core, dropping (and counting) those that do not decode.
+ImageSet make_split(const Listing& listing, const LoadOptions& options, bool stream, DecodeTally* tally) {
+  auto list = std::make_shared<PictureList>();
+  list->paths = listing.paths;
+  list->size = options.image_size;
+  list->max_pixels = options.max_picture_pixels;
   ImageSet set;
-  set.images = torch::empty({n, size, size, 3}, torch::kUInt8);
-  for (std::int64_t i = 0; i < n; ++i) {
-    std::memcpy(set.images[i].data_ptr(), images[i].data, static_cast<std::size_t>(size) * size * 3);
+  set.labels = torch::tensor(listing.labels, torch::kInt64);
+  if (stream) {
+    set.pictures = list;
+    return set;
   }
-  set.images = set.images.permute({0, 3, 1, 2}).contiguous();
-  set.labels = torch::tensor(labels, torch::kInt64);
+  std::vector<std::int64_t> rows(listing.paths.size());
+  std::iota(rows.begin(), rows.end(), 0);
+  std::vector<bool> ok;
+  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const torch::Tensor decoded = decode_pictures(*list, rows, threads, &ok);
+  std::vector<std::int64_t> kept;
+  for (std::size_t i = 0; i < ok.size(); ++i) {
+    if (ok[i]) {
+      kept.push_back(static_cast<std::int64_t>(i));
+    } else {
+      count(&tally->skipped, &tally->first_skipped, listing.paths[i]);
+    }
+  }
+  const torch::Tensor index = torch::tensor(kept, torch::kInt64);
+  set.images = decoded.index_select(0, index);
+  set.labels = set.labels.index_select(0, index);
   return set;
 }
 
@@ -140,11 +131,28 @@ Dataset load_image_folder(const std::string& folder, const LoadOptions& options)
                     std::to_string(d.class_names.size()));
   }
   DecodeTally tally;
+  const Listing train = list_split(train_dir, d.class_names, options.max_picture_pixels, &tally);
+  const Listing test = has_splits ? list_split(dir / "test", d.class_names, options.max_picture_pixels, &tally)
+                                  : Listing{};
+  // Decoded up front when that fits the budget; streamed from disk otherwise.
+  const std::uint64_t budget = options.cache_budget_bytes > 0
+                                   ? options.cache_budget_bytes
+                                   : std::min<std::uint64_t>(std::uint64_t(2) << 30, data_memory_budget() / 4);
+  const std::uint64_t decoded_bytes = std::uint64_t(train.paths.size() + test.paths.size()) * 3 *
+                                      std::uint64_t(options.image_size) * std::uint64_t(options.image_size);
+  const bool stream = decoded_bytes > budget;
+  if (stream) {
+    d.notes.push_back("streaming " + std::to_string(train.paths.size() + test.paths.size()) +
+                      " pictures from disk on loader threads: decoded at " + std::to_string(options.image_size) +
+                      " x " + std::to_string(options.image_size) + " they would take " +
+                      std::to_string(decoded_bytes >> 20) + " MiB, more than the " + std::to_string(budget >> 20) +
+                      " MiB budget for holding them in memory");
+  }
   if (has_splits) {
-    d.train = decode_split(train_dir, d.class_names, options.image_size, options.max_picture_pixels, &tally);
-    d.test = decode_split(dir / "test", d.class_names, options.image_size, options.max_picture_pixels, &tally);
+    d.train = make_split(train, options, stream, &tally);
+    d.test = make_split(test, options, stream, &tally);
   } else {
-    const ImageSet all = decode_split(dir, d.class_names, options.image_size, options.max_picture_pixels, &tally);
+    const ImageSet all = make_split(train, options, stream, &tally);
     split_held_out(all, options.held_out_fraction, &d.train, &d.test);
     d.notes.push_back("no train/ and test/ sub-folders: " + std::to_string(d.test.size()) +
                       " images are held out for testing");
