@@ -194,6 +194,10 @@ RunState Trainer::run() {
 }
 
 RunState Trainer::train() {
+  if (resume_ && config_.world_size != dist_.world_size && dist_.rank == 0) {
+    observer_.on_message("the run was started with " + std::to_string(config_.world_size) + " process(es); it goes on with " +
+                         std::to_string(dist_.world_size) + " (the batches stay the same)");
+  }
   config_.world_size = dist_.world_size;
   if (!dist_.adopt_settings) config_.validate();  // an adopting rank has no settings of its own yet
   install_caching_cpu_allocator();
@@ -211,7 +215,8 @@ RunState Trainer::train() {
     cluster = Cluster::join(dist_, [&](int port) {
       if (dist_.worker_program.empty()) return;
       workers.start(dist_, port, threads);
-      observer_.on_message("started ranks 1 to " + std::to_string(dist_.world_size - 1) +
+      observer_.on_message(std::string("started ") +
+                           (dist_.world_size == 2 ? "rank 1" : "ranks 1 to " + std::to_string(dist_.world_size - 1)) +
                            " on this machine (rendezvous on port " + std::to_string(port) + ")");
     });
     agree_on_settings(*cluster, config_, dist_.adopt_settings);

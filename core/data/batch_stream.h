@@ -18,7 +18,8 @@ struct Normalisation {
   std::vector<float> std;
 };
 
-// Per-channel mean and standard deviation over (the first 10,000 images of) a set.
+// Per-channel mean and standard deviation over the first 10,000 images of a
+// set; for an image folder, over a strided sample of up to 1,000 pictures.
 Normalisation compute_normalisation(const ImageSet& set);
 
 struct TransformOptions {

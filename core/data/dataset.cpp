@@ -75,10 +75,8 @@ ImageSet ImageSet::subset(const std::vector<std::int64_t>& rows) const {
   const torch::Tensor index = torch::tensor(rows, torch::kInt64);
   ImageSet part;
   part.labels = labels.index_select(0, index);
-  if (!streamed()) {
-    part.images = images.index_select(0, index);
-    return part;
-  }
+  if (images.defined()) part.images = images.index_select(0, index);
+  if (!pictures) return part;
   auto list = std::make_shared<PictureList>();
   list->size = pictures->size;
   list->max_pixels = pictures->max_pixels;

@@ -25,10 +25,12 @@ class DataError : public std::runtime_error {
 struct ImageSet {
   torch::Tensor images;  // uint8 [N, C, H, W], C = 1 (grey) or 3 (RGB); undefined when streamed
   torch::Tensor labels;  // int64 [N], each in [0, classes)
-  std::shared_ptr<const PictureList> pictures;  // set when streamed
+  // An image folder's pictures, row by row, whether decoded into `images` or
+  // streamed (then `images` is undefined).
+  std::shared_ptr<const PictureList> pictures;
 
   std::int64_t size() const { return labels.defined() ? labels.size(0) : 0; }
-  bool streamed() const { return pictures != nullptr; }
+  bool streamed() const { return pictures != nullptr && !images.defined(); }
   std::int64_t channels() const { return streamed() ? 3 : images.size(1); }
   // uint8 [n, C, H, W] of the given rows, or of rows [start, start + n);
   // decoded on up to `threads` threads when streamed.

@@ -112,6 +112,10 @@ ImageSet make_split(const Listing& listing, const LoadOptions& options, bool str
   const torch::Tensor index = torch::tensor(kept, torch::kInt64);
   set.images = decoded.index_select(0, index);
   set.labels = set.labels.index_select(0, index);
+  std::vector<std::string> kept_paths;
+  for (std::int64_t k : kept) kept_paths.push_back(list->paths[static_cast<std::size_t>(k)]);
+  list->paths = std::move(kept_paths);
+  set.pictures = list;  // the folder's rows, so its normalisation is sampled as when streamed
   return set;
 }
 

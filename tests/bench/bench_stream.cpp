@@ -86,6 +86,7 @@ int main(int argc, char** argv) {
   const auto timed = std::chrono::steady_clock::now();
   for (int i = 0; i < batches; ++i) (void)stream.next();
   const double loader_rate = batches * batch / seconds_since(timed);
+  const double loader_peak = peak_rss_mib();
 
   const StepTiming original = time_training_steps(resolve_variant("original", size, data.classes()), batch, 3, 1);
   std::printf("streaming %lld pictures (%s, %s) at S = %d, batch %d, %d threads\n",
@@ -94,7 +95,8 @@ int main(int argc, char** argv) {
   std::printf("  listed and header-checked in %.1f s; first batch after %.1f s\n", listed, first_batch);
   std::printf("  loader: %.0f images/s (decode, resize, crop, flip, normalise); original trains %.0f images/s: %.1fx\n",
               loader_rate, original.images_per_second, loader_rate / original.images_per_second);
-  std::printf("  peak resident memory: %.0f MiB (decoded, the set would take %lld MiB)\n", peak_rss_mib(),
+  std::printf("  peak resident memory: %.0f MiB streaming, %.0f MiB with original training at S = %d (decoded, the set would take %lld MiB)\n",
+              loader_peak, peak_rss_mib(), size,
               static_cast<long long>((data.train.size() + data.test.size()) * 3LL * size * size >> 20));
   return 0;
 }
