@@ -3,6 +3,8 @@
 // every plot, and reopen the run with every series restored.
 #include <QtTest>
 
+#include <QScrollArea>
+
 #include <QAction>
 #include <QComboBox>
 #include <QLabel>
@@ -19,6 +21,7 @@
 #include "main_window.h"
 #include "run_history.h"
 #include "training_support.h"
+#include "export_all.h"
 #include "training_worker.h"
 
 using namespace alexnet;
@@ -129,6 +132,37 @@ class TestWindow : public QObject {
     // Reopen the run: the restored series equal metrics.csv.
     MainWindow reopened;
     QVERIFY(reopened.openRun(run_dir_));
+    // The panel shows the opened run's settings, read only, until "New experiment from these settings".
+    auto* iterations = reopened.panel()->findChild<QSpinBox*>("iterations");
+    QCOMPARE(iterations->value(), 100000);
+    QVERIFY(!iterations->isEnabled());
+    QCOMPARE(reopened.panel()->findChild<QSpinBox*>("batch")->value(), 16);
+    QCOMPARE(reopened.panel()->findChild<QComboBox*>("dataCombo")->currentText(), QString("synthetic"));
+    auto* alpha_box = reopened.panel()->findChild<QCheckBox*>("variant-alpha");
+    QVERIFY(alpha_box && alpha_box->isChecked() && !alpha_box->isEnabled());
+    QVERIFY(!reopened.panel()->findChild<QCheckBox*>("variant-original")->isChecked());
+    auto* new_from_run = reopened.panel()->findChild<QPushButton*>("newFromRun");
+    QVERIFY(!new_from_run->isHidden());
+    new_from_run->click();
+    QVERIFY(iterations->isEnabled());
+    QVERIFY(new_from_run->isHidden());
+    const alexnet::ExperimentConfig again = reopened.panel()->config();
+    QCOMPARE(int(again.variants.size()), 2);
+    QCOMPARE(again.variants[0].name, std::string("alpha"));
+    QCOMPARE(alexnet::spec_to_json(again.variants[1]), alexnet::spec_to_json(testsupport::tiny_spec("beta")));
+    QCOMPARE(again.input_size, 32);
+    // Exported pictures name the run and the variant in a heading.
+    const QString run_name = QFileInfo(run_dir_).fileName();
+    QVERIFY(export_all_views(reopened.history(), tmp_.filePath("svg"), &error, "svg").size() > 4);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    for (const auto& [file, heading] : std::vector<std::pair<QString, QString>>{
+             {"loss.svg", "Training loss — " + run_name},
+             {"confusion-alpha.svg", "Confusion matrix — alpha — " + run_name},
+             {"dead-units-beta.svg", "Dead units — beta — " + run_name}}) {
+      QFile svg(tmp_.filePath("svg/" + file));
+      QVERIFY2(svg.open(QIODevice::ReadOnly), qPrintable(file));
+      QVERIFY2(QString::fromUtf8(svg.readAll()).contains(heading.toHtmlEscaped()), qPrintable(file + ": " + heading));
+    }
     const QStringList lines = testsupport::read_lines(run_dir_ + "/metrics.csv").mid(1);
     QCOMPARE(int(recordCount(reopened.history())), lines.size());
     const auto alpha = reopened.history()->records("alpha");
@@ -226,6 +260,27 @@ class TestWindow : public QObject {
     QFile config(dir + "/config.json");
     QVERIFY(config.open(QIODevice::ReadOnly));
     QCOMPARE(nlohmann::json::parse(config.readAll().toStdString())["world_size"].get<int>(), 2);
+  }
+
+  // A fresh window at 1600 x 1000: the panel needs no sideways scrolling, and
+  // plots without data show no empty legend or axes.
+  void anEmptyWindowFitsAndShowsNoEmptyPlots() {
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    auto* scroll = window.findChild<QScrollArea*>("panelScroll");
+    QVERIFY(scroll);
+    QVERIFY2(scroll->widget()->minimumSizeHint().width() <= scroll->viewport()->width(),
+             qPrintable(QString("panel needs %1 px, has %2").arg(scroll->widget()->minimumSizeHint().width())
+                            .arg(scroll->viewport()->width())));
+    QVERIFY(!window.findChild<QCustomPlot*>("lossPlot")->legend->visible());
+    QVERIFY(!window.findChild<QCustomPlot*>("fractionPlot")->legend->visible());
+    auto* confusion = window.findChild<QCustomPlot*>("confusionPlot");
+    QVERIFY(confusion->findChild<QCPItemText*>("confusionWaiting"));
+    QVERIFY(!confusion->axisRect()->axis(QCPAxis::atBottom)->visible());
+    auto* histograms = window.findChild<QCustomPlot*>("histogramPlot");
+    QVERIFY(histograms && histograms->findChild<QCPItemText*>("histogramWaiting")->visible());
   }
 
   void keysAreListedInTheMenusAndWork() {

@@ -68,11 +68,16 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
   scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
   histogram_plot_->xAxis->setLabel(tr("iteration"));
   style_axes(histogram_plot_);
+  waiting_ = new QCPItemText(histogram_plot_);
+  waiting_->setObjectName("histogramWaiting");
+  waiting_->position->setType(QCPItemPosition::ptAxisRectRatio);
+  waiting_->position->setCoords(0.5, 0.5);
+  waiting_->setText(tr("Histograms appear at the first probe of the run."));
   splitter->addWidget(histogram_plot_);
 
   fraction_plot_ = new QCustomPlot();
   fraction_plot_->setObjectName("fractionPlot");
-  fraction_plot_->legend->setVisible(true);
+  fraction_plot_->legend->setVisible(false);  // shown once there is a curve to name
   fraction_plot_->xAxis->setLabel(tr("iteration"));
   fraction_plot_->yAxis->setRange(0, 1.02);
   style_axes(fraction_plot_);
@@ -99,6 +104,7 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
     if (variant == variant_->currentText()) redraw();
   });
   refillSelectors();
+  redraw();  // the empty state: a sentence, not an empty map
 }
 
 void ActivationView::refillSelectors() {
@@ -142,6 +148,11 @@ void ActivationView::redraw() {
     }
     activation = QString::fromStdString(p->activation);
   }
+  map_->setVisible(!columns.empty());
+  scale_->setVisible(!columns.empty());
+  waiting_->setVisible(columns.empty());
+  histogram_plot_->xAxis->setVisible(!columns.empty());
+  histogram_plot_->yAxis->setVisible(!columns.empty());
   if (!columns.empty()) {
     const Histogram& first = *columns.front();
     const int bins = int(first.counts.size());
@@ -178,7 +189,8 @@ void ActivationView::redraw() {
   } else {
     map_->data()->clear();
   }
-  histogram_plot_->yAxis->setLabel(QString("%1 %2 of %3").arg(layer, pre ? tr("pre-activation") : tr("activation"), variant));
+  histogram_plot_->yAxis->setLabel(
+      columns.empty() ? QString() : QString("%1 %2 of %3").arg(layer, pre ? tr("pre-activation") : tr("activation"), variant));
   histogram_plot_->replot(QCustomPlot::rpQueuedReplot);
 
   // Fractions of every layer over time.
@@ -231,7 +243,8 @@ bool ActivationView::exportPicture(int index, const QString& path, QSize size, d
   if (variant_->currentText() != variants[index / 2]) variant_->setCurrentText(variants[index / 2]);
   redraw();
   QCustomPlot* plot = index % 2 == 0 ? histogram_plot_ : fraction_plot_;
-  return save_plot(plot, path, size, scale);
+  const QString what = index % 2 == 0 ? tr("Activation histograms") : tr("Dead units");
+  return save_plot(plot, path, size, scale, tr("%1 — %2 — %3").arg(what, variants[index / 2], history_->runName()));
 }
 
 }  // namespace alexnet::ui

@@ -10,6 +10,7 @@ class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
 class QCPColorScale;
+class QCPItemText;
 class QLabel;
 
 namespace alexnet::ui {
@@ -38,6 +39,7 @@ class ActivationView : public ExportableView {
   QCustomPlot* histogram_plot_;
   QCPColorMap* map_ = nullptr;
   QCPColorScale* scale_ = nullptr;
+  QCPItemText* waiting_ = nullptr;  // shown instead of an empty map before the first probe
   QCustomPlot* fraction_plot_;
   QLabel* note_;
 };

@@ -15,7 +15,14 @@
 #include <QThread>
 #include <QVBoxLayout>
 
+#include <QAbstractButton>
+#include <QAbstractSpinBox>
+
+#include <nlohmann/json.hpp>
+
 #include "presets.h"
+#include "spec_json.h"
+#include "system_info.h"
 
 namespace alexnet::ui {
 
@@ -44,6 +51,16 @@ QDoubleSpinBox* real(const QString& name, double min, double max, double value, 
 ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   const ExperimentConfig defaults;
   auto* layout = new QVBoxLayout(this);
+  run_banner_ = new QLabel();
+  run_banner_->setObjectName("runBanner");
+  run_banner_->setWordWrap(true);
+  run_banner_->setVisible(false);
+  layout->addWidget(run_banner_);
+  new_from_run_ = new QPushButton(tr("New experiment from these settings"));
+  new_from_run_->setObjectName("newFromRun");
+  new_from_run_->setVisible(false);
+  layout->addWidget(new_from_run_);
+  connect(new_from_run_, &QPushButton::clicked, this, &ExperimentPanel::makeEditable);
   auto* form = new QFormLayout();
   auto* data_row = new QHBoxLayout();
   data_ = new QComboBox();
@@ -99,9 +116,10 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   settings->addRow(tr("Weight decay"), weight_decay_);
   settings->addRow(tr("Init"), init_);
   settings->addRow(tr("Augment"), augment_);
-  bf16_ = new QCheckBox(tr("bfloat16 forward passes (AVX512-BF16 CPUs)"));
+  bf16_ = new QCheckBox(tr("bfloat16 forward passes"));
   bf16_->setObjectName("bf16");
-  bf16_->setToolTip(tr("Faster on CPUs with AVX512-BF16; elsewhere training stays float32 and the log says so"));
+  bf16_->setToolTip(tr("Faster on CPUs with AVX512-BF16 (such as this one: %1); elsewhere training stays float32 "
+                       "and the log says so").arg(cpu_has_avx512_bf16() ? tr("yes") : tr("no")));
   settings->addRow(tr("Precision"), bf16_);
   settings->addRow(tr("Seed"), seed_);
   settings->addRow(tr("Threads"), threads_);
@@ -117,6 +135,11 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   settings->addRow(tr("Record every"), record_every_);
   settings->addRow(tr("Probe every"), probe_every_);
   layout->addLayout(settings);
+  other_settings_ = new QLabel();
+  other_settings_->setObjectName("otherSettings");
+  other_settings_->setWordWrap(true);
+  other_settings_->setVisible(false);
+  layout->addWidget(other_settings_);
   layout->addStretch();
 
   connect(open_data, &QPushButton::clicked, this, [this] {
@@ -145,11 +168,105 @@ void ExperimentPanel::addVariant(const QString& name_or_path, bool checked) {
   variants_ << box;
 }
 
+void ExperimentPanel::addSpecVariant(const VariantSpec& spec, bool checked) {
+  const QString name = QString::fromStdString(spec.name);
+  for (QCheckBox* box : variants_) {
+    if (box->property("variant").toString() == name) {
+      box->setProperty("spec", QString::fromStdString(spec_to_json(spec).dump()));
+      box->setChecked(checked);
+      return;
+    }
+  }
+  auto* box = new QCheckBox(name);
+  box->setObjectName("variant-" + name);
+  box->setProperty("variant", name);
+  box->setProperty("spec", QString::fromStdString(spec_to_json(spec).dump()));  // from the run, not from a file
+  box->setToolTip(tr("%1, as the opened run defined it").arg(name));
+  box->setChecked(checked);
+  variant_box_->addWidget(box);
+  variants_ << box;
+}
+
+void ExperimentPanel::setInputsEnabled(bool enabled) {
+  for (QWidget* w : findChildren<QWidget*>()) {
+    if (w == new_from_run_ || w == run_banner_ || w == other_settings_) continue;
+    if (qobject_cast<QAbstractSpinBox*>(w) || qobject_cast<QComboBox*>(w) || qobject_cast<QAbstractButton*>(w)) {
+      w->setEnabled(enabled);
+    }
+  }
+}
+
+void ExperimentPanel::showRun(const ExperimentConfig& config, const QString& run_name) {
+  base_ = config;
+  base_.out_dir.clear();
+  data_->setCurrentText(QString::fromStdString(config.data));
+  for (QCheckBox* box : variants_) box->setChecked(false);
+  for (const VariantSpec& spec : config.variants) {
+    if (is_preset(spec.name)) {
+      addVariant(QString::fromStdString(spec.name), true);
+    } else {
+      addSpecVariant(spec, true);
+    }
+  }
+  input_size_->setValue(config.input_size);
+  iterations_->setValue(int(std::min<std::int64_t>(config.iterations, iterations_->maximum())));
+  batch_->setValue(config.batch_size);
+  learning_rate_->setValue(config.learning_rate);
+  momentum_->setValue(config.momentum);
+  weight_decay_->setValue(config.weight_decay);
+  init_->setCurrentText(QString::fromStdString(init_scheme_name(config.init)));
+  schedule_->setCurrentText(QString::fromStdString(schedule_name(config.schedule)));
+  augment_->setChecked(config.augment);
+  bf16_->setChecked(config.bf16);
+  seed_->setValue(int(config.seed));
+  threads_->setValue(config.threads);
+  processes_->setValue(config.world_size);
+  record_every_->setValue(config.record_every);
+  probe_every_->setValue(config.probe_every);
+  // What the form has no field for, when it is not the default.
+  const ExperimentConfig defaults;
+  QStringList others;
+  if (config.optimizer != defaults.optimizer) others << tr("optimizer %1").arg(QString::fromStdString(optimizer_name(config.optimizer)));
+  if (config.flip) others << tr("horizontal flips");
+  if (config.label_smoothing > 0) others << tr("label smoothing %1").arg(config.label_smoothing);
+  for (const auto& [variant, scale] : config.learning_rate_scales) {
+    others << tr("learning rate × %1 for %2").arg(scale).arg(QString::fromStdString(variant));
+  }
+  if (config.probe_size != defaults.probe_size) others << tr("probe set of %1 images").arg(config.probe_size);
+  if (config.checkpoint_every != defaults.checkpoint_every) others << tr("checkpoint every %1").arg(config.checkpoint_every);
+  if (config.max_picture_pixels != defaults.max_picture_pixels) {
+    others << tr("pictures of at most %1 pixels").arg(config.max_picture_pixels, 0, 'f', 0);
+  }
+  other_settings_->setText(others.isEmpty() ? QString() : tr("Also: %1.").arg(others.join(", ")));
+  other_settings_->setVisible(!others.isEmpty());
+  run_banner_->setText(tr("<b>Settings of run %1</b> (read only).").arg(run_name.toHtmlEscaped()));
+  run_banner_->setVisible(true);
+  new_from_run_->setVisible(true);
+  setInputsEnabled(false);
+  read_only_ = true;
+}
+
+void ExperimentPanel::makeEditable() {
+  setInputsEnabled(true);
+  run_banner_->setVisible(false);
+  new_from_run_->setVisible(false);
+  read_only_ = false;
+}
+
 ExperimentConfig ExperimentPanel::config() const {
-  ExperimentConfig c;
+  ExperimentConfig c = base_;  // settings without a field here come from the opened run, or are the defaults
+  c.variants.clear();
   c.input_size = input_size_->value();
   for (QCheckBox* box : variants_) {
-    if (box->isChecked()) c.variants.push_back(resolve_variant(box->property("variant").toString().toStdString(), c.input_size));
+    if (!box->isChecked()) continue;
+    const QString spec = box->property("spec").toString();
+    if (spec.isEmpty()) {
+      c.variants.push_back(resolve_variant(box->property("variant").toString().toStdString(), c.input_size));
+    } else {
+      VariantSpec v = spec_from_json(nlohmann::json::parse(spec.toStdString()), box->property("variant").toString().toStdString());
+      v.input_size = c.input_size;
+      c.variants.push_back(v);
+    }
   }
   c.data = data_->currentText().trimmed().toStdString();
   c.iterations = iterations_->value();

@@ -10,6 +10,7 @@ class QCheckBox;
 class QComboBox;
 class QDoubleSpinBox;
 class QLabel;
+class QPushButton;
 class QSpinBox;
 class QVBoxLayout;
 
@@ -26,7 +27,22 @@ class ExperimentPanel : public QWidget {
   void restoreSettings();
   void addVariant(const QString& name_or_path, bool checked);
 
+  // An opened run's settings, read only, with "New experiment from these
+  // settings" to edit them; settings the form has no field for are listed and
+  // carried into a new experiment.
+  void showRun(const ExperimentConfig& config, const QString& run_name);
+  void makeEditable();
+  bool readOnly() const { return read_only_; }
+
  private:
+  void addSpecVariant(const VariantSpec& spec, bool checked);
+  void setInputsEnabled(bool enabled);
+
+  ExperimentConfig base_;  // what a new experiment starts from besides the form (an opened run's settings)
+  bool read_only_ = false;
+  QLabel* run_banner_;
+  QPushButton* new_from_run_;
+  QLabel* other_settings_;
   QComboBox* data_;
   QVBoxLayout* variant_box_;
   QList<QCheckBox*> variants_;

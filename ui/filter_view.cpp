@@ -133,7 +133,8 @@ bool FilterView::exportPicture(int, const QString& path, QSize size, double scal
     painter.setFont(font);
     painter.setPen(Qt::black);
     painter.drawText(area.adjusted(12, size.height() - caption_height, -12, 0),
-                     Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap, caption_->text());
+                     Qt::AlignLeft | Qt::AlignVCenter | Qt::TextWordWrap,
+                     tr("First-layer filters — %1. %2").arg(history_->runName(), caption_->text()));
   });
 }
 

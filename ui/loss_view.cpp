@@ -58,7 +58,7 @@ LossView::LossView(RunHistory* history, QWidget* parent) : ExportableView(parent
   plot_ = new QCustomPlot();
   plot_->setObjectName("lossPlot");
   plot_->setMinimumHeight(250);
-  plot_->legend->setVisible(true);
+  plot_->legend->setVisible(false);  // shown once there is a curve to name
   plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
   plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
   layout->addWidget(plot_, 1);
@@ -126,6 +126,7 @@ void LossView::rebuild() {
   QFont font = plot_->font();
   font.setPointSize(11);
   plot_->legend->setFont(font);
+  plot_->legend->setVisible(plot_->legend->itemCount() > 0);  // no empty box before the first record
   plot_->xAxis->setLabelFont(font);
   plot_->yAxis->setLabelFont(font);
   plot_->replot(QCustomPlot::rpQueuedReplot);
@@ -187,7 +188,7 @@ void LossView::drawProgress() {
 
 bool LossView::exportPicture(int, const QString& path, QSize size, double scale) {
   rebuild();
-  return save_plot(plot_, path, size, scale);
+  return save_plot(plot_, path, size, scale, tr("Training loss — %1").arg(history_->runName()));
 }
 
 }  // namespace alexnet::ui

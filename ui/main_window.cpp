@@ -16,6 +16,7 @@
 #include <QProgressDialog>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -73,8 +74,14 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   auto* side_layout = new QVBoxLayout(side);
   panel_ = new ExperimentPanel();
   auto* scroll = new QScrollArea();
+  scroll->setObjectName("panelScroll");
   scroll->setWidget(panel_);
   scroll->setWidgetResizable(true);
+  // The panel scrolls up and down only: the dock is as wide as the panel needs
+  // beside a vertical scroll bar, so no setting hides off to the side.
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  scroll->setMinimumWidth(panel_->sizeHint().width() + scroll->verticalScrollBar()->sizeHint().width() +
+                          2 * scroll->frameWidth());
   side_layout->addWidget(scroll, 1);
   auto* buttons = new QHBoxLayout();
   start_ = new QPushButton(tr("Start"));
@@ -136,6 +143,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(worker_, &TrainingWorker::result, history_, &RunHistory::addResult);
   connect(worker_, &TrainingWorker::runFolder, this, [this](const QString& dir) {
     run_dir_ = dir;
+    history_->setDir(dir);
     setWindowTitle(tr("AlexNet Lab — %1").arg(dir));
     rememberRun(dir);
   });
@@ -226,6 +234,7 @@ bool MainWindow::startExperiment() {
   if (worker_->running()) return false;
   ExperimentConfig config;
   try {
+    if (panel_->readOnly()) panel_->makeEditable();  // Start on an opened run's settings: a new experiment from them
     config = panel_->config();
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Cannot start"), QString::fromUtf8(e.what()));
@@ -257,7 +266,7 @@ bool MainWindow::continueRun() {
   // The engine replays what the run kept up to its checkpoint, then trains on.
   QStringList names;
   for (const auto& v : config.variants) names << QString::fromStdString(v.name);
-  history_->reset(names, {});
+  history_->reset(names, {}, run_dir_);
   live_rate_->setValue(config.learning_rate);
   log_->clear();
   opened_unfinished_ = false;
@@ -278,6 +287,7 @@ bool MainWindow::openRun(const QString& dir) {
     run_dir_ = dir;
     setWindowTitle(tr("AlexNet Lab — %1").arg(dir));
     rememberRun(dir);
+    panel_->showRun(run.config, QFileInfo(dir).fileName());
     std::int64_t trained = 0;  // a diverged variant stops early, the others do not
     for (const VariantResult& r : run.results) trained = std::max(trained, r.iterations);
     const bool finished = !run.results.empty() && trained >= run.config.iterations;

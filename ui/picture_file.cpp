@@ -30,7 +30,9 @@ const QStringList& picture_formats() {
 
 bool is_picture_format(const QString& format) { return picture_formats().contains(format); }
 
-bool save_plot(QCustomPlot* plot, const QString& path, QSize size, double scale) {
+namespace {
+
+bool save_plot_as_is(QCustomPlot* plot, const QString& path, QSize size, double scale) {
   const QString format = suffix_of(path);
   if (format == "pdf") return plot->savePdf(path, size.width(), size.height());
   if (format == "svg") {
@@ -42,6 +44,24 @@ bool save_plot(QCustomPlot* plot, const QString& path, QSize size, double scale)
     return painter.end() && QFileInfo(path).size() > 0;
   }
   return plot->savePng(path, size.width(), size.height(), scale);
+}
+
+}  // namespace
+
+bool save_plot(QCustomPlot* plot, const QString& path, QSize size, double scale, const QString& title) {
+  if (title.isEmpty()) return save_plot_as_is(plot, path, size, scale);
+  // A picture leaves the window: it says which run and variant it shows.
+  plot->plotLayout()->insertRow(0);
+  QFont font = plot->font();
+  font.setPointSize(13);
+  font.setBold(true);
+  auto* heading = new QCPTextElement(plot, title, font);
+  plot->plotLayout()->addElement(0, 0, heading);
+  const bool ok = save_plot_as_is(plot, path, size, scale);
+  plot->plotLayout()->remove(heading);
+  plot->plotLayout()->simplify();
+  plot->replot(QCustomPlot::rpQueuedReplot);
+  return ok;
 }
 
 bool save_painting(const QString& path, QSize size, double scale, const std::function<void(QPainter&)>& paint) {

@@ -17,7 +17,9 @@ namespace alexnet::ui {
 const QStringList& picture_formats();
 bool is_picture_format(const QString& format);
 
-bool save_plot(QCustomPlot* plot, const QString& path, QSize size, double scale);
+// With a `title`, the picture gets it as a heading above the plot (the plot on
+// screen is left as it was).
+bool save_plot(QCustomPlot* plot, const QString& path, QSize size, double scale, const QString& title = {});
 // `paint` draws into a size.width() x size.height() logical area.
 bool save_painting(const QString& path, QSize size, double scale, const std::function<void(QPainter&)>& paint);
 

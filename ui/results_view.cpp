@@ -1,5 +1,7 @@
 #include "results_view.h"
 
+#include <QFontMetrics>
+
 #include "picture_file.h"
 
 #include <QHBoxLayout>
@@ -103,6 +105,14 @@ void ResultsView::showConfusion(int row) {
   auto* rect = new QCPAxisRect(confusion_);
   confusion_->plotLayout()->addElement(0, 0, rect);
   if (row < 0 || std::size_t(row) >= history_->results().size()) {
+    // Nothing to show yet: a sentence, not empty axes.
+    for (QCPAxis* axis : rect->axes()) axis->setVisible(false);
+    auto* waiting = new QCPItemText(confusion_);
+    waiting->setObjectName("confusionWaiting");
+    waiting->position->setType(QCPItemPosition::ptAxisRectRatio);
+    waiting->position->setAxisRect(rect);
+    waiting->position->setCoords(0.5, 0.5);
+    waiting->setText(tr("The confusion matrix appears when the run has been evaluated on the test set."));
     confusion_->replot();
     return;
   }
@@ -148,6 +158,11 @@ void ResultsView::showConfusion(int row) {
   x->setTicker(QSharedPointer<QCPAxisTicker>(x_ticks));
   y->setTicker(QSharedPointer<QCPAxisTicker>(y_ticks));
   x->setTickLabelRotation(n > 6 ? 35 : 0);
+  if (n > 6) {
+    // A slanted label reaches right of its tick: room for the last one, which would be dropped otherwise.
+    const int last = QFontMetrics(x->tickLabelFont()).horizontalAdvance(names[n - 1]);
+    rect->setMinimumMargins(QMargins(0, 0, int(last * 0.82) + 8, 0));  // cos 35°
+  }
   x->setSubTicks(false);
   y->setSubTicks(false);
   x->setLabel(tr("predicted class"));
@@ -166,7 +181,10 @@ QStringList ResultsView::exportNames() const {
 bool ResultsView::exportPicture(int index, const QString& path, QSize size, double scale) {
   if (index < 0 || std::size_t(index) >= history_->results().size()) return false;
   showConfusion(index);
-  const bool ok = save_plot(confusion_, path, QSize(size.height(), size.height()), scale);  // square
+  const QString title = tr("Confusion matrix — %1 — %2")
+                            .arg(QString::fromStdString(history_->results()[std::size_t(index)].variant),
+                                 history_->runName());
+  const bool ok = save_plot(confusion_, path, QSize(size.height(), size.height()), scale, title);  // square
   showConfusion(std::max(0, table_->currentIndex().row()));
   return ok;
 }

@@ -1,5 +1,7 @@
 #include "run_history.h"
 
+#include <QFileInfo>
+
 #include <algorithm>
 #include <set>
 
@@ -79,6 +81,10 @@ std::vector<std::int64_t> RunHistory::probeIterations() const {
   std::set<std::int64_t> all;
   for (const ProbeResult& p : probes_) all.insert(p.iteration);
   return {all.begin(), all.end()};
+}
+
+QString RunHistory::runName() const {
+  return dir_.isEmpty() ? tr("unsaved run") : QFileInfo(dir_).fileName();
 }
 
 QColor RunHistory::colour(const QString& variant) const {

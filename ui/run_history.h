@@ -21,6 +21,10 @@ class RunHistory : public QObject {
   // Forget everything and expect these variants (in this order).
   void reset(const QStringList& variants, const QStringList& class_names, const QString& dir = {});
   void load(const RunContents& run);
+  // The run folder, once a live run has made it.
+  void setDir(const QString& dir) { dir_ = dir; }
+  // The run folder's name, for titles ("unsaved run" before it has one).
+  QString runName() const;
   // The data set's class names, when a live run has loaded its data.
   void setClassNames(const QStringList& class_names);
 
