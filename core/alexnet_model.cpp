@@ -126,6 +126,12 @@ torch::nn::Module& AlexNetImpl::layer(const std::string& name) {
 
 torch::Tensor AlexNetImpl::first_layer_weights() const { return convs_.front()->weight; }
 
+torch::Tensor AlexNetImpl::layer_weights(const std::string& name) {
+  const torch::Tensor* weight = layer(name).named_parameters(/*recurse=*/false).find("weight");
+  if (!weight) throw std::invalid_argument("layer " + name + " has no weights");
+  return *weight;
+}
+
 std::int64_t AlexNetImpl::parameter_count() const {
   std::int64_t total = 0;
   for (const auto& p : parameters()) total += p.numel();

@@ -114,6 +114,18 @@ ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, E
       layer.saturated_fraction = unsaturated_counts[k].eq(0).sum().item<double>() / units;
     }
   }
+  for (const std::string& name : model.layer_names()) {
+    const torch::Tensor w = model.layer_weights(name);
+    std::vector<double>& e = edges[name].weights;
+    if (e.empty()) {
+      // Twice the first probe's largest weight: training widens the spread, rarely by more.
+      const double m = nice_ceiling(2.0 * std::max(1e-6, w.detach().abs().max().item<double>()));
+      e = nice_edges(-m, m, kHistogramBins);
+    }
+    WeightHistogram h{name, empty_histogram(e)};
+    add_to_histogram(h.weights, w);
+    result.weights.push_back(std::move(h));
+  }
   result.filters = render_filter_grid(model.first_layer_weights(), grey_data);
   if (was_training) model.train();
   return result;

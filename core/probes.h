@@ -20,12 +20,13 @@ constexpr double kSaturation = 0.99;          // |tanh| above this counts as sat
 struct LayerEdges {
   std::vector<double> pre_activation;
   std::vector<double> activation;
+  std::vector<double> weights;
 };
 using EdgeBook = std::map<std::string, LayerEdges>;
 
 // Runs the fixed probe images (already prepared) through the model in eval mode,
-// in chunks, and measures every layer that has an activation. Fills `edges` for
-// layers it has not seen before.
+// in chunks, and measures every layer that has an activation; histograms every
+// weighted layer's weights. Fills `edges` for layers it has not seen before.
 // `grey_data`: the images are grey replicated to RGB, so filters are drawn grey
 // (see render_filter_grid).
 ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, EdgeBook& edges,

@@ -40,11 +40,18 @@ struct FilterGrid {
   std::string normalisation;          // how weights map to colours, for the caption
 };
 
+// The weights of one layer (biases apart), every weight counted once.
+struct WeightHistogram {
+  std::string layer;  // conv1 ... the classifier
+  Histogram weights;
+};
+
 struct ProbeResult {
   std::string variant;
   std::int64_t iteration = 0;
   std::string activation;  // relu, tanh, ...
   std::vector<LayerProbe> layers;
+  std::vector<WeightHistogram> weights;  // every weighted layer, the classifier included
   FilterGrid filters;
 };
 

@@ -126,6 +126,7 @@ class TestTraining : public QObject {
     QCOMPARE(QString::fromStdString(first.find(3)->second.bytes), QString("brain.Event:2"));
     std::map<std::pair<std::string, std::int64_t>, float> losses;
     int histograms = 0, images = 0;
+    std::map<std::string, double> weight_totals;  // "weights/VARIANT/LAYER" -> weights counted at the last probe
     for (std::size_t i = 1; i < records.size(); ++i) {
       const tbread::Message event = tbread::parse(records[i]);
       QVERIFY(event.count(1) && event.find(1)->second.as_double() > 1.7e9);  // wall time
@@ -144,6 +145,7 @@ class TestTraining : public QObject {
         for (double b : buckets) total += b;
         QCOMPARE(total, h.find(3)->second.as_double());
         QVERIFY(total >= 200);  // at least one value per probe image
+        if (tag.rfind("weights/", 0) == 0) weight_totals[tag] = total;
         ++histograms;
       }
       if (value.count(4)) {
@@ -167,6 +169,18 @@ class TestTraining : public QObject {
     const int probe_lines = read_lines(dir("e2e/probes.jsonl")).size();
     QCOMPARE(images, probe_lines);
     QVERIFY(histograms >= 2 * probe_lines);
+    // weights/VARIANT/LAYER for every weighted layer, adding up to its weight count.
+    for (const char* variant : {"relu-net", "tanh-net"}) {
+      VariantSpec spec = tiny_spec(variant, std::string(variant) == "tanh-net" ? "tanh" : "relu");
+      spec.classes = 10;
+      spec.input_size = read_json(dir("e2e/config.json"))["input_size"].get<int>();
+      AlexNet model(spec);
+      for (const std::string& layer : model->layer_names()) {
+        const std::string tag = std::string("weights/") + variant + "/" + layer;
+        QVERIFY2(weight_totals.count(tag), tag.c_str());
+        QCOMPARE(weight_totals[tag], double(model->layer_weights(layer).numel()));
+      }
+    }
   }
 
   void recordsExactlyEveryNIterations() {
@@ -258,6 +272,18 @@ class TestTraining : public QObject {
       QCOMPARE(a, b);  // values beyond the edges are kept in the end bins
     }
     QVERIFY(second.layers[2].activation.above > 0);
+    // Weights: every weighted layer, the classifier too, each weight counted once, on fixed edges.
+    QCOMPARE(int(first.weights.size()), int(model->layer_names().size()));
+    for (std::size_t i = 0; i < first.weights.size(); ++i) {
+      QCOMPARE(first.weights[i].layer, model->layer_names()[i]);
+      QCOMPARE(second.weights[i].weights.edges, first.weights[i].weights.edges);
+      for (const ProbeResult* p : {&first, &second}) {
+        std::int64_t total = 0;
+        for (auto n : p->weights[i].weights.counts) total += n;
+        QCOMPARE(total, model->layer_weights(first.weights[i].layer).numel());
+      }
+      QVERIFY(second.weights[i].weights.above + second.weights[i].weights.below > 0);  // five times wider now
+    }
   }
 
   void pauseResumeStopFromAnotherThread() {

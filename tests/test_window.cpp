@@ -178,6 +178,17 @@ class TestWindow : public QObject {
     QCOMPARE(int(reopened.history()->results().size()), 2);
     QVERIFY(!reopened.history()->probes("beta").empty());
     QVERIFY(!reopened.history()->probes("beta").front()->filters.rgb.empty());
+    // Weight histograms, read back from probes.jsonl: a third choice in the activation view, every layer.
+    QCOMPARE(reopened.history()->probes("beta").back()->weights.size(), std::size_t(4));
+    auto* kind = reopened.findChild<QComboBox*>("histogramKind");
+    auto* layer = reopened.findChild<QComboBox*>("activationLayer");
+    reopened.findChild<QComboBox*>("activationVariant")->setCurrentText("beta");
+    kind->setCurrentText("weights");
+    QCOMPARE(layer->count(), 4);  // the classifier too, which has no activation
+    layer->setCurrentIndex(3);
+    auto* histograms = reopened.findChild<QCustomPlot*>("histogramPlot");
+    QVERIFY(!histograms->findChild<QCPItemText*>("histogramWaiting")->visible());
+    QVERIFY(histograms->yAxis->label().contains("weights of beta"));
     auto* reopened_plot = reopened.findChild<QCustomPlot*>("lossPlot");
     QTRY_VERIFY(reopened_plot->graphCount() >= 2);
 

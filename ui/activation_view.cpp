@@ -36,7 +36,8 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
   layer_->setObjectName("activationLayer");
   controls->addWidget(layer_);
   which_ = new QComboBox();
-  which_->addItems({tr("activation"), tr("pre-activation")});
+  which_->setObjectName("histogramKind");
+  which_->addItems({tr("activation"), tr("pre-activation"), tr("weights")});
   controls->addWidget(which_);
   controls->addStretch();
   auto* export_histogram = new QPushButton(tr("Export histogram…"));
@@ -72,7 +73,8 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
   waiting_->setObjectName("histogramWaiting");
   waiting_->position->setType(QCPItemPosition::ptAxisRectRatio);
   waiting_->position->setCoords(0.5, 0.5);
-  waiting_->setText(tr("Histograms appear at the first probe of the run."));
+  waiting_->setText(tr("Histograms appear at the first probe of the run (runs made before weight histograms "
+                       "have none of weights)."));
   splitter->addWidget(histogram_plot_);
 
   fraction_plot_ = new QCustomPlot();
@@ -92,7 +94,10 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
     redraw();
   });
   connect(layer_, &QComboBox::currentTextChanged, this, &ActivationView::redraw);
-  connect(which_, &QComboBox::currentTextChanged, this, &ActivationView::redraw);
+  connect(which_, &QComboBox::currentTextChanged, this, [this] {
+    refillSelectors();  // weights also cover the classifier, which has no activation
+    redraw();
+  });
   connect(export_histogram, &QPushButton::clicked, this, [this] { askAndExport(2 * std::max(0, variant_->currentIndex())); });
   connect(export_fractions, &QPushButton::clicked, this, [this] { askAndExport(2 * std::max(0, variant_->currentIndex()) + 1); });
   connect(history_, &RunHistory::changed, this, [this] {
@@ -116,7 +121,11 @@ void ActivationView::refillSelectors() {
   layer_->clear();
   const auto probes = history_->probes(variant_->currentText());
   if (!probes.empty()) {
-    for (const LayerProbe& l : probes.front()->layers) layer_->addItem(QString::fromStdString(l.name));
+    if (which_->currentIndex() == 2) {
+      for (const WeightHistogram& w : probes.back()->weights) layer_->addItem(QString::fromStdString(w.layer));
+    } else {
+      for (const LayerProbe& l : probes.front()->layers) layer_->addItem(QString::fromStdString(l.name));
+    }
   }
   // The report's Figure 3 shows the second FC layer.
   const QString preferred = layer.isEmpty() ? "fc7" : layer;
@@ -134,14 +143,22 @@ void ActivationView::redraw() {
   const QString variant = variant_->currentText();
   const QString layer = layer_->currentText();
   const bool pre = which_->currentIndex() == 1;
+  const bool weights = which_->currentIndex() == 2;
   const auto probes = history_->probes(variant);
   // Histogram over time.
   std::vector<const Histogram*> columns;
   std::vector<double> iterations;
   QString activation;
   for (const ProbeResult* p : probes) {
+    if (weights) {
+      for (const WeightHistogram& w : p->weights) {
+        if (QString::fromStdString(w.layer) != layer) continue;
+        columns.push_back(&w.weights);
+        iterations.push_back(double(p->iteration));
+      }
+    }
     for (const LayerProbe& l : p->layers) {
-      if (QString::fromStdString(l.name) == layer) {
+      if (!weights && QString::fromStdString(l.name) == layer) {
         columns.push_back(pre ? &l.pre_activation : &l.activation);
         iterations.push_back(double(p->iteration));
       }
@@ -190,7 +207,9 @@ void ActivationView::redraw() {
     map_->data()->clear();
   }
   histogram_plot_->yAxis->setLabel(
-      columns.empty() ? QString() : QString("%1 %2 of %3").arg(layer, pre ? tr("pre-activation") : tr("activation"), variant));
+      columns.empty() ? QString()
+                      : QString("%1 %2 of %3").arg(layer, weights ? tr("weights") : pre ? tr("pre-activation") : tr("activation"),
+                                                   variant));
   histogram_plot_->replot(QCustomPlot::rpQueuedReplot);
 
   // Fractions of every layer over time.
@@ -243,7 +262,10 @@ bool ActivationView::exportPicture(int index, const QString& path, QSize size, d
   if (variant_->currentText() != variants[index / 2]) variant_->setCurrentText(variants[index / 2]);
   redraw();
   QCustomPlot* plot = index % 2 == 0 ? histogram_plot_ : fraction_plot_;
-  const QString what = index % 2 == 0 ? tr("Activation histograms") : tr("Dead units");
+  const QString what = index % 2 == 1             ? tr("Dead units")
+                       : which_->currentIndex() == 2 ? tr("Weight histograms")
+                       : which_->currentIndex() == 1 ? tr("Pre-activation histograms")
+                                                     : tr("Activation histograms");
   return save_plot(plot, path, size, scale, tr("%1 — %2 — %3").arg(what, variants[index / 2], history_->runName()));
 }
 

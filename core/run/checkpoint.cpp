@@ -52,14 +52,17 @@ std::string folder_name(std::int64_t iteration) {
 
 nlohmann::json edges_to_json(const EdgeBook& book) {
   nlohmann::json j = nlohmann::json::object();
-  for (const auto& [layer, e] : book) j[layer] = {{"pre_activation", e.pre_activation}, {"activation", e.activation}};
+  for (const auto& [layer, e] : book) {
+    j[layer] = {{"pre_activation", e.pre_activation}, {"activation", e.activation}, {"weights", e.weights}};
+  }
   return j;
 }
 
 EdgeBook edges_from_json(const nlohmann::json& j) {
   EdgeBook book;
   for (const auto& [layer, e] : j.items()) {
-    book[layer] = {e.at("pre_activation").get<std::vector<double>>(), e.at("activation").get<std::vector<double>>()};
+    book[layer] = {e.at("pre_activation").get<std::vector<double>>(), e.at("activation").get<std::vector<double>>(),
+                   e.value("weights", std::vector<double>{})};  // absent in checkpoints before weight histograms
   }
   return book;
 }

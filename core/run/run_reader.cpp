@@ -132,6 +132,11 @@ void parse_probes(const std::string& text, const std::string& path, const Filter
         layer.activation = histogram_from_json(l.at("activation"));
         p.layers.push_back(layer);
       }
+      if (j.contains("weights")) {  // absent in runs made before weight histograms
+        for (const auto& w : j.at("weights")) {
+          p.weights.push_back({w.at("layer").get<std::string>(), histogram_from_json(w.at("histogram"))});
+        }
+      }
       const auto& f = j.at("filters");
       const std::string file = f.at("file").get<std::string>();
       try {

@@ -129,10 +129,13 @@ nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filter
                       {"pre_activation", histogram_to_json(l.pre_activation)},
                       {"activation", histogram_to_json(l.activation)}});
   }
+  nlohmann::json weights = nlohmann::json::array();
+  for (const WeightHistogram& w : probe.weights) weights.push_back({{"layer", w.layer}, {"histogram", histogram_to_json(w.weights)}});
   return {{"variant", probe.variant},
           {"iteration", probe.iteration},
           {"activation", probe.activation},
           {"layers", layers},
+          {"weights", weights},
           {"filters", {{"file", filters_file},
                        {"filters", probe.filters.filters},
                        {"tile", probe.filters.tile},
@@ -264,6 +267,9 @@ void RunStore::append_probe(const ProbeResult& probe) {
     tensorboard_->histogram("pre_activation/" + variant + "/" + l.name, probe.iteration, l.pre_activation);
     tensorboard_->scalar((probe.activation == "tanh" ? "saturated/" : "dead/") + variant + "/" + l.name,
                          probe.iteration, probe.activation == "tanh" ? l.saturated_fraction : l.dead_fraction);
+  }
+  for (const WeightHistogram& w : probe.weights) {
+    tensorboard_->histogram("weights/" + variant + "/" + w.layer, probe.iteration, w.weights);
   }
   tensorboard_->image("filters/" + variant, probe.iteration, probe.filters.height * 4, probe.filters.width * 4, 3, png);
 }
