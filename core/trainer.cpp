@@ -21,6 +21,7 @@
 #include "data/dataset.h"
 #include "probes.h"
 #include "run/run_reader.h"
+#include "run/predictions.h"
 #include "run/run_paths.h"
 #include "run/run_store.h"
 #include "system_info.h"
@@ -46,8 +47,9 @@ std::uint64_t stable_hash(const std::string& s) {
 
 // Test loss, accuracy and confusion matrix of a model on a whole split. With
 // several ranks each evaluates its share of the split and the sums are added.
+// Also fills `predictions` (every rank gets every image's: the shares are summed).
 VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, const TransformOptions& transform,
-                       Cluster& cluster) {
+                       Cluster& cluster, std::vector<Prediction>* predictions) {
   torch::NoGradGuard no_grad;
   model.eval();
   const std::int64_t begin = test.size() * cluster.rank() / cluster.size();
@@ -61,15 +63,28 @@ VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, co
   torch::Tensor confusion = torch::zeros({classes * classes}, torch::kInt64);
   double loss_sum = 0;
   std::int64_t correct = 0;
+  // [image][predicted class, confidence], zero outside this rank's share.
+  torch::Tensor chosen = torch::zeros({test.size(), 2}, torch::kFloat64);
+  std::int64_t row = begin;
   for_each_batch(share, 256, transform, [&](const torch::Tensor& x, const torch::Tensor& y) {
     const torch::Tensor logits = model.forward(x);
     loss_sum += torch::nn::functional::cross_entropy(
                     logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
                     .item<double>();
-    const torch::Tensor predicted = logits.argmax(1);
+    const auto [confidence, predicted] = torch::softmax(logits.to(torch::kFloat64), 1).max(1);
     correct += predicted.eq(y).sum().item<std::int64_t>();
     confusion += torch::bincount(y * classes + predicted, {}, classes * classes);
+    chosen.narrow(0, row, x.size(0)).select(1, 0).copy_(predicted);
+    chosen.narrow(0, row, x.size(0)).select(1, 1).copy_(confidence);
+    row += x.size(0);
   });
+  cluster.sum(chosen);
+  predictions->clear();
+  const auto c_rows = chosen.accessor<double, 2>();
+  const auto truth = test.labels.accessor<std::int64_t, 1>();
+  for (std::int64_t i = 0; i < test.size(); ++i) {
+    predictions->push_back({i, static_cast<int>(truth[i]), static_cast<int>(c_rows[i][0]), c_rows[i][1]});
+  }
   sums[0] = loss_sum;
   sums[1] = double(correct);
   sums.narrow(0, 2, classes * classes).copy_(confusion);
@@ -269,6 +284,7 @@ RunState Trainer::train() {
       // Results of an earlier stop would describe models that are about to change.
       std::error_code ec;
       fs::remove(fs::path(config_.out_dir) / "results.json", ec);
+      fs::remove_all(fs::path(config_.out_dir) / "predictions", ec);  // a link is removed, not followed
     } else if (fs::exists(fs::path(config_.out_dir) / "config.json")) {
       throw StoreError(config_.out_dir + " already holds a run; continue it with --resume " + config_.out_dir +
                        " or choose another folder");
@@ -508,7 +524,9 @@ RunState Trainer::train() {
     observer_.on_message("evaluating " + v.spec.name + " on " + std::to_string(data.test.size()) + " test images" +
                          (cluster->distributed() ? " (shared between " + std::to_string(cluster->size()) + " ranks)"
                                                  : std::string()));
-    VariantResult r = evaluate(*v.model, data.test, data.classes(), transform, *cluster);
+    std::vector<Prediction> predictions;
+    VariantResult r = evaluate(*v.model, data.test, data.classes(), transform, *cluster, &predictions);
+    if (store) store->write_predictions(v.spec.name, predictions);
     r.variant = v.spec.name;
     r.iterations = v.steps;
     r.seconds = v.seconds;

@@ -23,6 +23,7 @@
 #include "dist/cluster.h"
 #include "dist/gradient_averager.h"
 #include "dist/settings_agreement.h"
+#include "run/predictions.h"
 
 namespace fs = std::filesystem;
 using namespace alexnet;
@@ -259,6 +260,11 @@ class TestDistributed : public QObject {
     QVERIFY(std::abs(r1["test_loss"].get<double>() - r2["test_loss"].get<double>()) <=
             1e-4 * r1["test_loss"].get<double>());
     QCOMPARE(r2["test_accuracy"].get<double>(), r1["test_accuracy"].get<double>());
+    // The ranks' shares of the test predictions reach rank 0's file whole.
+    const auto confusion = r2["confusion"].get<std::vector<std::vector<std::int64_t>>>();
+    const auto predictions = read_predictions(two.toStdString(), "net", int(confusion.size()));
+    QCOMPARE(int(predictions.size()), 1000);
+    QCOMPARE(confusion_of(predictions, int(confusion.size())), confusion);
     QCOMPARE(read_json(two.toStdString() + "/config.json")["world_size"].get<int>(), 2);
     QCOMPARE(read_json(one.toStdString() + "/config.json")["world_size"].get<int>(), 1);
     // Ranks other than 0 made no run folder of their own.

@@ -9,6 +9,8 @@
 #include "probes.h"
 #include "run/run_store.h"
 #include "trainer.h"
+#include "run/predictions.h"
+#include "run/run_store.h"
 #include "tensorboard_reader.h"
 #include "training_support.h"
 
@@ -180,6 +182,50 @@ class TestTraining : public QObject {
         QVERIFY2(weight_totals.count(tag), tag.c_str());
         QCOMPARE(weight_totals[tag], double(model->layer_weights(layer).numel()));
       }
+    }
+  }
+
+  // The stored test predictions give exactly the confusion matrix and the
+  // accuracy of results.json; damaged files are refused by name.
+  void storedPredictionsReproduceTheResults() {
+    if (!QFile::exists(dir("e2e/results.json"))) QSKIP("reads the end-to-end run of the first test");
+    const nlohmann::json results = read_json(dir("e2e/results.json"));
+    for (const auto& r : results["variants"]) {
+      const std::string variant = r["variant"].get<std::string>();
+      const auto confusion = r["confusion"].get<std::vector<std::vector<std::int64_t>>>();
+      const int classes = int(confusion.size());
+      const std::vector<Prediction> predictions = read_predictions(dir("e2e").toStdString(), variant, classes);
+      std::int64_t images = 0, correct = 0;
+      for (std::size_t t = 0; t < confusion.size(); ++t) {
+        for (std::size_t p = 0; p < confusion.size(); ++p) images += confusion[t][p];
+        correct += confusion[t][t];
+      }
+      QCOMPARE(std::int64_t(predictions.size()), images);
+      QCOMPARE(confusion_of(predictions, classes), confusion);
+      QCOMPARE(double(correct) / double(images), r["test_accuracy"].get<double>());
+      for (const Prediction& p : predictions) QVERIFY(p.confidence >= 1.0 / classes - 1e-9 && p.confidence <= 1.0);
+    }
+    const std::string header = "index,true,predicted,confidence\n";
+    for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+             {"index,true\n", "does not start with the header"},
+             {header + "0,1,2,0.5\n2,1,1,0.9\n", "line 3 is out of order"},
+             {header + "0,1,12,0.5\n", "names a class beyond the run's 10"},
+             {header + "0,1,2,1.5\n", "confidence outside [0, 1]"},
+             {header + "0,1,2,nan\n", "confidence outside [0, 1]"},
+             {header + "0,1,2,0.5,7\n", "is not index,true,predicted,confidence"},
+             {header + "0,-1,2,0.5\n", "is not index,true,predicted,confidence"}}) {
+      try {
+        (void)parse_predictions(text, "p.csv", 10);
+        QFAIL(qPrintable("accepted: " + QString::fromStdString(text)));
+      } catch (const StoreError& e) {
+        QVERIFY2(QString(e.what()).contains(QString::fromStdString(why)) && QString(e.what()).startsWith("p.csv"), e.what());
+      }
+    }
+    try {
+      (void)read_predictions(dir("e2e").toStdString(), "no-such-variant", 10);
+      QFAIL("predictions of a variant the run lacks");
+    } catch (const StoreError& e) {
+      QVERIFY2(QString(e.what()).contains("no stored test predictions for no-such-variant"), e.what());
     }
   }
 

@@ -1,6 +1,7 @@
 #include "run/run_store.h"
 
 #include "json_text.h"
+#include "run/predictions.h"
 #include "run/run_paths.h"
 #include "run/tensorboard_writer.h"
 
@@ -207,7 +208,7 @@ void trim_logs_after(const std::string& dir, std::int64_t iteration) {
 RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
   // A resumed run folder may come from elsewhere: its subfolders must not be
   // links that would carry our writes outside it.
-  for (const char* sub : {"filters", "checkpoints", "tb"}) {
+  for (const char* sub : {"filters", "checkpoints", "tb", "predictions"}) {
     if (fs::is_symlink(fs::path(dir_) / sub)) {
       throw StoreError(path(sub) + " is a symbolic link; a run folder's files must be inside it. Refused");
     }
@@ -217,6 +218,8 @@ RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
   if (ec) throw StoreError("cannot create the run folder " + dir_ + ": " + ec.message());
   fs::create_directories(fs::path(dir_) / "checkpoints", ec);
   if (ec) throw StoreError("cannot create " + dir_ + "/checkpoints: " + ec.message());
+  fs::create_directories(fs::path(dir_) / "predictions", ec);
+  if (ec) throw StoreError("cannot create " + dir_ + "/predictions: " + ec.message());
   const std::string metrics = path("metrics.csv");
   const bool fresh = !fs::exists(metrics);
   metrics_ = open_for_append(metrics);
@@ -272,6 +275,10 @@ void RunStore::append_probe(const ProbeResult& probe) {
     tensorboard_->histogram("weights/" + variant + "/" + w.layer, probe.iteration, w.weights);
   }
   tensorboard_->image("filters/" + variant, probe.iteration, probe.filters.height * 4, probe.filters.width * 4, 3, png);
+}
+
+void RunStore::write_predictions(const std::string& variant, const std::vector<Prediction>& predictions) {
+  write_file_atomically(path("predictions/" + variant + ".csv"), predictions_csv(predictions));
 }
 
 void RunStore::write_results(const std::vector<VariantResult>& results) {

@@ -52,6 +52,7 @@ void write_filter_png(const FilterGrid& grid, const std::string& path, int upsca
 void trim_logs_after(const std::string& dir, std::int64_t iteration);
 
 class TensorBoardWriter;
+struct Prediction;
 
 class RunStore {
  public:
@@ -67,6 +68,8 @@ class RunStore {
   void append_record(const RecordPoint& point);
   void append_probe(const ProbeResult& probe);
   void write_results(const std::vector<VariantResult>& results);
+  // predictions/VARIANT.csv, written whole (atomically) at evaluation.
+  void write_predictions(const std::string& variant, const std::vector<Prediction>& predictions);
   void flush();  // fsync the appended files
 
  private:
