@@ -1,5 +1,7 @@
 #include "gui_app.h"
 
+#include "compare_plot.h"
+
 #include <QApplication>
 #include <QDir>
 #include <QTabWidget>
@@ -120,18 +122,33 @@ int run_open(int argc, char** argv, const std::vector<std::string>& args) {
   return 0;
 }
 
+namespace {
+
+// Drawing into files needs an application object but no display.
+std::unique_ptr<QApplication> headless_application() {
+  if (QApplication::instance()) return nullptr;
+  if (!display_available()) qputenv("QT_QPA_PLATFORM", "offscreen");
+  static int argc = 1;
+  static char name[] = "alexnet-lab";
+  static char* argv[] = {name, nullptr};
+  set_identity();
+  return std::make_unique<QApplication>(argc, argv);
+}
+
+}  // namespace
+
+int export_comparison_pictures(const Comparison& comparison, const std::string& out_dir, const std::string& format) {
+  const std::unique_ptr<QApplication> owned = headless_application();
+  QString error;
+  const int curves = alexnet::ui::export_compared_losses(comparison, QString::fromStdString(out_dir),
+                                                         QString::fromStdString(format), &error);
+  if (curves < 0) throw std::runtime_error(error.toStdString());
+  return curves;
+}
+
 std::vector<std::string> export_run_pictures(const std::string& run_dir, const std::string& out_dir,
                                              const std::string& format) {
-  // No display is needed to draw into files.
-  if (!display_available()) qputenv("QT_QPA_PLATFORM", "offscreen");
-  std::unique_ptr<QApplication> owned;
-  if (!QApplication::instance()) {
-    static int argc = 1;
-    static char name[] = "alexnet-lab";
-    static char* argv[] = {name, nullptr};
-    set_identity();
-    owned = std::make_unique<QApplication>(argc, argv);
-  }
+  const std::unique_ptr<QApplication> owned = headless_application();
   const RunContents run = read_run(run_dir);
   for (const std::string& w : run.warnings) std::cerr << "warning: " << w << "\n";
   alexnet::ui::RunHistory history;

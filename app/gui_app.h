@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "run/run_comparison.h"
+
 namespace alexnet::cli {
 
 // True when a window can be shown (a display, or a platform chosen explicitly).
@@ -25,5 +27,9 @@ int run_open(int argc, char** argv, const std::vector<std::string>& args);
 // format: png, pdf or svg
 std::vector<std::string> export_run_pictures(const std::string& run_dir, const std::string& out_dir,
                                              const std::string& format = "png");
+
+// The overlaid loss curves of a comparison as OUT_DIR/compare-loss.FORMAT, off
+// screen; returns the number of curves (runs x variants with records).
+int export_comparison_pictures(const Comparison& comparison, const std::string& out_dir, const std::string& format);
 
 }  // namespace alexnet::cli

@@ -3,6 +3,10 @@
 #include <QtTest>
 
 #include <QImage>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QRegularExpression>
 
 #include "cli_runner.h"
 
@@ -75,6 +79,50 @@ class TestCli : public QObject {
     for (const char* file : {"config.json", "metrics.csv", "probes.jsonl", "results.json", "filters/tiny-0000030.png"}) {
       QVERIFY2(QFile::exists(out + "/" + file), file);
     }
+  }
+
+  // compare: a row per (run, variant), exactly the settings that differ, and
+  // one overlaid curve per (run, variant).
+  void compareShowsResultsAndWhatDiffers() {
+    QStringList specs;
+    for (const char* name : {"one", "two"}) {
+      const QString spec = tmp_.filePath(QString(name) + ".json");
+      QFile f(spec);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(QString(R"({"name": "%1", "input_size": 32, "dropout": 0.0,
+                 "conv": [{"filters": 8, "kernel": 5, "stride": 2, "pool": true}], "fc": [16]})").arg(name).toUtf8());
+      specs << spec;
+    }
+    const QStringList common = {"train", "--variants", specs.join(','), "--data", "synthetic", "--iterations", "20",
+                                "--batch", "16", "--input-size", "32", "--record-every", "5", "--probe-every", "0",
+                                "--threads", "1"};
+    const QString a = tmp_.filePath("cmp-a"), b = tmp_.filePath("cmp-b");
+    QCOMPARE(run_cli(QStringList(common) << "--out" << a).exit_code, 0);
+    QCOMPARE(run_cli(QStringList(common) << "--out" << b << "--seed" << "3" << "--schedule" << "constant").exit_code, 0);
+    CliResult r = run_cli({"compare", a, b, "--png", tmp_.filePath("cmp-plots")});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    for (const char* row : {"\ncmp-a +one +synthetic", "\ncmp-a +two ", "\ncmp-b +one ", "\ncmp-b +two "}) {
+      QVERIFY2(QRegularExpression(row).match(r.out).hasMatch(), row);
+    }
+    const QString differs = r.out.section("what differs:\n", 1).section("loss curves:", 0, 0);
+    QCOMPARE(differs, QString("  schedule: warmup-cosine | constant\n  seed: 0 | 3\n"));
+    QVERIFY2(r.out.contains("(4 curves)"), qPrintable(r.out));
+    QVERIFY(!QImage(tmp_.filePath("cmp-plots/compare-loss.png")).isNull());
+    // JSON, and one variant only.
+    r = run_cli({"compare", a, b, "--variants", "two", "--json"});
+    QCOMPARE(r.exit_code, 0);
+    const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(j["rows"].toArray().size(), 2);
+    QCOMPARE(j["rows"].toArray()[1].toObject()["run"].toString(), QString("cmp-b"));
+    QCOMPARE(j["differences"].toArray().size(), 2);
+    // One run, a folder that is not a run, an unknown variant.
+    QCOMPARE(run_cli({"compare", a}).exit_code, 2);
+    r = run_cli({"compare", a, tmp_.filePath("nothing-here")});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("nothing-here"), qPrintable(r.err));
+    QCOMPARE(run_cli({"compare", a, b, "--variants", "three"}).exit_code, 2);
+    // Comparing changes nothing in the run folders.
+    QVERIFY(!QFile::exists(a + "/plots") && !QFile::exists(b + "/compare-loss.png"));
   }
 
   // export: every plot in every format, with the numbers behind them.

@@ -87,13 +87,14 @@ QString RunHistory::runName() const {
   return dir_.isEmpty() ? tr("unsaved run") : QFileInfo(dir_).fileName();
 }
 
-QColor RunHistory::colour(const QString& variant) const {
+QColor variant_colour(int index) {
   // Colour-blind-safe (Okabe-Ito), in the order the variants were listed.
   static const QColor palette[] = {QColor(0, 114, 178), QColor(213, 94, 0),   QColor(0, 158, 115),
                                    QColor(204, 121, 167), QColor(230, 159, 0), QColor(86, 180, 233),
                                    QColor(0, 0, 0),       QColor(240, 228, 66)};
-  const int index = std::max(0, static_cast<int>(variants_.indexOf(variant)));
-  return palette[index % 8];
+  return palette[std::max(0, index) % 8];
 }
+
+QColor RunHistory::colour(const QString& variant) const { return variant_colour(static_cast<int>(variants_.indexOf(variant))); }
 
 }  // namespace alexnet::ui

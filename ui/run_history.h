@@ -13,6 +13,9 @@
 
 namespace alexnet::ui {
 
+// The colour of the index-th variant, the same in every view and comparison.
+QColor variant_colour(int index);
+
 class RunHistory : public QObject {
   Q_OBJECT
  public:

@@ -1,0 +1,72 @@
+#include "compare_command.h"
+
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "command_line.h"
+#include "gui_app.h"
+#include "run/run_comparison.h"
+
+namespace alexnet::cli {
+
+namespace {
+
+const char* const kCompareUsage =
+    "usage: alexnet-lab compare RUN_DIR RUN_DIR... [--variants LIST] [--png|--pdf|--svg OUT] [--json]\n"
+    "  the test results of every run and variant side by side, the settings that differ\n"
+    "  between the runs, and (with --png/--pdf/--svg) their loss curves overlaid in\n"
+    "  OUT/compare-loss.png: colour = variant, line style = run\n";
+
+}  // namespace
+
+int run_compare(const std::vector<std::string>& args) {
+  const ParsedArgs parsed(args, {{"variants", "png", "pdf", "svg"}, {"json", "help"}}, "compare");
+  if (parsed.flag("help")) {
+    std::cout << kCompareUsage;
+    return 0;
+  }
+  int formats = 0;
+  std::string format, out;
+  for (const char* f : {"png", "pdf", "svg"}) {
+    if (parsed.has(f)) {
+      ++formats;
+      format = f;
+      out = parsed.text(f, "");
+    }
+  }
+  if (formats > 1) throw UsageError("compare: choose one of --png, --pdf and --svg");
+  if (parsed.positional().size() < 2) {
+    throw UsageError("compare needs at least two run folders\n" + std::string(kCompareUsage));
+  }
+  Comparison comparison;
+  try {
+    comparison = compare_runs(parsed.positional(), split_list(parsed.text("variants", "")));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("compare: ") + e.what());
+  }
+  int curves = -1;
+  if (!format.empty()) curves = export_comparison_pictures(comparison, out, format);
+  if (parsed.flag("json")) {
+    nlohmann::json j = comparison_json(comparison);
+    if (curves >= 0) j["picture"] = {{"file", out + "/compare-loss." + format}, {"curves", curves}};
+    std::cout << j.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << comparison_table(comparison);
+  if (comparison.differences.empty()) {
+    std::cout << "\nthe runs have the same settings\n";
+  } else {
+    std::cout << "\nwhat differs:\n";
+    for (const std::string& d : comparison.differences) std::cout << "  " << d << "\n";
+  }
+  if (comparison.different_data) {
+    std::cout << "note: the runs trained on different data sets, so their accuracies are not comparable\n";
+  }
+  if (curves >= 0) {
+    std::cout << "loss curves: " << out << "/compare-loss." << format << " (" << curves << " curves)\n";
+  }
+  return 0;
+}
+
+}  // namespace alexnet::cli
