@@ -29,6 +29,7 @@ bench: build
 	/usr/bin/python3 tests/bench/compare.py $(BUILD_DIR)/app/alexnet-lab
 	/usr/bin/python3 tests/bench/processes.py $(BUILD_DIR)/app/alexnet-lab
 	$(BUILD_DIR)/tests/bench_stream $(BUILD_DIR)/bench-pictures 100000
+	$(BUILD_DIR)/tests/bench_compare $(BUILD_DIR)/bench-runs
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/bench_window
 
 # A .deb in build/: the program, presets, desktop entry, icons, AppStream, man page.
