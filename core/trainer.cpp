@@ -19,6 +19,7 @@
 #include "run/checkpoint.h"
 #include "caching_cpu_allocator.h"
 #include "data/dataset.h"
+#include "data/load_options.h"
 #include "probes.h"
 #include "run/run_reader.h"
 #include "run/predictions.h"
@@ -249,13 +250,8 @@ RunState Trainer::train() {
                                 "slower): training in float32");
   }
 
-  LoadOptions load;
-  load.image_size = config_.input_size;
-  load.seed = config_.seed;
-  load.max_picture_pixels = static_cast<std::uint64_t>(config_.max_picture_pixels);
-  load.cache_budget_bytes = std::uint64_t(config_.data_cache_mb) << 20;
   observer_.on_message("loading data: " + config_.data);
-  const Dataset data = load_dataset(config_.data, load);
+  const Dataset data = load_dataset(config_.data, load_options_for(config_));
   for (const std::string& note : data.notes) observer_.on_message(note);
   if (writer) observer_.on_classes(data.class_names);
   observer_.on_message("data: " + data.name + ", " + std::to_string(data.train.size()) + " training and " +

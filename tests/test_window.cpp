@@ -22,6 +22,8 @@
 #include "run_history.h"
 #include "training_support.h"
 #include "export_all.h"
+#include "mistakes_view.h"
+#include "results_view.h"
 #include "training_worker.h"
 
 using namespace alexnet;
@@ -191,6 +193,33 @@ class TestWindow : public QObject {
     QVERIFY(histograms->yAxis->label().contains("weights of beta"));
     auto* reopened_plot = reopened.findChild<QCustomPlot*>("lossPlot");
     QTRY_VERIFY(reopened_plot->graphCount() >= 2);
+
+    // Clicking a cell of the confusion matrix opens the Mistakes gallery of exactly that pair,
+    // from the predictions the run stored: as many images as the cell counts.
+    {
+      const auto& confusion = reopened.history()->results().front().confusion;
+      int truth = 0, predicted = 1;
+      for (int t = 0; t < int(confusion.size()); ++t) {
+        for (int p = 0; p < int(confusion.size()); ++p) {
+          if (t != p && confusion[t][p] > confusion[truth][predicted]) truth = t, predicted = p;
+        }
+      }
+      reopened.findChild<ResultsView*>()->activateCell(truth, predicted);
+      auto* mistakes = reopened.findChild<MistakesView*>();
+      QCOMPARE(reopened.tabs()->currentWidget(), static_cast<QWidget*>(mistakes));
+      QCOMPARE(std::int64_t(mistakes->matchingCount()), confusion[truth][predicted]);
+      QCOMPARE(std::int64_t(mistakes->shownCount()), std::min<std::int64_t>(confusion[truth][predicted], 400));
+      reopened.findChild<ResultsView*>()->activateCell(2, 2);  // the diagonal: the ones it got right
+      QCOMPARE(std::int64_t(mistakes->matchingCount()), confusion[2][2]);
+      // Any true and predicted class: every mistake, the diagonal left out.
+      std::int64_t wrong = 0;
+      for (int t = 0; t < int(confusion.size()); ++t) {
+        for (int p = 0; p < int(confusion.size()); ++p) wrong += t == p ? 0 : confusion[t][p];
+      }
+      mistakes->findChild<QComboBox*>("mistakesTruth")->setCurrentIndex(0);
+      mistakes->findChild<QComboBox*>("mistakesPredicted")->setCurrentIndex(0);
+      QCOMPARE(std::int64_t(mistakes->matchingCount()), wrong);
+    }
 
     // File > Export models as ONNX: each variant's model and description, written off the GUI thread.
     auto* export_models = reopened.findChild<QAction*>("exportModels");

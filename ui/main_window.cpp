@@ -1,5 +1,7 @@
 #include "main_window.h"
 
+#include "mistakes_view.h"
+
 #include "picture_file.h"
 
 #include <QApplication>
@@ -68,6 +70,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(filter_view_, tr("Filters"));
   tabs_->addTab(activation_view_, tr("Activations"));
   tabs_->addTab(results_view_, tr("Results"));
+  mistakes_view_ = new MistakesView();
+  tabs_->addTab(mistakes_view_, tr("Mistakes"));
+  connect(results_view_, &ResultsView::cellActivated, this, [this](const QString& variant, int truth, int predicted) {
+    mistakes_view_->showCell(variant, truth, predicted);
+    tabs_->setCurrentWidget(mistakes_view_);
+  });
   setCentralWidget(tabs_);
 
   auto* side = new QWidget();
@@ -136,6 +144,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(worker_, &TrainingWorker::message, this, &MainWindow::log);
   connect(worker_, &TrainingWorker::stateChanged, this, &MainWindow::setState);
   connect(worker_, &TrainingWorker::finished, this, &MainWindow::setState);
+  connect(worker_, &TrainingWorker::finished, this, [this] {
+    if (!run_dir_.isEmpty()) mistakes_view_->setRun(run_dir_, run_config_, history_->classNames());
+  });
   connect(worker_, &TrainingWorker::progress, loss_view_, &LossView::showProgress);
   connect(worker_, &TrainingWorker::classes, history_, &RunHistory::setClassNames);
   connect(worker_, &TrainingWorker::record, history_, &RunHistory::addRecord);
@@ -248,6 +259,7 @@ bool MainWindow::startExperiment() {
   live_rate_->setValue(config.learning_rate);
   log_->clear();
   run_dir_.clear();
+  run_config_ = config;
   opened_unfinished_ = false;
   worker_->start(config);
   setState(RunState::Preparing);
@@ -267,6 +279,7 @@ bool MainWindow::continueRun() {
   QStringList names;
   for (const auto& v : config.variants) names << QString::fromStdString(v.name);
   history_->reset(names, {}, run_dir_);
+  run_config_ = config;
   live_rate_->setValue(config.learning_rate);
   log_->clear();
   opened_unfinished_ = false;
@@ -288,6 +301,8 @@ bool MainWindow::openRun(const QString& dir) {
     setWindowTitle(tr("AlexNet Lab — %1").arg(dir));
     rememberRun(dir);
     panel_->showRun(run.config, QFileInfo(dir).fileName());
+    run_config_ = run.config;
+    mistakes_view_->setRun(dir, run.config, history_->classNames());
     std::int64_t trained = 0;  // a diverged variant stops early, the others do not
     for (const VariantResult& r : run.results) trained = std::max(trained, r.iterations);
     const bool finished = !run.results.empty() && trained >= run.config.iterations;

@@ -5,6 +5,8 @@
 
 #include <QMainWindow>
 
+#include "experiment_config.h"
+
 #include "event_types.h"
 
 class QAction;
@@ -23,6 +25,7 @@ class ExperimentPanel;
 class FilterView;
 class LossView;
 class ResultsView;
+class MistakesView;
 class RunHistory;
 class TrainingWorker;
 
@@ -69,6 +72,8 @@ class MainWindow : public QMainWindow {
   FilterView* filter_view_;
   ActivationView* activation_view_;
   ResultsView* results_view_;
+  MistakesView* mistakes_view_;
+  ExperimentConfig run_config_;  // the shown run's settings (for its mistakes)
   QPushButton* start_;
   QPushButton* pause_;
   QPushButton* resume_;

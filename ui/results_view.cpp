@@ -87,6 +87,16 @@ ResultsView::ResultsView(RunHistory* history, QWidget* parent) : ExportableView(
   splitter->setStretchFactor(1, 3);
   layout->addWidget(splitter);
 
+  confusion_->setToolTip(tr("Click a cell to see its images"));
+  connect(confusion_, &QCustomPlot::mousePress, this, [this](QMouseEvent* event) {
+    const int row = std::max(0, table_->currentIndex().row());
+    if (std::size_t(row) >= history_->results().size()) return;
+    const int n = int(history_->results()[std::size_t(row)].confusion.size());
+    if (n == 0 || !confusion_->axisRect()->rect().contains(event->pos())) return;
+    const int predicted = int(std::lround(confusion_->axisRect()->axis(QCPAxis::atBottom)->pixelToCoord(event->pos().x())));
+    const int row_from_bottom = int(std::lround(confusion_->axisRect()->axis(QCPAxis::atLeft)->pixelToCoord(event->pos().y())));
+    activateCell(n - 1 - row_from_bottom, predicted);
+  });
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           [this](const QModelIndex& current) { showConfusion(current.row()); });
   connect(model_, &QAbstractItemModel::modelReset, this, [this] {
@@ -170,6 +180,15 @@ void ResultsView::showConfusion(int row) {
   x->setRange(-0.5, n - 0.5);
   y->setRange(-0.5, n - 0.5);
   confusion_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void ResultsView::activateCell(int truth, int predicted) {
+  const int row = std::max(0, table_->currentIndex().row());
+  if (std::size_t(row) >= history_->results().size()) return;
+  const VariantResult& r = history_->results()[std::size_t(row)];
+  const int n = int(r.confusion.size());
+  if (truth < 0 || truth >= n || predicted < 0 || predicted >= n) return;
+  emit cellActivated(QString::fromStdString(r.variant), truth, predicted);
 }
 
 QStringList ResultsView::exportNames() const {

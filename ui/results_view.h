@@ -33,6 +33,12 @@ class ResultsView : public ExportableView {
   QStringList exportNames() const override;  // confusion-VARIANT per result
   bool exportPicture(int index, const QString& path, QSize size, double scale) override;
   QTableView* table() const { return table_; }
+  // As a click on that cell of the shown confusion matrix does.
+  void activateCell(int truth, int predicted);
+
+ signals:
+  // A confusion cell was clicked: the images of exactly that pair, please.
+  void cellActivated(const QString& variant, int truth, int predicted);
 
  private:
   void showConfusion(int row);

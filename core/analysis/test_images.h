@@ -1,0 +1,38 @@
+// A run's test images as small RGB pictures (plain bytes, no tensors), for the
+// galleries of what a variant got wrong. The data set is loaded as the run
+// loaded it, once, when the source is made.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "experiment_config.h"
+
+namespace alexnet {
+
+struct Thumbnail {
+  int width = 0, height = 0;
+  std::vector<std::uint8_t> rgb;  // width * height * 3
+};
+
+class TestImageSource {
+ public:
+  // Throws DataError naming the data set when it cannot be loaded again
+  // (moved, deleted, or another machine's path).
+  explicit TestImageSource(const ExperimentConfig& config);
+  ~TestImageSource();
+  TestImageSource(const TestImageSource&) = delete;
+  TestImageSource& operator=(const TestImageSource&) = delete;
+
+  std::int64_t size() const;
+  // The test image at `index` as stored (grey replicated to RGB); an empty
+  // thumbnail for an index outside the split.
+  Thumbnail thumbnail(std::int64_t index) const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace alexnet

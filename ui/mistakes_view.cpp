@@ -1,0 +1,161 @@
+#include "mistakes_view.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QImage>
+#include <QLabel>
+#include <QListWidget>
+#include <QPixmap>
+#include <QVBoxLayout>
+
+#include "run/run_store.h"
+
+namespace alexnet::ui {
+
+namespace {
+
+// Thumbnails are drawn at least this large, in whole pixels per pixel.
+constexpr int kThumbnailSide = 84;
+// More would take long to draw and nobody looks at them one by one.
+constexpr int kMostShown = 400;
+
+}  // namespace
+
+MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* controls = new QHBoxLayout();
+  variant_ = new QComboBox();
+  variant_->setObjectName("mistakesVariant");
+  truth_ = new QComboBox();
+  truth_->setObjectName("mistakesTruth");
+  predicted_ = new QComboBox();
+  predicted_->setObjectName("mistakesPredicted");
+  controls->addWidget(new QLabel(tr("Variant")));
+  controls->addWidget(variant_);
+  controls->addWidget(new QLabel(tr("True class")));
+  controls->addWidget(truth_);
+  controls->addWidget(new QLabel(tr("Predicted")));
+  controls->addWidget(predicted_);
+  controls->addStretch();
+  layout->addLayout(controls);
+  status_ = new QLabel(tr("Open a run that has been evaluated: its test images that a variant got wrong appear here."));
+  status_->setObjectName("mistakesStatus");
+  status_->setWordWrap(true);
+  layout->addWidget(status_);
+  gallery_ = new QListWidget();
+  gallery_->setObjectName("mistakesGallery");
+  gallery_->setViewMode(QListView::IconMode);
+  gallery_->setResizeMode(QListView::Adjust);
+  gallery_->setMovement(QListView::Static);
+  gallery_->setIconSize(QSize(kThumbnailSide, kThumbnailSide));
+  gallery_->setGridSize(QSize(kThumbnailSide + 70, kThumbnailSide + 44));
+  gallery_->setWordWrap(true);
+  gallery_->setUniformItemSizes(true);
+  layout->addWidget(gallery_, 1);
+  for (QComboBox* box : {variant_, truth_, predicted_}) {
+    connect(box, qOverload<int>(&QComboBox::currentIndexChanged), this, &MistakesView::refresh);
+  }
+}
+
+MistakesView::~MistakesView() = default;
+
+void MistakesView::setRun(const QString& dir, const ExperimentConfig& config, const QStringList& class_names) {
+  dir_ = dir;
+  config_ = config;
+  class_names_ = class_names;
+  predictions_.clear();
+  images_.reset();
+  const QSignalBlocker b1(variant_), b2(truth_), b3(predicted_);
+  variant_->clear();
+  for (const VariantSpec& v : config.variants) variant_->addItem(QString::fromStdString(v.name));
+  for (QComboBox* box : {truth_, predicted_}) {
+    box->clear();
+    box->addItem(tr("any"), -1);
+    for (int c = 0; c < class_names.size(); ++c) box->addItem(class_names[c], c);
+  }
+  gallery_->clear();
+  status_->setText(tr("Choose a variant and classes; clicking a cell of the confusion matrix shows its images."));
+}
+
+const std::vector<Prediction>* MistakesView::predictionsOf(const QString& variant) {
+  const auto it = predictions_.find(variant);
+  if (it != predictions_.end()) return &it->second;
+  try {
+    return &(predictions_[variant] = read_predictions(dir_.toStdString(), variant.toStdString(),
+                                                      static_cast<int>(class_names_.size())));
+  } catch (const StoreError& e) {
+    status_->setText(QString::fromUtf8(e.what()));
+    return nullptr;
+  }
+}
+
+void MistakesView::showCell(const QString& variant, int truth, int predicted) {
+  {
+    const QSignalBlocker b1(variant_), b2(truth_), b3(predicted_);
+    variant_->setCurrentText(variant);
+    truth_->setCurrentIndex(truth_->findData(truth));
+    predicted_->setCurrentIndex(predicted_->findData(predicted));
+  }
+  refresh();
+}
+
+int MistakesView::shownCount() const { return gallery_->count(); }
+
+void MistakesView::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  if (gallery_->count() == 0 && matching_ == 0 && !dir_.isEmpty()) refresh();
+}
+
+void MistakesView::refresh() {
+  gallery_->clear();
+  matching_ = 0;
+  if (dir_.isEmpty() || variant_->currentIndex() < 0) return;
+  const std::vector<Prediction>* predictions = predictionsOf(variant_->currentText());
+  if (!predictions) return;
+  const int truth = truth_->currentData().toInt(), predicted = predicted_->currentData().toInt();
+  // One cell when both classes are chosen (the diagonal: the right answers); otherwise the mistakes.
+  const bool cell = truth >= 0 && predicted >= 0;
+  std::vector<const Prediction*> shown;
+  for (const Prediction& p : *predictions) {
+    if (!cell && p.truth == p.predicted) continue;
+    if (truth >= 0 && p.truth != truth) continue;
+    if (predicted >= 0 && p.predicted != predicted) continue;
+    ++matching_;
+    if (int(shown.size()) < kMostShown) shown.push_back(&p);
+  }
+  if (!images_ && !shown.empty()) {
+    status_->setText(tr("Loading the test images of %1…").arg(QString::fromStdString(config_.data)));
+    QApplication::setOverrideCursor(Qt::WaitCursor);
+    QApplication::processEvents();
+    try {
+      images_ = std::make_unique<TestImageSource>(config_);
+    } catch (const std::exception& e) {
+      QApplication::restoreOverrideCursor();
+      status_->setText(tr("The test images cannot be shown: %1").arg(QString::fromUtf8(e.what())));
+      return;
+    }
+    QApplication::restoreOverrideCursor();
+  }
+  const auto name = [this](int c) { return c < class_names_.size() ? class_names_[c] : QString::number(c); };
+  for (const Prediction* p : shown) {
+    const Thumbnail t = images_->thumbnail(p->index);
+    QImage image(t.rgb.data(), t.width, t.height, t.width * 3, QImage::Format_RGB888);
+    const int scale = std::max(1, kThumbnailSide / std::max(1, std::max(t.width, t.height)));
+    auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(image.scaled(t.width * scale, t.height * scale))),
+                                     QString("%1 → %2\n%3 %").arg(name(p->truth), name(p->predicted))
+                                         .arg(100.0 * p->confidence, 0, 'f', 0));
+    item->setToolTip(tr("test image %1: true %2, predicted %3 with probability %4")
+                         .arg(p->index).arg(name(p->truth), name(p->predicted)).arg(p->confidence, 0, 'f', 3));
+    item->setData(Qt::UserRole, qint64(p->index));
+    gallery_->addItem(item);
+  }
+  status_->setText(tr("%1 test image(s) of %2%3%4")
+                       .arg(matching_)
+                       .arg(variant_->currentText())
+                       .arg(cell ? tr(": true %1, predicted %2").arg(name(truth), name(predicted))
+                                 : tr(" got wrong"))
+                       .arg(matching_ > kMostShown ? tr(" (the first %1 shown)").arg(kMostShown) : QString()));
+}
+
+}  // namespace alexnet::ui

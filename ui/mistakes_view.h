@@ -1,0 +1,54 @@
+// The test images a variant got wrong, as thumbnails with "true → predicted
+// (confidence)", filterable by true and predicted class; from the
+// predictions the run stored at evaluation, so no model runs.
+#pragma once
+
+#include <QWidget>
+#include <map>
+#include <memory>
+#include <vector>
+
+#include "analysis/test_images.h"
+#include "experiment_config.h"
+#include "run/predictions.h"
+
+class QComboBox;
+class QLabel;
+class QListWidget;
+
+namespace alexnet::ui {
+
+class MistakesView : public QWidget {
+  Q_OBJECT
+ public:
+  explicit MistakesView(QWidget* parent = nullptr);
+  ~MistakesView() override;
+
+  // The run whose predictions to show (a finished or stopped run).
+  void setRun(const QString& dir, const ExperimentConfig& config, const QStringList& class_names);
+  // Exactly the images of one confusion cell (true == predicted: the ones it got right).
+  void showCell(const QString& variant, int truth, int predicted);
+  int shownCount() const;  // thumbnails in the gallery now
+  int matchingCount() const { return matching_; }
+
+ protected:
+  void showEvent(QShowEvent* event) override;  // the gallery is filled when first looked at
+
+ private:
+  void refresh();
+  const std::vector<Prediction>* predictionsOf(const QString& variant);
+
+  QString dir_;
+  ExperimentConfig config_;
+  QStringList class_names_;
+  std::map<QString, std::vector<Prediction>> predictions_;
+  std::unique_ptr<TestImageSource> images_;  // loaded on first use
+  int matching_ = 0;
+  QComboBox* variant_;
+  QComboBox* truth_;
+  QComboBox* predicted_;
+  QLabel* status_;
+  QListWidget* gallery_;
+};
+
+}  // namespace alexnet::ui
