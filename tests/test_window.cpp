@@ -208,7 +208,9 @@ class TestWindow : public QObject {
       auto* mistakes = reopened.findChild<MistakesView*>();
       QCOMPARE(reopened.tabs()->currentWidget(), static_cast<QWidget*>(mistakes));
       QCOMPARE(std::int64_t(mistakes->matchingCount()), confusion[truth][predicted]);
-      QCOMPARE(std::int64_t(mistakes->shownCount()), std::min<std::int64_t>(confusion[truth][predicted], 400));
+      // The thumbnails arrive once the test images have loaded off the GUI thread.
+      QTRY_COMPARE_WITH_TIMEOUT(std::int64_t(mistakes->shownCount()),
+                                std::min<std::int64_t>(confusion[truth][predicted], 400), 30000);
       reopened.findChild<ResultsView*>()->activateCell(2, 2);  // the diagonal: the ones it got right
       QCOMPARE(std::int64_t(mistakes->matchingCount()), confusion[2][2]);
       // Any true and predicted class: every mistake, the diagonal left out.

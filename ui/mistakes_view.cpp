@@ -7,6 +7,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QPixmap>
+#include <QThread>
 #include <QVBoxLayout>
 
 #include "run/run_store.h"
@@ -58,7 +59,38 @@ MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
   }
 }
 
-MistakesView::~MistakesView() = default;
+MistakesView::~MistakesView() {
+  if (loader_) loader_->wait();  // loading cannot be interrupted; it takes seconds at most
+}
+
+// The data set loads on a thread of its own (seconds for a large set); the
+// gallery fills when it is there.
+void MistakesView::loadImages() {
+  if (loader_) return;
+  auto loaded = std::make_shared<std::shared_ptr<TestImageSource>>();
+  auto failure = std::make_shared<QString>();
+  const ExperimentConfig config = config_;
+  const QString dir = dir_;
+  loader_ = QThread::create([config, loaded, failure] {
+    try {
+      *loaded = std::make_shared<TestImageSource>(config);
+    } catch (const std::exception& e) {
+      *failure = QString::fromUtf8(e.what());
+    }
+  });
+  connect(loader_, &QThread::finished, this, [this, loaded, failure, dir] {
+    loader_->deleteLater();
+    loader_ = nullptr;
+    if (dir != dir_) return;  // another run was opened meanwhile
+    if (!failure->isEmpty()) {
+      status_->setText(tr("The test images cannot be shown: %1").arg(*failure));
+      return;
+    }
+    images_ = *loaded;
+    refresh();
+  });
+  loader_->start();
+}
 
 void MistakesView::setRun(const QString& dir, const ExperimentConfig& config, const QStringList& class_names) {
   dir_ = dir;
@@ -126,16 +158,8 @@ void MistakesView::refresh() {
   }
   if (!images_ && !shown.empty()) {
     status_->setText(tr("Loading the test images of %1…").arg(QString::fromStdString(config_.data)));
-    QApplication::setOverrideCursor(Qt::WaitCursor);
-    QApplication::processEvents();
-    try {
-      images_ = std::make_unique<TestImageSource>(config_);
-    } catch (const std::exception& e) {
-      QApplication::restoreOverrideCursor();
-      status_->setText(tr("The test images cannot be shown: %1").arg(QString::fromUtf8(e.what())));
-      return;
-    }
-    QApplication::restoreOverrideCursor();
+    loadImages();
+    return;
   }
   const auto name = [this](int c) { return c < class_names_.size() ? class_names_[c] : QString::number(c); };
   for (const Prediction* p : shown) {

@@ -36,13 +36,15 @@ class MistakesView : public QWidget {
 
  private:
   void refresh();
+  void loadImages();
   const std::vector<Prediction>* predictionsOf(const QString& variant);
 
   QString dir_;
   ExperimentConfig config_;
   QStringList class_names_;
   std::map<QString, std::vector<Prediction>> predictions_;
-  std::unique_ptr<TestImageSource> images_;  // loaded on first use
+  std::shared_ptr<TestImageSource> images_;  // loaded on first use, off the GUI thread
+  class QThread* loader_ = nullptr;           // while the test images load
   int matching_ = 0;
   QComboBox* variant_;
   QComboBox* truth_;
