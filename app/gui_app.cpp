@@ -4,6 +4,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QTabWidget>
 #include <iostream>
 #include <memory>
@@ -12,6 +13,7 @@
 #include "command_line.h"
 #include "export_all.h"
 #include "main_window.h"
+#include "mistakes_view.h"
 #include "training_worker.h"
 #include "run_history.h"
 #include "run/run_reader.h"
@@ -41,6 +43,13 @@ int save_view_screenshots(alexnet::ui::MainWindow& window, const QDir& out, cons
   for (int i = 0; i < window.tabs()->count(); ++i) {
     window.tabs()->setCurrentIndex(i);
     for (int k = 0; k < 20; ++k) QCoreApplication::processEvents();  // let queued replots land
+    // A gallery whose test images are loading shows them before its picture is taken.
+    if (auto* mistakes = qobject_cast<alexnet::ui::MistakesView*>(window.tabs()->widget(i))) {
+      QElapsedTimer waited;
+      waited.start();
+      while (mistakes->loading() && waited.elapsed() < 60000) QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+      for (int k = 0; k < 20; ++k) QCoreApplication::processEvents();
+    }
     const QString name = prefix + "-" + window.tabs()->tabText(i).toLower().remove('&') + ".png";
     if (!window.grab().save(out.filePath(name))) throw std::runtime_error("cannot write " + out.filePath(name).toStdString());
     ++written;

@@ -30,6 +30,7 @@ class MistakesView : public QWidget {
   void showCell(const QString& variant, int truth, int predicted);
   int shownCount() const;  // thumbnails in the gallery now
   int matchingCount() const { return matching_; }
+  bool loading() const { return loader_ != nullptr; }  // the test images are still on their way
 
  protected:
   void showEvent(QShowEvent* event) override;  // the gallery is filled when first looked at
