@@ -46,9 +46,10 @@ std::uint64_t stable_hash(const std::string& s) {
   return h;
 }
 
-// Test loss, accuracy and confusion matrix of a model on a whole split. With
-// several ranks each evaluates its share of the split and the sums are added.
-// Also fills `predictions` (every rank gets every image's: the shares are summed).
+// Test loss, accuracy, confusion matrix and every image's prediction for a
+// model on a whole split. With several ranks each evaluates its share and the
+// shares are summed, so every rank gets the whole; the confusion matrix and the
+// accuracy are then counted from the predictions, which are stored as well.
 VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, const TransformOptions& transform,
                        Cluster& cluster, std::vector<Prediction>* predictions) {
   torch::NoGradGuard no_grad;
@@ -58,47 +59,33 @@ VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, co
   std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
   std::iota(rows.begin(), rows.end(), begin);
   const ImageSet share = cluster.distributed() ? test.subset(rows) : test;
-  // [loss sum, correct, confusion cells]: one sum across ranks. Doubles count
-  // exactly far beyond any test split.
-  torch::Tensor sums = torch::zeros({2 + classes * classes}, torch::kFloat64);
-  torch::Tensor confusion = torch::zeros({classes * classes}, torch::kInt64);
-  double loss_sum = 0;
-  std::int64_t correct = 0;
+  torch::Tensor loss_sum = torch::zeros({1}, torch::kFloat64);
   // [image][predicted class, confidence], zero outside this rank's share.
   torch::Tensor chosen = torch::zeros({test.size(), 2}, torch::kFloat64);
   std::int64_t row = begin;
   for_each_batch(share, 256, transform, [&](const torch::Tensor& x, const torch::Tensor& y) {
     const torch::Tensor logits = model.forward(x);
     loss_sum += torch::nn::functional::cross_entropy(
-                    logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .item<double>();
+        logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
     const auto [confidence, predicted] = torch::softmax(logits.to(torch::kFloat64), 1).max(1);
-    correct += predicted.eq(y).sum().item<std::int64_t>();
-    confusion += torch::bincount(y * classes + predicted, {}, classes * classes);
     chosen.narrow(0, row, x.size(0)).select(1, 0).copy_(predicted);
     chosen.narrow(0, row, x.size(0)).select(1, 1).copy_(confidence);
     row += x.size(0);
   });
   cluster.sum(chosen);
+  cluster.sum(loss_sum);
   predictions->clear();
   const auto c_rows = chosen.accessor<double, 2>();
   const auto truth = test.labels.accessor<std::int64_t, 1>();
+  std::int64_t correct = 0;
   for (std::int64_t i = 0; i < test.size(); ++i) {
     predictions->push_back({i, static_cast<int>(truth[i]), static_cast<int>(c_rows[i][0]), c_rows[i][1]});
+    correct += predictions->back().truth == predictions->back().predicted;
   }
-  sums[0] = loss_sum;
-  sums[1] = double(correct);
-  sums.narrow(0, 2, classes * classes).copy_(confusion);
-  cluster.sum(sums);
   VariantResult r;
-  r.test_loss = sums[0].item<double>() / double(test.size());
-  r.test_accuracy = sums[1].item<double>() / double(test.size());
-  const torch::Tensor cells = sums.narrow(0, 2, classes * classes).to(torch::kInt64).view({classes, classes});
-  const auto c = cells.accessor<std::int64_t, 2>();
-  r.confusion.assign(static_cast<std::size_t>(classes), std::vector<std::int64_t>(static_cast<std::size_t>(classes)));
-  for (int i = 0; i < classes; ++i) {
-    for (int j = 0; j < classes; ++j) r.confusion[std::size_t(i)][std::size_t(j)] = c[i][j];
-  }
+  r.test_loss = loss_sum.item<double>() / double(test.size());
+  r.test_accuracy = double(correct) / double(test.size());
+  r.confusion = confusion_of(*predictions, classes);
   return r;
 }
 
