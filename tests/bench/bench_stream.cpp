@@ -79,12 +79,34 @@ int main(int argc, char** argv) {
   transform.random_crop = true;
   transform.horizontal_flip = true;
   transform.normalisation = compute_normalisation(data.train);
+  // The figures below are only worth printing for a folder that really streamed
+  // into whole, normalised batches of the right shape.
+  if (!data.train.streamed() || data.train.size() + data.test.size() < pictures * 9 / 10) {
+    std::fprintf(stderr, "bench_stream: the folder was not streamed whole (%lld pictures, %s)\n",
+                 static_cast<long long>(data.train.size() + data.test.size()), data.train.streamed() ? "streamed" : "in memory");
+    return 1;
+  }
   BatchStream stream(data.train, batch, transform, 0);
-  (void)stream.next();
+  const Batch first = stream.next();
+  if (first.images.sizes() != torch::IntArrayRef({batch, 3, size, size}) || !first.images.isfinite().all().item<bool>() ||
+      first.images.abs().sum().item<double>() == 0) {
+    std::fprintf(stderr, "bench_stream: the first batch is not %d normalised 3 x %d x %d pictures\n", batch, size, size);
+    return 1;
+  }
   const double first_batch = seconds_since(start);
   const int batches = 150;
   const auto timed = std::chrono::steady_clock::now();
-  for (int i = 0; i < batches; ++i) (void)stream.next();
+  for (int i = 0; i < batches; ++i) {
+    if (stream.next().labels.size(0) != batch) {
+      std::fprintf(stderr, "bench_stream: a batch came short\n");
+      return 1;
+    }
+  }
+  if (data.train.pictures->decode_failures > 0) {
+    std::fprintf(stderr, "bench_stream: %lld pictures failed to decode\n",
+                 static_cast<long long>(data.train.pictures->decode_failures.load()));
+    return 1;
+  }
   const double loader_rate = batches * batch / seconds_since(timed);
   const double loader_peak = peak_rss_mib();
 
