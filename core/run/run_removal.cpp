@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "run/run_catalog.h"
 #include "run/run_paths.h"
 #include "run/run_store.h"
 
@@ -42,6 +43,10 @@ void require_run_folder(const fs::path& dir) {
   std::error_code ec;
   if (!fs::is_directory(fs::symlink_status(dir, ec)) || !fs::is_regular_file(fs::symlink_status(dir / "config.json", ec))) {
     throw StoreError(dir.string() + " is not a run folder (no config.json in it); it was left untouched");
+  }
+  // Moving a folder a trainer is writing would lose what it writes next.
+  if (run_is_being_written(dir.string())) {
+    throw StoreError(dir.string() + " is being trained now; stop it first. It was left untouched");
   }
 }
 

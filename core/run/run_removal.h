@@ -12,7 +12,8 @@ namespace alexnet {
 // layout file managers use, with its .trashinfo), so a mistaken delete can be
 // undone. Returns where it went, or "" when `run_dir` was a link and only the
 // link was removed. Throws StoreError naming the folder when it is not a run
-// (no config.json) or cannot be moved; nothing is deleted then.
+// (no config.json), is being trained now, or cannot be moved; nothing is
+// deleted then.
 std::string move_run_to_trash(const std::string& run_dir);
 
 // Renames the run within its parent folder. `new_name` must be a plain name

@@ -6,6 +6,7 @@
 #include "run/tensorboard_writer.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -96,11 +97,15 @@ std::string read_whole_file(const std::string& path) {
   return s.str();
 }
 
-std::string new_default_run_dir() {
+std::string default_runs_folder() {
   const char* xdg = std::getenv("XDG_DATA_HOME");
   const char* home = std::getenv("HOME");
-  fs::path base = (xdg && *xdg) ? fs::path(xdg) : fs::path(home ? home : ".") / ".local" / "share";
-  base = base / "alexnet-lab" / "runs";
+  const fs::path base = (xdg && *xdg) ? fs::path(xdg) : fs::path(home ? home : ".") / ".local" / "share";
+  return (base / "alexnet-lab" / "runs").string();
+}
+
+std::string new_default_run_dir() {
+  const fs::path base = default_runs_folder();
   const std::time_t now = std::time(nullptr);
   std::tm tm{};
   localtime_r(&now, &tm);
@@ -223,6 +228,13 @@ RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
   const std::string metrics = path("metrics.csv");
   const bool fresh = !fs::exists(metrics);
   metrics_ = open_for_append(metrics);
+  // Held while this store lives: the Runs view tells a run being trained from
+  // an interrupted one by it, and a second trainer cannot interleave its rows.
+  if (::flock(::fileno(metrics_), LOCK_EX | LOCK_NB) != 0) {
+    std::fclose(metrics_);
+    metrics_ = nullptr;
+    throw StoreError(dir_ + " is being trained by another AlexNet Lab process now; wait for it to end or stop it");
+  }
   if (fresh) append_line(metrics_, "metrics.csv", kMetricsHeader);
   const std::string probes = path("probes.jsonl");
   probes_ = open_for_append(probes);

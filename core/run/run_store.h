@@ -33,7 +33,9 @@ class StoreError : public std::runtime_error {
 void write_file_atomically(const std::string& path, const std::string& bytes);
 std::string read_whole_file(const std::string& path);  // throws StoreError
 
-// $XDG_DATA_HOME/alexnet-lab/runs (default ~/.local/share/alexnet-lab/runs)/YYYYMMDD-HHMMSS[-N]
+// $XDG_DATA_HOME/alexnet-lab/runs (default ~/.local/share/alexnet-lab/runs): where runs go
+std::string default_runs_folder();
+// A new folder name in it: YYYYMMDD-HHMMSS[-N]
 std::string new_default_run_dir();
 
 constexpr const char* kMetricsHeader = "variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds";
