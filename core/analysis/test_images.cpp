@@ -1,5 +1,6 @@
 #include "analysis/test_images.h"
 
+#include "data/batch_stream.h"
 #include "data/dataset.h"
 #include "data/load_options.h"
 
@@ -27,6 +28,20 @@ Thumbnail TestImageSource::thumbnail(std::int64_t index) const {
   t.width = static_cast<int>(hwc.size(1));
   t.rgb.assign(hwc.data_ptr<std::uint8_t>(), hwc.data_ptr<std::uint8_t>() + hwc.numel());
   return t;
+}
+
+int TestImageSource::label(std::int64_t index) const {
+  if (index < 0 || index >= impl_->test.size()) return -1;
+  return static_cast<int>(impl_->test.labels[index].item<std::int64_t>());
+}
+
+std::vector<float> TestImageSource::network_input(std::int64_t index, const PictureTransform& transform) const {
+  if (index < 0 || index >= impl_->test.size()) return {};
+  TransformOptions options;
+  options.input_size = transform.input_size;
+  options.normalisation = {transform.mean, transform.std};
+  const torch::Tensor x = prepare_images(impl_->test.pixels({index}), options, nullptr).contiguous();
+  return std::vector<float>(x.data_ptr<float>(), x.data_ptr<float>() + x.numel());
 }
 
 }  // namespace alexnet

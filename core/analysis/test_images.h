@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "experiment_config.h"
+#include "export/model_card.h"
 
 namespace alexnet {
 
@@ -29,6 +30,11 @@ class TestImageSource {
   // The test image at `index` as stored (grey replicated to RGB); an empty
   // thumbnail for an index outside the split.
   Thumbnail thumbnail(std::int64_t index) const;
+  // Its true class (-1 outside the split).
+  int label(std::int64_t index) const;
+  // The network's input for it, float [3, S, S], prepared exactly as the
+  // evaluation prepared it (resized, normalised; no augmentation).
+  std::vector<float> network_input(std::int64_t index, const PictureTransform& transform) const;
 
  private:
   struct Impl;

@@ -12,6 +12,19 @@
 
 namespace alexnet {
 
+// One convolutional layer's output (after its activation) for one picture.
+struct FeatureMaps {
+  std::string layer;  // conv1 ...
+  int channels = 0, height = 0, width = 0;
+  std::vector<float> values;  // channels * height * width, channel after channel
+};
+
+// What a variant makes of one picture: its logits and every conv layer's maps.
+struct Inspection {
+  std::vector<float> logits;  // one per class
+  std::vector<FeatureMaps> maps;
+};
+
 class RunClassifier {
  public:
   // `variants` empty: all of the run's. Throws StoreError (no checkpoint, a
@@ -29,6 +42,9 @@ class RunClassifier {
   // `batch` prepared pictures of float [3, S, S] back to back; returns float
   // [batch, classes] logits of variant `index`, row after row.
   std::vector<float> logits(std::size_t index, const std::vector<float>& inputs, int batch);
+  // One prepared picture (float [3, S, S]) through variant `index`, keeping the
+  // feature maps of its convolutional layers (the same computation as logits).
+  Inspection inspect(std::size_t index, const std::vector<float>& input);
 
  private:
   struct Models;

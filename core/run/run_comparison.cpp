@@ -128,54 +128,75 @@ Comparison compare_runs(const std::vector<std::string>& dirs, const std::vector<
   return c;
 }
 
-std::string comparison_table(const Comparison& c) {
-  std::size_t run_width = 3, variant_width = 7, data_width = 4;
-  for (const ComparedRun& r : c.runs) {
-    run_width = std::max(run_width, r.name.size());
-    data_width = std::max(data_width, r.run.data_name.size());
+void read_compared_probes(Comparison& comparison) {
+  for (ComparedRun& r : comparison.runs) {
+    r.run.probes.clear();
+    if (!run_file_exists(r.run.dir, "probes.jsonl")) continue;
+    const auto no_pictures = [](const std::string&, int, int, int) { return FilterGrid{}; };
+    parse_probes(read_run_file(r.run.dir, "probes.jsonl"), (fs::path(r.run.dir) / "probes.jsonl").string(), no_pictures,
+                 r.run);
   }
-  for (const std::string& v : c.variants) variant_width = std::max(variant_width, v.size());
+}
+
+std::vector<ComparisonRow> comparison_rows(const Comparison& c) {
+  std::vector<ComparisonRow> rows;
+  for (const ComparedRun& r : c.runs) {
+    for (const std::string& v : c.variants) {
+      if (!spec_named(r.run, v)) continue;
+      ComparisonRow row{r.name, r.run.dir, v, r.run.data_name};
+      for (const VariantResult& x : r.run.results) {
+        if (x.variant != v) continue;
+        row.evaluated = true;
+        row.test_loss = x.test_loss;
+        row.test_accuracy = x.test_accuracy;
+        row.iterations = x.iterations;
+        row.seconds = x.seconds;
+      }
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
+std::string comparison_table(const Comparison& c) {
+  const std::vector<ComparisonRow> rows = comparison_rows(c);
+  std::size_t run_width = 3, variant_width = 7, data_width = 4;
+  for (const ComparisonRow& r : rows) {
+    run_width = std::max(run_width, r.run.size());
+    variant_width = std::max(variant_width, r.variant.size());
+    data_width = std::max(data_width, r.data.size());
+  }
   std::string out;
   char line[512];
   std::snprintf(line, sizeof line, "%-*s  %-*s  %-*s  %9s  %13s  %10s  %8s\n", int(run_width), "run", int(variant_width),
                 "variant", int(data_width), "data", "test_loss", "test_accuracy", "iterations", "seconds");
   out += line;
-  for (const ComparedRun& r : c.runs) {
-    for (const std::string& v : c.variants) {
-      if (!spec_named(r.run, v)) continue;
-      const auto result = std::find_if(r.run.results.begin(), r.run.results.end(),
-                                       [&](const VariantResult& x) { return x.variant == v; });
-      if (result == r.run.results.end()) {
-        std::snprintf(line, sizeof line, "%-*s  %-*s  %-*s  %9s  %13s  %10s  %8s\n", int(run_width), r.name.c_str(),
-                      int(variant_width), v.c_str(), int(data_width), r.run.data_name.c_str(), "-", "not evaluated",
-                      "-", "-");
-      } else {
-        std::snprintf(line, sizeof line, "%-*s  %-*s  %-*s  %9.4f  %12.2f%%  %10lld  %8.1f\n", int(run_width),
-                      r.name.c_str(), int(variant_width), v.c_str(), int(data_width), r.run.data_name.c_str(),
-                      result->test_loss, 100 * result->test_accuracy, static_cast<long long>(result->iterations),
-                      result->seconds);
-      }
-      out += line;
+  for (const ComparisonRow& r : rows) {
+    if (!r.evaluated) {
+      std::snprintf(line, sizeof line, "%-*s  %-*s  %-*s  %9s  %13s  %10s  %8s\n", int(run_width), r.run.c_str(),
+                    int(variant_width), r.variant.c_str(), int(data_width), r.data.c_str(), "-", "not evaluated", "-",
+                    "-");
+    } else {
+      std::snprintf(line, sizeof line, "%-*s  %-*s  %-*s  %9.4f  %12.2f%%  %10lld  %8.1f\n", int(run_width),
+                    r.run.c_str(), int(variant_width), r.variant.c_str(), int(data_width), r.data.c_str(), r.test_loss,
+                    100 * r.test_accuracy, static_cast<long long>(r.iterations), r.seconds);
     }
+    out += line;
   }
   return out;
 }
 
 nlohmann::json comparison_json(const Comparison& c) {
   nlohmann::json rows = nlohmann::json::array();
-  for (const ComparedRun& r : c.runs) {
-    for (const std::string& v : c.variants) {
-      if (!spec_named(r.run, v)) continue;
-      nlohmann::json row = {{"run", r.name}, {"dir", r.run.dir}, {"variant", v}, {"data", r.run.data_name}};
-      for (const VariantResult& x : r.run.results) {
-        if (x.variant != v) continue;
-        row["test_loss"] = x.test_loss;
-        row["test_accuracy"] = x.test_accuracy;
-        row["iterations"] = x.iterations;
-        row["seconds"] = x.seconds;
-      }
-      rows.push_back(row);
+  for (const ComparisonRow& r : comparison_rows(c)) {
+    nlohmann::json row = {{"run", r.run}, {"dir", r.dir}, {"variant", r.variant}, {"data", r.data}};
+    if (r.evaluated) {
+      row["test_loss"] = r.test_loss;
+      row["test_accuracy"] = r.test_accuracy;
+      row["iterations"] = r.iterations;
+      row["seconds"] = r.seconds;
     }
+    rows.push_back(row);
   }
   return {{"rows", rows}, {"differences", c.differences}, {"different_data", c.different_data}};
 }
