@@ -23,6 +23,16 @@
 #include "training_support.h"
 #include "export_all.h"
 #include "mistakes_view.h"
+#include "inspect_view.h"
+#include "compare_view.h"
+#include "runs_view.h"
+#include "runs_table_model.h"
+#include "run/predictions.h"
+#include "run/run_store.h"
+#include "trainer.h"
+#include <QListWidget>
+#include <QStandardItemModel>
+#include <QSortFilterProxyModel>
 #include "results_view.h"
 #include "training_worker.h"
 
@@ -54,6 +64,8 @@ class TestWindow : public QObject {
   void initTestCase() {
     QStandardPaths::setTestModeEnabled(true);  // keep the user's settings out of it
     QSettings().clear();
+    // and the user's runs folder: new runs go to $XDG_DATA_HOME/alexnet-lab/runs
+    qputenv("XDG_DATA_HOME", tmp_.filePath("data-home").toUtf8());
   }
 
   void trainFromTheWindowThenExportAndReopen() {
@@ -221,6 +233,56 @@ class TestWindow : public QObject {
       mistakes->findChild<QComboBox*>("mistakesTruth")->setCurrentIndex(0);
       mistakes->findChild<QComboBox*>("mistakesPredicted")->setCurrentIndex(0);
       QCOMPARE(std::int64_t(mistakes->matchingCount()), wrong);
+
+      // Results -> Mistakes -> Inspect: clicking a thumbnail looks inside every
+      // variant with that test image. The first variant's answer is the one the
+      // evaluation stored for it (the same preparation and weights), and each
+      // conv layer's maps have the layer's shape.
+      QTRY_VERIFY_WITH_TIMEOUT(mistakes->shownCount() > 0, 30000);
+      auto* gallery = mistakes->findChild<QListWidget*>("mistakesGallery");
+      QListWidgetItem* first = gallery->item(0);
+      const qint64 index = first->data(Qt::UserRole).toLongLong();
+      auto* inspect = reopened.inspectView();
+      QSignalSpy inspected(inspect, &InspectView::inspected);
+      QTest::mouseClick(gallery->viewport(), Qt::LeftButton, {}, gallery->visualItemRect(first).center());
+      QCOMPARE(reopened.tabs()->currentWidget(), static_cast<QWidget*>(inspect));
+      QTRY_VERIFY_WITH_TIMEOUT(inspected.count() >= 1 && !inspect->busy(), 60000);
+      QCOMPARE(inspect->last().what, QString("test image %1").arg(index));
+      QCOMPARE(int(inspect->last().variants.size()), 2);
+      const auto stored = alexnet::read_predictions(run_dir_.toStdString(), "alpha", 10);
+      const auto stored_for = [&stored](qint64 i) {
+        return *std::find_if(stored.begin(), stored.end(), [i](const alexnet::Prediction& x) { return x.index == i; });
+      };
+      const alexnet::Prediction p = stored_for(index);
+      QCOMPARE(inspect->last().truth, p.truth);
+      QCOMPARE(inspect->last().variants[0].top.front().first, p.predicted);
+      QVERIFY(std::abs(inspect->last().variants[0].top.front().second - p.confidence) < 1e-3);
+      QCOMPARE(int(inspect->last().variants[0].top.size()), 5);
+      const auto& maps = inspect->last().variants[1].maps;
+      QCOMPARE(int(maps.size()), 2);
+      QCOMPARE(maps[0].layer, std::string("conv1"));
+      QCOMPARE(maps[0].channels, 16);
+      QCOMPARE(maps[1].channels, 32);
+      QCOMPARE(std::size_t(maps[1].values.size()), std::size_t(32 * maps[1].height * maps[1].width));
+      QVERIFY(inspect->findChild<QLabel*>("inspectMaps_beta")->pixmap().width() > 100);
+      // A strip of test images with their class names; clicking one inspects it.
+      auto* strip = inspect->strip();
+      QTRY_VERIFY(strip->count() > 10);
+      QVERIFY2(strip->item(3)->text().contains("#3\ngrating"), qPrintable(strip->item(3)->text()));
+      QTest::mouseClick(strip->viewport(), Qt::LeftButton, {}, strip->visualItemRect(strip->item(3)).center());
+      QTRY_VERIFY_WITH_TIMEOUT(inspected.count() >= 2 && !inspect->busy(), 30000);
+      QCOMPARE(inspect->last().what, QString("test image 3"));
+      QCOMPARE(inspect->last().variants[0].top.front().first, stored_for(3).predicted);
+      // A picture file that is not one: said, by name, and nothing breaks.
+      QFile junk(tmp_.filePath("junk.png"));
+      QVERIFY(junk.open(QIODevice::WriteOnly));
+      junk.write("not a picture at all");
+      junk.close();
+      QSignalSpy failed(inspect, &InspectView::failed);
+      inspect->inspectFile(junk.fileName());
+      QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 30000);
+      QVERIFY2(failed[0][0].toString().contains("junk.png"), qPrintable(failed[0][0].toString()));
+      QCOMPARE(inspect->last().what, QString("test image 3"));  // the last good answer stays
     }
 
     // File > Export models as ONNX: each variant's model and description, written off the GUI thread.
@@ -257,6 +319,128 @@ class TestWindow : public QObject {
       last[variant] = iteration;
     }
     QVERIFY(last["alpha"] >= stopped_at + 20);
+  }
+
+  // The Runs view lists the runs folder (a damaged run and one being trained
+  // included), keeps notes, sorts, renames, refuses to delete a run being
+  // trained, moves one to the trash; Runs -> Compare overlays exactly runs x
+  // variants curves and lists exactly the settings that differ.
+  void runsViewThenCompare() {
+    const QByteArray data_home = qgetenv("XDG_DATA_HOME");
+    const QString xdg = tmp_.filePath("xdg");
+    qputenv("XDG_DATA_HOME", xdg.toUtf8());
+    const QString runs = QString::fromStdString(alexnet::default_runs_folder());
+    QVERIFY(runs.startsWith(xdg));
+    testsupport::RecordingObserver observer;
+    for (const char* name : {"first", "second"}) {
+      alexnet::ExperimentConfig c = testsupport::quick_config((runs + "/" + name).toStdString(), 40);
+      if (QString(name) == "second") c.learning_rate = 0.05;
+      QCOMPARE(alexnet::Trainer(c, observer).run(), alexnet::RunState::Finished);
+    }
+    QDir().mkpath(runs + "/broken");
+    QFile broken(runs + "/broken/config.json");
+    QVERIFY(broken.open(QIODevice::WriteOnly));
+    broken.write("{ not json");
+    broken.close();
+
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    RunsView* view = window.runsView();
+    window.tabs()->setCurrentWidget(view);
+    RunsTableModel* model = view->model();
+    QCOMPARE(model->rowCount(), 3);
+    std::map<std::string, const alexnet::RunSummary*> by_name;
+    for (const auto& r : model->runs()) by_name[r.name] = &r;
+    QCOMPARE(by_name["first"]->status, alexnet::RunStatus::Finished);
+    QCOMPARE(by_name["first"]->iterations_done, std::int64_t(40));
+    QCOMPARE(by_name["first"]->iterations_planned, std::int64_t(40));
+    QCOMPARE(by_name["first"]->variants, (std::vector<std::string>{"relu-net", "tanh-net"}));
+    QVERIFY(by_name["first"]->best_accuracy > 0.1);
+    QCOMPARE(by_name["broken"]->status, alexnet::RunStatus::Damaged);
+    QVERIFY2(QString::fromStdString(by_name["broken"]->problem).contains("config.json"),
+             by_name["broken"]->problem.c_str());
+    // A run a trainer holds shows as running, and cannot be deleted.
+    {
+      alexnet::RunStore held((runs + "/second").toStdString());
+      view->refresh();
+      for (const auto& r : model->runs()) {
+        if (r.name == "second") QCOMPARE(r.status, alexnet::RunStatus::Running);
+      }
+      view->confirm = [](const QString&) { return true; };
+      QString error;
+      QVERIFY(!view->deleteRuns({runs + "/second"}, &error));
+      QVERIFY2(error.contains("being trained"), qPrintable(error));
+      QVERIFY(QFile::exists(runs + "/second/config.json"));
+    }
+    view->refresh();
+    // A note, kept in the run folder.
+    QTableView* table = view->table();
+    auto* proxy = table->model();
+    int first_row = -1;
+    for (int row = 0; row < proxy->rowCount(); ++row) {
+      if (proxy->index(row, RunsTableModel::Name).data().toString() == "first") first_row = row;
+    }
+    QVERIFY(first_row >= 0);
+    QVERIFY(proxy->setData(proxy->index(first_row, RunsTableModel::Note), "lr 0.02, the baseline"));
+    QCOMPARE(testsupport::read_lines(runs + "/first/note.txt").join("\n"), QString("lr 0.02, the baseline"));
+    view->refresh();
+    // Sorting by best accuracy puts the damaged run (no results) last.
+    table->sortByColumn(RunsTableModel::BestAccuracy, Qt::DescendingOrder);
+    QCOMPARE(proxy->index(2, RunsTableModel::Name).data().toString(), QString("broken"));
+    QCOMPARE(proxy->index(2, RunsTableModel::State).data().toString(), QString("damaged"));
+
+    // Select the two runs and Compare.
+    view->selectRuns({runs + "/first", runs + "/second"});
+    QCOMPARE(view->selectedRuns().size(), 2);
+    auto* compare_button = view->findChild<QPushButton*>("compareButton");
+    QVERIFY(compare_button->isEnabled());
+    QTest::mouseClick(compare_button, Qt::LeftButton);
+    CompareView* compare = window.compareView();
+    QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(compare));
+    QCOMPARE(compare->lossPlot()->graphCount(), 4);  // 2 runs x 2 variants
+    QStringList legend;
+    for (int i = 0; i < compare->lossPlot()->graphCount(); ++i) legend << compare->lossPlot()->graph(i)->name();
+    QVERIFY2(legend.contains("first · relu-net") && legend.contains("second · tanh-net"), qPrintable(legend.join(", ")));
+    QCOMPARE(compare->resultsModel()->rowCount(), 4);
+    QCOMPARE(compare->differencesList()->count(), 1);
+    QCOMPARE(compare->differencesList()->item(0)->text(), QString("learning_rate: 0.02 | 0.05"));
+    compare->showDeadUnits("relu-net", "conv2");
+    QCOMPARE(compare->deadPlot()->graphCount(), 2);  // one layer of one variant, across the runs
+    QCOMPARE(compare->deadPlot()->graph(1)->name(), QString("second"));
+    int probes = 0;  // one point per probe of relu-net in probes.jsonl
+    for (const QString& line : testsupport::read_lines(runs + "/first/probes.jsonl")) {
+      probes += line.contains("\"variant\":\"relu-net\"") ? 1 : 0;
+    }
+    QVERIFY(probes >= 2);
+    QCOMPARE(compare->deadPlot()->graph(0)->dataCount(), probes);
+    for (int i = 0; i < 2; ++i) {
+      const QString path = tmp_.filePath(QString("compare/%1.png").arg(compare->exportNames()[i]));
+      QDir().mkpath(tmp_.filePath("compare"));
+      QVERIFY(compare->exportPicture(i, path, QSize(800, 450), 1.0));
+      QVERIFY2(imageVaries(QImage(path)), qPrintable(path));
+    }
+    // One run alone is not a comparison.
+    view->selectRuns({runs + "/first"});
+    QString error;
+    QVERIFY(!view->compareSelected(&error));
+    QVERIFY(error.contains("two"));
+
+    // Rename, then delete to the trash after the confirmation.
+    QVERIFY2(view->renameRun(runs + "/second", "second-lr0.05", &error), qPrintable(error));
+    QVERIFY(QFile::exists(runs + "/second-lr0.05/config.json"));
+    QCOMPARE(view->selectedRuns(), QStringList{runs + "/second-lr0.05"});
+    QVERIFY2(!view->renameRun(runs + "/first", "second-lr0.05", &error), "a name that is taken");
+    bool asked = false;
+    view->confirm = [&asked](const QString&) { return asked = true, false; };
+    QVERIFY(!view->deleteRuns({runs + "/first"}));
+    QVERIFY(asked && QFile::exists(runs + "/first/config.json"));
+    view->confirm = [](const QString&) { return true; };
+    QVERIFY(view->deleteRuns({runs + "/first"}, &error));
+    QVERIFY(!QFile::exists(runs + "/first"));
+    QVERIFY(QFile::exists(xdg + "/Trash/files/first/note.txt"));
+    QCOMPARE(model->rowCount(), 2);
+    qputenv("XDG_DATA_HOME", data_home);
   }
 
   // Processes = 2: the window's run is rank 0 and starts rank 1 itself; it

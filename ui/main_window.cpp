@@ -26,6 +26,9 @@
 #include <QVBoxLayout>
 
 #include "activation_view.h"
+#include "compare_view.h"
+#include "inspect_view.h"
+#include "runs_view.h"
 #include "experiment_panel.h"
 #include "export/onnx_export.h"
 #include "export_all.h"
@@ -76,6 +79,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     mistakes_view_->showCell(variant, truth, predicted);
     tabs_->setCurrentWidget(mistakes_view_);
   });
+  inspect_view_ = new InspectView();
+  tabs_->addTab(inspect_view_, tr("Inspect"));
+  connect(mistakes_view_, &MistakesView::imageClicked, this, [this](qint64 index) {
+    inspect_view_->inspectTest(index);
+    tabs_->setCurrentWidget(inspect_view_);
+  });
+  compare_view_ = new CompareView();
+  tabs_->addTab(compare_view_, tr("Compare"));
+  runs_view_ = new RunsView();
+  tabs_->addTab(runs_view_, tr("Runs"));
+  connect(runs_view_, &RunsView::openRequested, this, [this](const QString& dir) {
+    if (openRun(dir)) tabs_->setCurrentWidget(loss_view_);
+  });
+  connect(runs_view_, &RunsView::compareRequested, this, &MainWindow::compareRuns);
   setCentralWidget(tabs_);
 
   auto* side = new QWidget();
@@ -145,7 +162,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(worker_, &TrainingWorker::stateChanged, this, &MainWindow::setState);
   connect(worker_, &TrainingWorker::finished, this, &MainWindow::setState);
   connect(worker_, &TrainingWorker::finished, this, [this] {
-    if (!run_dir_.isEmpty()) mistakes_view_->setRun(run_dir_, run_config_, history_->classNames());
+    if (run_dir_.isEmpty()) return;
+    mistakes_view_->setRun(run_dir_, run_config_, history_->classNames());
+    inspect_view_->setRun(run_dir_, run_config_, history_->classNames());
   });
   connect(worker_, &TrainingWorker::progress, loss_view_, &LossView::showProgress);
   connect(worker_, &TrainingWorker::classes, history_, &RunHistory::setClassNames);
@@ -231,6 +250,16 @@ void MainWindow::buildMenus() {
     if (a->text().contains("PNG")) a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));  // export all plots
   }
 
+  QAction* compare = file->addAction(tr("&Compare selected runs"));
+  compare->setObjectName("compareAction");
+  compare->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_K));
+  connect(compare, &QAction::triggered, this, [this] {
+    tabs_->setCurrentWidget(runs_view_);
+    QString error;
+    if (!runs_view_->compareSelected(&error)) log(error);
+  });
+  file->insertAction(file->actions().value(file->actions().indexOf(export_models_) + 1), compare);
+
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (int i = 0; i < tabs_->count(); ++i) {
     QAction* a = view->addAction(tabs_->tabText(i));
@@ -259,6 +288,7 @@ bool MainWindow::startExperiment() {
   live_rate_->setValue(config.learning_rate);
   log_->clear();
   run_dir_.clear();
+  inspect_view_->setRun({}, {}, {});  // the new run has no checkpoint yet
   run_config_ = config;
   opened_unfinished_ = false;
   worker_->start(config);
@@ -303,6 +333,7 @@ bool MainWindow::openRun(const QString& dir) {
     panel_->showRun(run.config, QFileInfo(dir).fileName());
     run_config_ = run.config;
     mistakes_view_->setRun(dir, run.config, history_->classNames());
+    inspect_view_->setRun(dir, run.config, history_->classNames());
     std::int64_t trained = 0;  // a diverged variant stops early, the others do not
     for (const VariantResult& r : run.results) trained = std::max(trained, r.iterations);
     const bool finished = !run.results.empty() && trained >= run.config.iterations;
@@ -315,6 +346,17 @@ bool MainWindow::openRun(const QString& dir) {
     QMessageBox::warning(this, tr("Open run"), QString::fromUtf8(e.what()));
     return false;
   }
+}
+
+bool MainWindow::compareRuns(const QStringList& dirs) {
+  QString error;
+  if (!compare_view_->compare(dirs, &error)) {
+    log(tr("cannot compare: %1").arg(error));
+    if (isVisible()) QMessageBox::warning(this, tr("Compare runs"), error);
+    return false;
+  }
+  tabs_->setCurrentWidget(compare_view_);
+  return true;
 }
 
 bool MainWindow::exportModels(const QString& dir) {

@@ -21,6 +21,9 @@ class QThread;
 namespace alexnet::ui {
 
 class ActivationView;
+class CompareView;
+class InspectView;
+class RunsView;
 class ExperimentPanel;
 class FilterView;
 class LossView;
@@ -49,6 +52,13 @@ class MainWindow : public QMainWindow {
   ExperimentPanel* panel() const { return panel_; }
   TrainingWorker* worker() const { return worker_; }
   QTabWidget* tabs() const { return tabs_; }
+  RunsView* runsView() const { return runs_view_; }
+  CompareView* compareView() const { return compare_view_; }
+  InspectView* inspectView() const { return inspect_view_; }
+  MistakesView* mistakesView() const { return mistakes_view_; }
+  ResultsView* resultsView() const { return results_view_; }
+  // Compares run folders in the Compare tab; false (with a message) when they cannot be.
+  bool compareRuns(const QStringList& dirs);
   bool isTraining() const;
 
  signals:
@@ -73,6 +83,9 @@ class MainWindow : public QMainWindow {
   ActivationView* activation_view_;
   ResultsView* results_view_;
   MistakesView* mistakes_view_;
+  InspectView* inspect_view_;
+  CompareView* compare_view_;
+  RunsView* runs_view_;
   ExperimentConfig run_config_;  // the shown run's settings (for its mistakes)
   QPushButton* start_;
   QPushButton* pause_;

@@ -11,6 +11,7 @@
 #include <QVBoxLayout>
 
 #include "run/run_store.h"
+#include "thumbnail_image.h"
 
 namespace alexnet::ui {
 
@@ -57,6 +58,10 @@ MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
   for (QComboBox* box : {variant_, truth_, predicted_}) {
     connect(box, qOverload<int>(&QComboBox::currentIndexChanged), this, &MistakesView::refresh);
   }
+  gallery_->setToolTip(tr("Click a picture to look inside the variants with it (Inspect)"));
+  connect(gallery_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
+    emit imageClicked(item->data(Qt::UserRole).toLongLong());
+  });
 }
 
 MistakesView::~MistakesView() {
@@ -163,10 +168,8 @@ void MistakesView::refresh() {
   }
   const auto name = [this](int c) { return c < class_names_.size() ? class_names_[c] : QString::number(c); };
   for (const Prediction* p : shown) {
-    const Thumbnail t = images_->thumbnail(p->index);
-    QImage image(t.rgb.data(), t.width, t.height, t.width * 3, QImage::Format_RGB888);
-    const int scale = std::max(1, kThumbnailSide / std::max(1, std::max(t.width, t.height)));
-    auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(image.scaled(t.width * scale, t.height * scale))),
+    const QImage image = thumbnail_image(images_->thumbnail(p->index), kThumbnailSide);
+    auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(image)),
                                      QString("%1 → %2\n%3 %").arg(name(p->truth), name(p->predicted))
                                          .arg(100.0 * p->confidence, 0, 'f', 0));
     item->setToolTip(tr("test image %1: true %2, predicted %3 with probability %4")

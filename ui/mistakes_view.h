@@ -32,6 +32,9 @@ class MistakesView : public QWidget {
   int matchingCount() const { return matching_; }
   bool loading() const { return loader_ != nullptr; }  // the test images are still on their way
 
+ signals:
+  void imageClicked(qint64 test_index);  // a thumbnail, to be inspected
+
  protected:
   void showEvent(QShowEvent* event) override;  // the gallery is filled when first looked at
 

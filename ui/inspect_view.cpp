@@ -1,0 +1,407 @@
+#include "inspect_view.h"
+
+#include <QComboBox>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListWidget>
+#include <QPainter>
+#include <QPushButton>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QThread>
+#include <QVBoxLayout>
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <qcustomplot.h>
+
+#include "analysis/test_images.h"
+#include "export/picture_input.h"
+#include "run_history.h"
+#include "thumbnail_image.h"
+
+namespace alexnet::ui {
+
+namespace {
+
+constexpr int kStripImages = 48;
+constexpr int kStripSide = 56;
+constexpr int kTopClasses = 5;
+constexpr int kMapGridWidth = 340;
+
+// The network's input back in [0, 1] colours: what the network sees.
+QImage seen_picture(const std::vector<float>& input, const PictureTransform& t) {
+  const int s = t.input_size;
+  QImage image(s, s, QImage::Format_RGB888);
+  for (int y = 0; y < s; ++y) {
+    uchar* row = image.scanLine(y);
+    for (int x = 0; x < s; ++x) {
+      for (int c = 0; c < 3; ++c) {
+        const std::size_t from = t.source_channels == 1 ? 0 : static_cast<std::size_t>(c);
+        const float v = input[(static_cast<std::size_t>(c) * s + y) * s + x] * t.std[from] + t.mean[from];
+        row[x * 3 + c] = static_cast<uchar>(std::lround(255.0f * std::clamp(v, 0.0f, 1.0f)));
+      }
+    }
+  }
+  return image;
+}
+
+std::vector<std::pair<int, double>> top_classes(const std::vector<float>& logits, int k) {
+  if (logits.empty()) return {};
+  const double most = *std::max_element(logits.begin(), logits.end());
+  std::vector<double> p(logits.size());
+  double sum = 0;
+  for (std::size_t i = 0; i < logits.size(); ++i) sum += p[i] = std::exp(double(logits[i]) - most);
+  std::vector<int> order(logits.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
+  std::vector<std::pair<int, double>> top;
+  for (int i = 0; i < std::min<int>(k, int(order.size())); ++i) top.push_back({order[i], p[order[i]] / sum});
+  return top;
+}
+
+}  // namespace
+
+QImage feature_map_grid(const FeatureMaps& maps, int width, int* flat) {
+  if (flat) *flat = 0;
+  if (maps.channels <= 0 || maps.height <= 0 || maps.width <= 0) return {};
+  const int columns = int(std::ceil(std::sqrt(double(maps.channels))));
+  const int rows = (maps.channels + columns - 1) / columns;
+  const int scale = std::max(1, (width / columns - 1) / maps.width);
+  const int tile_w = maps.width * scale, tile_h = maps.height * scale;
+  QImage grid(columns * (tile_w + 1) + 1, rows * (tile_h + 1) + 1, QImage::Format_RGB888);
+  grid.fill(QColor(90, 90, 110));  // the gaps
+  const std::size_t plane = static_cast<std::size_t>(maps.height) * maps.width;
+  for (int c = 0; c < maps.channels; ++c) {
+    const float* v = maps.values.data() + c * plane;
+    const auto [lo, hi] = std::minmax_element(v, v + plane);
+    const float range = *hi - *lo;
+    if (range <= 0 && flat) ++*flat;
+    const int x0 = (c % columns) * (tile_w + 1) + 1, y0 = (c / columns) * (tile_h + 1) + 1;
+    for (int y = 0; y < tile_h; ++y) {
+      uchar* row = grid.scanLine(y0 + y);
+      for (int x = 0; x < tile_w; ++x) {
+        const float value = v[(y / scale) * maps.width + x / scale];
+        const auto g = static_cast<uchar>(range > 0 ? std::lround(255.0f * (value - *lo) / range) : 0);
+        uchar* px = row + (x0 + x) * 3;
+        px[0] = px[1] = px[2] = g;
+      }
+    }
+  }
+  return grid;
+}
+
+InspectView::InspectView(QWidget* parent) : QWidget(parent) {
+  class_filter_ = new QComboBox();
+  class_filter_->setObjectName("inspectClassFilter");
+  first_ = new QSpinBox();
+  first_->setObjectName("inspectFirst");
+  first_->setRange(0, 0);
+  first_->setPrefix(tr("from #"));
+  first_->setSingleStep(kStripImages);
+  auto* open_file = new QPushButton(tr("Open picture file…"));
+  open_file->setObjectName("inspectOpenFile");
+  layer_ = new QComboBox();
+  layer_->setObjectName("inspectLayer");
+  strip_ = new QListWidget();
+  strip_->setObjectName("inspectStrip");
+  strip_->setViewMode(QListView::IconMode);
+  strip_->setFlow(QListView::LeftToRight);
+  strip_->setWrapping(false);
+  strip_->setMovement(QListView::Static);
+  strip_->setIconSize(QSize(kStripSide, kStripSide));
+  strip_->setGridSize(QSize(kStripSide + 40, kStripSide + 30));
+  strip_->setFixedHeight(kStripSide + 52);
+  strip_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
+  picture_ = new QLabel();
+  picture_->setObjectName("inspectPicture");
+  picture_->setFixedSize(160, 160);
+  picture_->setAlignment(Qt::AlignCenter);
+  picture_->setFrameShape(QFrame::StyledPanel);
+  status_ = new QLabel(tr("Open a finished or stopped run: pick a test image below, or open any picture, and "
+                          "see what every variant predicts and what its conv layers make of it."));
+  status_->setObjectName("inspectStatus");
+  status_->setWordWrap(true);
+
+  auto* controls = new QHBoxLayout();
+  controls->addWidget(new QLabel(tr("Test images of")));
+  controls->addWidget(class_filter_);
+  controls->addWidget(first_);
+  controls->addStretch(1);
+  controls->addWidget(open_file);
+  controls->addWidget(new QLabel(tr("Feature maps of")));
+  controls->addWidget(layer_);
+
+  auto* columns_widget = new QWidget();
+  columns_ = new QGridLayout(columns_widget);
+  columns_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  auto* scroll = new QScrollArea();
+  scroll->setWidget(columns_widget);
+  scroll->setWidgetResizable(true);
+
+  auto* body = new QHBoxLayout();
+  auto* left = new QVBoxLayout();
+  left->addWidget(new QLabel(tr("What the network sees")));
+  left->addWidget(picture_);
+  left->addStretch(1);
+  body->addLayout(left);
+  body->addWidget(scroll, 1);
+
+  auto* layout = new QVBoxLayout(this);
+  layout->addLayout(controls);
+  layout->addWidget(strip_);
+  layout->addWidget(status_);
+  layout->addLayout(body, 1);
+
+  connect(strip_, &QListWidget::itemClicked, this,
+          [this](QListWidgetItem* item) { inspectTest(item->data(Qt::UserRole).toLongLong()); });
+  connect(class_filter_, qOverload<int>(&QComboBox::currentIndexChanged), this, &InspectView::fillStrip);
+  connect(first_, qOverload<int>(&QSpinBox::valueChanged), this, &InspectView::fillStrip);
+  connect(open_file, &QPushButton::clicked, this, [this] {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open a picture to inspect"), QString(),
+                                                      tr("Pictures (*.png *.jpg *.jpeg *.bmp *.gif *.webp *.pgm "
+                                                         "*.ppm *.pnm *.tif *.tiff);;All files (*)"));
+    if (!path.isEmpty()) inspectFile(path);
+  });
+  connect(layer_, &QComboBox::currentTextChanged, this, &InspectView::draw);
+  connect(this, &InspectView::failed, status_, &QLabel::setText);
+}
+
+InspectView::~InspectView() {
+  if (job_) job_->wait();  // a job holds the models; it ends within a second
+}
+
+void InspectView::setRun(const QString& dir, const ExperimentConfig& config, const QStringList& class_names) {
+  if (job_) job_->wait();
+  dir_ = dir;
+  config_ = config;
+  class_names_ = class_names;
+  classifier_.reset();
+  images_.reset();
+  images_problem_.clear();
+  pending_.reset();
+  strip_filled_ = false;
+  last_ = {};
+  strip_->clear();
+  clearColumns();
+  picture_->clear();
+  const QSignalBlocker block(class_filter_);
+  class_filter_->clear();
+  class_filter_->addItem(tr("every class"), -1);
+  for (int c = 0; c < class_names.size(); ++c) class_filter_->addItem(class_names[c], c);
+  status_->setText(tr("Pick a test image or open a picture; the run's models load from its last checkpoint."));
+}
+
+void InspectView::showEvent(QShowEvent* event) {
+  QWidget::showEvent(event);
+  // The first look at a run: its models and test images load, and the first test image is shown.
+  if (!dir_.isEmpty() && !classifier_ && !job_ && last_.variants.empty()) inspectTest(0);
+}
+
+void InspectView::inspectTest(qint64 index) { submit({index, {}}); }
+void InspectView::inspectFile(const QString& path) { submit({-1, path}); }
+
+QString InspectView::message() const { return status_->text(); }
+
+QString InspectView::className(int c) const {
+  return c >= 0 && c < class_names_.size() ? class_names_[c] : QString::number(c);
+}
+
+void InspectView::submit(const Request& request) {
+  if (dir_.isEmpty()) {
+    emit failed(tr("Open a run first: Inspect runs its trained variants."));
+    return;
+  }
+  if (job_) {
+    pending_ = std::make_unique<Request>(request);  // only the latest counts
+    return;
+  }
+  auto classifier = std::make_shared<std::shared_ptr<RunClassifier>>(classifier_);
+  auto images = std::make_shared<std::shared_ptr<TestImageSource>>(images_);
+  auto images_problem = std::make_shared<QString>(images_problem_);
+  auto result = std::make_shared<InspectedPicture>();
+  auto error = std::make_shared<QString>();
+  const QString dir = dir_;
+  const ExperimentConfig config = config_;
+  if (!*classifier) status_->setText(tr("Loading the models of %1 from its last checkpoint…").arg(dir));
+  job_ = QThread::create([=] {
+    try {
+      if (!*classifier) *classifier = std::make_shared<RunClassifier>(dir.toStdString());
+      if (!*images && images_problem->isEmpty()) {
+        try {
+          *images = std::make_shared<TestImageSource>(config);
+        } catch (const std::exception& e) {
+          *images_problem = QString::fromUtf8(e.what());  // a picture file can still be inspected
+        }
+      }
+      RunClassifier& model = **classifier;
+      QElapsedTimer timer;
+      timer.start();
+      std::vector<float> input;
+      if (request.file.isEmpty()) {
+        if (!*images) throw std::runtime_error(images_problem->toStdString());
+        input = (*images)->network_input(request.test_index, model.transform());
+        if (input.empty()) throw std::runtime_error("there is no test image " + std::to_string(request.test_index));
+        result->what = QObject::tr("test image %1").arg(request.test_index);
+        result->truth = (*images)->label(request.test_index);
+      } else {
+        input = prepare_picture_file(request.file.toStdString(), model.transform());
+        result->what = request.file;
+      }
+      for (std::size_t v = 0; v < model.variants().size(); ++v) {
+        Inspection inspection = model.inspect(v, input);
+        result->variants.push_back({QString::fromStdString(model.variants()[v]),
+                                    top_classes(inspection.logits, kTopClasses), std::move(inspection.maps)});
+      }
+      result->milliseconds = double(timer.nsecsElapsed()) / 1e6;
+      result->seen = seen_picture(input, model.transform());
+    } catch (const std::exception& e) {
+      *error = QString::fromUtf8(e.what());
+    }
+  });
+  connect(job_, &QThread::finished, this, [=] {
+    job_->deleteLater();
+    job_ = nullptr;
+    if (dir != dir_) return;  // another run was opened meanwhile
+    classifier_ = *classifier;
+    images_ = *images;
+    images_problem_ = *images_problem;
+    if (!strip_filled_) fillStrip();
+    if (!error->isEmpty()) {
+      emit failed(tr("Cannot inspect %1: %2")
+                      .arg(request.file.isEmpty() ? tr("test image %1").arg(request.test_index) : request.file,
+                           *error));
+    } else {
+      last_ = std::move(*result);
+      draw();
+      emit inspected();
+    }
+    if (pending_) {
+      const Request next = *pending_;
+      pending_.reset();
+      submit(next);
+    }
+  });
+  job_->start();
+}
+
+void InspectView::fillStrip() {
+  strip_->clear();
+  if (!images_) {
+    if (!images_problem_.isEmpty()) {
+      strip_->addItem(tr("The test images cannot be shown: %1. A picture file can still be opened.")
+                          .arg(images_problem_));
+    }
+    return;
+  }
+  strip_filled_ = true;
+  const qint64 count = images_->size();
+  {
+    const QSignalBlocker block(first_);
+    first_->setRange(0, int(std::max<qint64>(0, count - 1)));
+  }
+  const int wanted = class_filter_->currentData().toInt();
+  int shown = 0;
+  for (qint64 i = first_->value(); i < count && shown < kStripImages; ++i) {
+    const int label = images_->label(i);
+    if (wanted >= 0 && label != wanted) continue;
+    auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(thumbnail_image(images_->thumbnail(i), kStripSide))),
+                                     QString("#%1\n%2").arg(i).arg(className(label)));
+    item->setData(Qt::UserRole, i);
+    item->setToolTip(tr("test image %1, class %2: click to inspect").arg(i).arg(className(label)));
+    strip_->addItem(item);
+    ++shown;
+  }
+}
+
+void InspectView::clearColumns() {
+  while (QLayoutItem* item = columns_->takeAt(0)) {
+    delete item->widget();
+    delete item;
+  }
+  bars_.clear();
+  map_labels_.clear();
+}
+
+void InspectView::showLayer(const QString& layer) { layer_->setCurrentText(layer); }
+
+void InspectView::draw() {
+  clearColumns();
+  if (last_.variants.empty()) return;
+  {
+    const QString kept = layer_->currentText();
+    const QSignalBlocker block(layer_);
+    layer_->clear();
+    for (const FeatureMaps& m : last_.variants.front().maps) layer_->addItem(QString::fromStdString(m.layer));
+    layer_->setCurrentIndex(std::max(0, layer_->findText(kept)));
+  }
+  const std::string layer = layer_->currentText().toStdString();
+  picture_->setPixmap(QPixmap::fromImage(last_.seen.scaled(picture_->size() - QSize(8, 8), Qt::KeepAspectRatio,
+                                                           Qt::FastTransformation)));
+  QString what = last_.what;
+  if (last_.truth >= 0) what += tr(" (true class: %1)").arg(className(last_.truth));
+  status_->setText(tr("%1 · %2 variants in %3 ms, from the checkpoint of iteration %4")
+                       .arg(what)
+                       .arg(last_.variants.size())
+                       .arg(last_.milliseconds, 0, 'f', 0)
+                       .arg(classifier_ ? classifier_->iteration() : 0));
+  for (std::size_t v = 0; v < last_.variants.size(); ++v) {
+    const InspectedVariant& iv = last_.variants[v];
+    const int column = int(v);
+    const auto& [best, p] = iv.top.front();
+    auto* title = new QLabel(tr("<b>%1</b>: %2, %3 %").arg(iv.variant, className(best)).arg(100 * p, 0, 'f', 1));
+    if (last_.truth >= 0) {
+      title->setText(title->text() + (best == last_.truth ? tr(" ✓") : tr(" ✗")));
+    }
+    columns_->addWidget(title, 0, column);
+
+    auto* plot = new QCustomPlot();
+    plot->setObjectName("inspectBars_" + iv.variant);
+    plot->setFixedSize(kMapGridWidth, 190);
+    auto* bars = new QCPBars(plot->yAxis, plot->xAxis);  // horizontal: the classes on the vertical axis
+    bars->setBrush(variant_colour(column));
+    bars->setPen(Qt::NoPen);
+    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
+    QVector<double> keys, values;
+    for (std::size_t i = 0; i < iv.top.size(); ++i) {
+      const double key = double(iv.top.size() - i);  // the most probable at the top
+      keys << key;
+      values << 100 * iv.top[i].second;
+      QString name = className(iv.top[i].first);
+      if (iv.top[i].first == last_.truth) name += " ✓";
+      ticker->addTick(key, name);
+    }
+    bars->setData(keys, values, true);
+    plot->yAxis->setTicker(ticker);
+    plot->yAxis->setRange(0.4, double(iv.top.size()) + 0.6);
+    plot->xAxis->setRange(0, 100);
+    plot->xAxis->setLabel(tr("probability (%)"));
+    plot->replot();
+    columns_->addWidget(plot, 1, column);
+    bars_.push_back(plot);
+
+    auto* maps = new QLabel();
+    maps->setObjectName("inspectMaps_" + iv.variant);
+    maps->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    QString caption = tr("no layer %1").arg(QString::fromStdString(layer));
+    for (const FeatureMaps& m : iv.maps) {
+      if (m.layer != layer) continue;
+      int flat = 0;
+      maps->setPixmap(QPixmap::fromImage(feature_map_grid(m, kMapGridWidth, &flat)));
+      caption = tr("%1: %2 maps of %3 × %4, %5 the same everywhere (black)")
+                    .arg(QString::fromStdString(m.layer))
+                    .arg(m.channels)
+                    .arg(m.height)
+                    .arg(m.width)
+                    .arg(flat);
+    }
+    columns_->addWidget(new QLabel(caption), 2, column);
+    columns_->addWidget(maps, 3, column);
+    map_labels_.push_back(maps);
+  }
+}
+
+}  // namespace alexnet::ui
