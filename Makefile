@@ -30,6 +30,7 @@ bench: build
 	/usr/bin/python3 tests/bench/processes.py $(BUILD_DIR)/app/alexnet-lab
 	$(BUILD_DIR)/tests/bench_stream $(BUILD_DIR)/bench-pictures 100000
 	$(BUILD_DIR)/tests/bench_compare $(BUILD_DIR)/bench-runs
+	$(BUILD_DIR)/tests/bench_inspect $(BUILD_DIR)/bench-inspect
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/bench_window
 
 # A .deb in build/: the program, presets, desktop entry, icons, AppStream, man page.

@@ -1,16 +1,22 @@
-// Comparing runs: writes (once) five run folders of the default experiment's
-// shape that ran 20,000 iterations (records every 100, three variants), then
-// times `compare_runs` on them, as `alexnet-lab compare` reads them.
+// Comparing and listing runs: writes (once) five run folders of the default
+// experiment's shape that ran 20,000 iterations (records every 100, probes
+// every 500, three variants), then times `compare_runs` on them as
+// `alexnet-lab compare` reads them, and with their probes as the window's
+// Compare view reads them. Then lists a folder of 200 such runs (without
+// probes) as the Runs view does.
 //
 // usage: bench_compare [FOLDER]   (default build/bench-runs)
 #include <chrono>
 #include <cstdio>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
 #include "presets.h"
+#include "run/run_catalog.h"
 #include "run/run_comparison.h"
 #include "run/run_store.h"
 
@@ -19,7 +25,27 @@ using namespace alexnet;
 
 namespace {
 
-void write_run(const fs::path& dir, int seed) {
+Histogram histogram(double scale) {
+  Histogram h;
+  for (int i = 0; i <= 60; ++i) h.edges.push_back(scale * (i - 30) / 10.0);
+  h.counts.assign(60, 1000);
+  return h;
+}
+
+// What the trainer writes per probe: every layer's dead fraction and histograms.
+ProbeResult probe_of(const VariantSpec& v, int iteration) {
+  ProbeResult p;
+  p.variant = v.name;
+  p.iteration = iteration;
+  p.activation = activation_name(v.activation);
+  for (const ConvBlockSpec& c : v.convs) {
+    p.layers.push_back({c.name, c.filters, 0.1, 0.2, 0, histogram(1), histogram(1)});
+    p.weights.push_back({c.name, histogram(0.01)});
+  }
+  return p;
+}
+
+void write_run(const fs::path& dir, int seed, bool probes) {
   if (fs::exists(dir / "results.json")) return;
   ExperimentConfig config;
   config.iterations = 20000;
@@ -32,6 +58,12 @@ void write_run(const fs::path& dir, int seed) {
     for (int i = 100; i <= config.iterations; i += config.record_every) {
       store.append_record({v.name, i, 2.3 * 1000.0 / (1000.0 + i) + 0.01 * seed, 0.01, 250, i / 250.0});
     }
+    if (probes) {
+      std::ofstream lines(dir / "probes.jsonl", std::ios::app);
+      for (int i = 0; i <= config.iterations; i += 500) {
+        lines << probe_to_json(probe_of(v, i), "filters/" + v.name + ".png").dump() << "\n";
+      }
+    }
     VariantResult r;
     r.variant = v.name;
     r.test_accuracy = 0.89;
@@ -43,6 +75,10 @@ void write_run(const fs::path& dir, int seed) {
   store.flush();
 }
 
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -50,7 +86,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> dirs;
   for (int i = 0; i < 5; ++i) {
     const fs::path dir = folder / ("run" + std::to_string(i));
-    write_run(dir, i);
+    write_run(dir, i, /*probes=*/true);
     dirs.push_back(dir.string());
   }
   double best = 1e9;
@@ -59,7 +95,7 @@ int main(int argc, char** argv) {
   for (int k = 0; k < 5; ++k) {
     const auto start = std::chrono::steady_clock::now();
     c = compare_runs(dirs);
-    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    best = std::min(best, seconds_since(start));
     rows = 0;
     for (const ComparedRun& r : c.runs) rows += r.run.records.size();
   }
@@ -73,5 +109,44 @@ int main(int argc, char** argv) {
   }
   std::printf("compare: 5 runs of 20,000 iterations (3 variants, %zu records) read and compared in %.0f ms (best of 5)\n",
               rows, best * 1000);
+
+  // The window's Compare view also reads every probe (for the dead units across runs).
+  best = 1e9;
+  std::size_t probes = 0;
+  for (int k = 0; k < 5; ++k) {
+    const auto start = std::chrono::steady_clock::now();
+    c = compare_runs(dirs);
+    read_compared_probes(c);
+    best = std::min(best, seconds_since(start));
+    probes = 0;
+    for (const ComparedRun& r : c.runs) probes += r.run.probes.size();
+  }
+  if (probes != 5 * 3 * 41) {
+    std::fprintf(stderr, "bench_compare: %zu probes read, not %d\n", probes, 5 * 3 * 41);
+    return 1;
+  }
+  std::printf("compare view: the same with their %zu probes (histograms of 5 layers each) in %.0f ms (best of 5)\n",
+              probes, best * 1000);
+
+  // The Runs view: a folder of 200 runs, summed up from their small files.
+  const fs::path catalogue = folder / "catalogue";
+  for (int i = 0; i < 200; ++i) write_run(catalogue / ("run" + std::to_string(1000 + i)), i, /*probes=*/false);
+  best = 1e9;
+  std::vector<RunSummary> listed;
+  for (int k = 0; k < 5; ++k) {
+    const auto start = std::chrono::steady_clock::now();
+    listed = list_runs(catalogue.string());
+    best = std::min(best, seconds_since(start));
+  }
+  const bool all_finished = std::all_of(listed.begin(), listed.end(), [](const RunSummary& r) {
+    return r.status == RunStatus::Finished && r.iterations_done == 20000 && r.variants.size() == 3;
+  });
+  if (listed.size() != 200 || !all_finished) {
+    std::fprintf(stderr, "bench_compare: listed %zu runs, or some not as written\n", listed.size());
+    return 1;
+  }
+  std::printf("runs view: 200 runs listed (name, data, variants, iterations, best accuracy, state, note) in %.0f ms "
+              "(best of 5)\n",
+              best * 1000);
   return 0;
 }
