@@ -13,7 +13,9 @@
 #include "command_line.h"
 #include "export_all.h"
 #include "main_window.h"
+#include "inspect_view.h"
 #include "mistakes_view.h"
+#include "runs_view.h"
 #include "training_worker.h"
 #include "run_history.h"
 #include "run/run_reader.h"
@@ -43,13 +45,15 @@ int save_view_screenshots(alexnet::ui::MainWindow& window, const QDir& out, cons
   for (int i = 0; i < window.tabs()->count(); ++i) {
     window.tabs()->setCurrentIndex(i);
     for (int k = 0; k < 20; ++k) QCoreApplication::processEvents();  // let queued replots land
-    // A gallery whose test images are loading shows them before its picture is taken.
-    if (auto* mistakes = qobject_cast<alexnet::ui::MistakesView*>(window.tabs()->widget(i))) {
-      QElapsedTimer waited;
-      waited.start();
-      while (mistakes->loading() && waited.elapsed() < 60000) QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
-      for (int k = 0; k < 20; ++k) QCoreApplication::processEvents();
-    }
+    // A view whose pictures are loading (test images, models) shows them before its picture is taken.
+    QWidget* view = window.tabs()->widget(i);
+    const auto* mistakes = qobject_cast<alexnet::ui::MistakesView*>(view);
+    const auto* inspect = qobject_cast<alexnet::ui::InspectView*>(view);
+    const auto loading = [&] { return (mistakes && mistakes->loading()) || (inspect && inspect->busy()); };
+    QElapsedTimer waited;
+    waited.start();
+    while (loading() && waited.elapsed() < 60000) QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
+    for (int k = 0; k < 20; ++k) QCoreApplication::processEvents();
     const QString name = prefix + "-" + window.tabs()->tabText(i).toLower().remove('&') + ".png";
     if (!window.grab().save(out.filePath(name))) throw std::runtime_error("cannot write " + out.filePath(name).toStdString());
     ++written;
@@ -110,10 +114,12 @@ int run_window_command(int argc, char** argv, const std::vector<std::string>& ar
 }
 
 int run_open(int argc, char** argv, const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"screenshots"}, {"help"}}, "open");
+  const ParsedArgs parsed(args, {{"screenshots", "compare"}, {"help"}}, "open");
   if (parsed.flag("help") || parsed.positional().size() != 1) {
     if (!parsed.flag("help")) throw UsageError("open: expects RUN_DIR");
-    std::cout << "usage: alexnet-lab open RUN_DIR [--screenshots DIR]\n";
+    std::cout << "usage: alexnet-lab open RUN_DIR [--screenshots DIR [--compare RUN_DIR,...]]\n"
+                 "  --screenshots saves every view of the window with the run, then quits;\n"
+                 "  --compare also compares the run with those (the Compare view's picture)\n";
     return 0;
   }
   const std::string run_dir = parsed.positional()[0];
@@ -125,6 +131,12 @@ int run_open(int argc, char** argv, const std::vector<std::string>& args) {
   window.resize(1600, 1000);
   window.show();
   if (!window.openRun(QString::fromStdString(run_dir))) return 1;
+  if (parsed.has("compare")) {
+    QStringList dirs{QString::fromStdString(run_dir)};
+    for (const std::string& d : split_list(parsed.text("compare", ""))) dirs << QString::fromStdString(d);
+    if (!window.compareRuns(dirs)) return 1;
+    window.runsView()->selectRuns(dirs);
+  }
   const QDir out(QString::fromStdString(parsed.text("screenshots", "")));
   const int written = save_view_screenshots(window, out, "window");
   std::cout << "wrote " << written << " screenshots to " << out.path().toStdString() << "\n";

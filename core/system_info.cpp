@@ -33,8 +33,10 @@ BlasInfo detect_blas() {
   return info;
 }
 
+int core_count() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
+
 int configure_threads(int requested) {
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = core_count();
   const int threads = requested > 0 ? requested : cores;
   torch::set_num_threads(threads);
   return threads;

@@ -13,6 +13,10 @@ struct BlasInfo {
 // Looks at the libraries mapped into the process (after libtorch has loaded).
 BlasInfo detect_blas();
 
+// The cores this process may use (at least 1): every "share of the cores"
+// (training threads, loader threads, decoding) starts from this one number.
+int core_count();
+
 // Sets libtorch's intra-op thread count (0: every core) and returns it.
 int configure_threads(int requested);
 

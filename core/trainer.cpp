@@ -99,7 +99,7 @@ std::string fixed(double value, int digits) {
 // several processes of the run share this machine.
 int threads_for(const ExperimentConfig& config, const DistSettings& dist) {
   if (config.threads > 0) return config.threads;
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = core_count();
   return std::max(1, cores / std::max(1, dist.local_processes));
 }
 

@@ -30,7 +30,7 @@ namespace {
 constexpr int kStripImages = 48;
 constexpr int kStripSide = 56;
 constexpr int kTopClasses = 5;
-constexpr int kMapGridWidth = 340;
+constexpr int kMapGridWidth = 300;  // three variants side by side fit a 1600-pixel window
 
 // The network's input back in [0, 1] colours: what the network sees.
 QImage seen_picture(const std::vector<float>& input, const PictureTransform& t) {
@@ -113,8 +113,9 @@ InspectView::InspectView(QWidget* parent) : QWidget(parent) {
   strip_->setWrapping(false);
   strip_->setMovement(QListView::Static);
   strip_->setIconSize(QSize(kStripSide, kStripSide));
-  strip_->setGridSize(QSize(kStripSide + 40, kStripSide + 30));
-  strip_->setFixedHeight(kStripSide + 52);
+  strip_->setGridSize(QSize(kStripSide + 56, kStripSide + 40));  // "#1234" and "T-shirt/top" below
+  strip_->setWordWrap(true);
+  strip_->setFixedHeight(kStripSide + 64);
   strip_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
   picture_ = new QLabel();
   picture_->setObjectName("inspectPicture");
@@ -343,9 +344,9 @@ void InspectView::draw() {
                                                            Qt::FastTransformation)));
   QString what = last_.what;
   if (last_.truth >= 0) what += tr(" (true class: %1)").arg(className(last_.truth));
-  status_->setText(tr("%1 · %2 variants in %3 ms, from the checkpoint of iteration %4")
+  status_->setText(tr("%1 · %2 in %3 ms, from the checkpoint of iteration %4")
                        .arg(what)
-                       .arg(last_.variants.size())
+                       .arg(last_.variants.size() == 1 ? tr("1 variant") : tr("%1 variants").arg(last_.variants.size()))
                        .arg(last_.milliseconds, 0, 'f', 0)
                        .arg(classifier_ ? classifier_->iteration() : 0));
   for (std::size_t v = 0; v < last_.variants.size(); ++v) {

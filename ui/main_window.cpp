@@ -331,6 +331,7 @@ bool MainWindow::openRun(const QString& dir) {
     setWindowTitle(tr("AlexNet Lab — %1").arg(dir));
     rememberRun(dir);
     panel_->showRun(run.config, QFileInfo(dir).fileName());
+    live_rate_->setValue(run.config.learning_rate);  // where Continue run starts from
     run_config_ = run.config;
     mistakes_view_->setRun(dir, run.config, history_->classNames());
     inspect_view_->setRun(dir, run.config, history_->classNames());

@@ -51,7 +51,8 @@ MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
   gallery_->setResizeMode(QListView::Adjust);
   gallery_->setMovement(QListView::Static);
   gallery_->setIconSize(QSize(kThumbnailSide, kThumbnailSide));
-  gallery_->setGridSize(QSize(kThumbnailSide + 70, kThumbnailSide + 44));
+  // Room for "T-shirt/top → Pullover" and the probability, on up to three lines.
+  gallery_->setGridSize(QSize(kThumbnailSide + 96, kThumbnailSide + 58));
   gallery_->setWordWrap(true);
   gallery_->setUniformItemSizes(true);
   layout->addWidget(gallery_, 1);

@@ -149,8 +149,9 @@ void RunsView::refresh() {
   model_->setRuns(std::move(runs));
   table_->resizeColumnsToContents();
   selectRuns(selected);
-  QString text = tr("%n runs", "", model_->rowCount());
-  if (damaged) text += tr(", %n damaged (hover over its state)", "", damaged);
+  QString text = model_->rowCount() == 1 ? tr("1 run") : tr("%1 runs").arg(model_->rowCount());
+  if (model_->rowCount() == 0) text = tr("No runs here yet: Start an experiment, or Add folder… where runs are");
+  if (damaged) text += tr(", %1 damaged (hover over the state for why)").arg(damaged);
   text += tr(" · read in %1 ms").arg(timer.elapsed());
   if (!problems.isEmpty()) text += " · " + problems.join("; ");
   status_->setText(text);
@@ -213,8 +214,8 @@ bool RunsView::deleteRuns(const QStringList& dirs, QString* error) {
   if (dirs.isEmpty()) return false;
   QStringList names;
   for (const QString& d : dirs) names << QDir(d).dirName();
-  if (!confirm(tr("Move %n run(s) to the trash?\n\n%1\n\nThey can be restored from the trash.", "", dirs.size())
-                   .arg(names.join("\n")))) {
+  const QString what = dirs.size() == 1 ? tr("this run") : tr("these %1 runs").arg(dirs.size());
+  if (!confirm(tr("Move %1 to the trash?\n\n%2\n\nIt can be restored from the trash.").arg(what, names.join("\n")))) {
     return false;
   }
   QStringList problems;

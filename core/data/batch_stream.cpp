@@ -1,4 +1,5 @@
 #include "data/batch_stream.h"
+#include "system_info.h"
 
 #include <algorithm>
 #include <numeric>
@@ -17,7 +18,7 @@ Normalisation picture_normalisation(const ImageSet& set) {
   const std::int64_t step = std::max<std::int64_t>(1, (n + 999) / 1000);
   std::vector<std::int64_t> rows;
   for (std::int64_t r = 0; r < n; r += step) rows.push_back(r);
-  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = core_count();
   torch::Tensor sum, squares;
   double count = 0;
   for (std::size_t start = 0; start < rows.size(); start += 64) {
@@ -172,7 +173,7 @@ BatchStream::BatchStream(const ImageSet& set, int batch_size, TransformOptions o
       capacity_(static_cast<std::size_t>(std::max(1, prefetch))),
       next_to_make_(first_batch),
       next_to_hand_(first_batch) {
-  if (loaders <= 0) loaders = set.streamed() ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : 1;
+  if (loaders <= 0) loaders = set.streamed() ? core_count() : 1;
   // Never more loaders than batches they may hold ready.
   loaders = std::min<int>(loaders, static_cast<int>(capacity_));
   for (int i = 0; i < loaders; ++i) loaders_.emplace_back([this] { produce(); });

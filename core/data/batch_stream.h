@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "data/dataset.h"
+#include "system_info.h"
 
 namespace alexnet {
 
@@ -104,7 +105,7 @@ class BatchStream {
 // (the last one may be smaller): for evaluation and probes.
 template <typename Visit>
 void for_each_batch(const ImageSet& set, int batch_size, const TransformOptions& options, Visit&& visit) {
-  const int threads = set.streamed() ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency())) : 1;
+  const int threads = set.streamed() ? core_count() : 1;
   for (std::int64_t start = 0; start < set.size(); start += batch_size) {
     const std::int64_t n = std::min<std::int64_t>(batch_size, set.size() - start);
     visit(prepare_images(set.pixels(start, n, threads), options, nullptr), set.labels.narrow(0, start, n));

@@ -9,6 +9,7 @@
 #include <opencv2/core/utils/logger.hpp>
 
 #include "data/dataset.h"
+#include "system_info.h"
 #include "data/picture_decoder.h"
 
 namespace alexnet {
@@ -99,7 +100,7 @@ ImageSet make_split(const Listing& listing, const LoadOptions& options, bool str
   std::vector<std::int64_t> rows(listing.paths.size());
   std::iota(rows.begin(), rows.end(), 0);
   std::vector<bool> ok;
-  const int threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = core_count();
   const torch::Tensor decoded = decode_pictures(*list, rows, threads, &ok);
   std::vector<std::int64_t> kept;
   for (std::size_t i = 0; i < ok.size(); ++i) {
