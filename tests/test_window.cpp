@@ -7,6 +7,7 @@
 
 #include <QAction>
 #include <QComboBox>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QMenu>
 #include <QMenuBar>
@@ -90,6 +91,9 @@ class TestWindow : public QObject {
     window.panel()->findChild<QSpinBox*>("recordEvery")->setValue(5);
     window.panel()->findChild<QSpinBox*>("probeEvery")->setValue(20);
     window.panel()->findChild<QSpinBox*>("threads")->setValue(1);
+    window.panel()->findChild<QDoubleSpinBox*>("labelSmoothing")->setValue(0.05);
+    QCOMPARE(window.panel()->findChild<QComboBox*>("optimizer")->currentText(),
+             QString::fromStdString(alexnet::optimizer_name(alexnet::ExperimentConfig().optimizer)));
 
     auto* start = window.findChild<QPushButton*>("startButton");
     auto* pause = window.findChild<QPushButton*>("pauseButton");
@@ -165,6 +169,7 @@ class TestWindow : public QObject {
     QCOMPARE(again.variants[0].name, std::string("alpha"));
     QCOMPARE(alexnet::spec_to_json(again.variants[1]), alexnet::spec_to_json(testsupport::tiny_spec("beta")));
     QCOMPARE(again.input_size, 32);
+    QCOMPARE(again.label_smoothing, 0.05);  // a field of the panel, from the run
     // Exported pictures name the run and the variant in a heading.
     const QString run_name = QFileInfo(run_dir_).fileName();
     QVERIFY(export_all_views(reopened.history(), tmp_.filePath("svg"), &error, "svg").size() > 4);

@@ -188,16 +188,19 @@ void CompareView::fillLayers() {
   const QSignalBlocker block(dead_layer_);
   dead_layer_->clear();
   const std::string variant = dead_variant_->currentText().toStdString();
+  QString deadliest;  // shown first: the layer where a run lost the most units
+  double most = -1;
   for (const ComparedRun& r : comparison_.runs) {
     for (const ProbeResult& p : r.run.probes) {
       if (p.variant != variant) continue;
       for (const LayerProbe& l : p.layers) {
         const QString name = QString::fromStdString(l.name);
         if (dead_layer_->findText(name) < 0) dead_layer_->addItem(name);
+        if (l.dead_fraction > most) most = l.dead_fraction, deadliest = name;
       }
     }
   }
-  if (dead_layer_->findText(kept) >= 0) dead_layer_->setCurrentText(kept);
+  dead_layer_->setCurrentText(dead_layer_->findText(kept) >= 0 ? kept : deadliest);
 }
 
 void CompareView::showDeadUnits(const QString& variant, const QString& layer) {

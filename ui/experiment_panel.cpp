@@ -97,6 +97,13 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   schedule_ = new QComboBox();
   schedule_->setObjectName("schedule");
   schedule_->addItems({"warmup-cosine", "constant"});
+  optimizer_ = new QComboBox();
+  optimizer_->setObjectName("optimizer");
+  optimizer_->addItems({"sgd", "adam"});
+  optimizer_->setCurrentText(QString::fromStdString(optimizer_name(defaults.optimizer)));
+  optimizer_->setToolTip(tr("SGD uses the momentum below; Adam its usual betas (0.9, 0.999)"));
+  label_smoothing_ = real("labelSmoothing", 0, 0.5, defaults.label_smoothing, 2, 0.05);
+  label_smoothing_->setToolTip(tr("Train against (1 − x)·one-hot + x/classes: the loss cannot reach 0"));
   augment_ = new QCheckBox(tr("random crops and flips"));
   seed_ = spin("seed", 0, 1000000, 0);
   threads_ = spin("threads", 0, 256, 0);
@@ -110,10 +117,12 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   settings->addRow(tr("Input size S"), input_size_);
   settings->addRow(tr("Iterations"), iterations_);
   settings->addRow(tr("Batch"), batch_);
+  settings->addRow(tr("Optimizer"), optimizer_);
   settings->addRow(tr("Learning rate"), learning_rate_);
   settings->addRow(tr("Schedule"), schedule_);
   settings->addRow(tr("Momentum"), momentum_);
   settings->addRow(tr("Weight decay"), weight_decay_);
+  settings->addRow(tr("Label smoothing"), label_smoothing_);
   settings->addRow(tr("Init"), init_);
   settings->addRow(tr("Augment"), augment_);
   bf16_ = new QCheckBox(tr("bfloat16 forward passes"));
@@ -216,6 +225,8 @@ void ExperimentPanel::showRun(const ExperimentConfig& config, const QString& run
   weight_decay_->setValue(config.weight_decay);
   init_->setCurrentText(QString::fromStdString(init_scheme_name(config.init)));
   schedule_->setCurrentText(QString::fromStdString(schedule_name(config.schedule)));
+  optimizer_->setCurrentText(QString::fromStdString(optimizer_name(config.optimizer)));
+  label_smoothing_->setValue(config.label_smoothing);
   augment_->setChecked(config.augment);
   bf16_->setChecked(config.bf16);
   seed_->setValue(int(config.seed));
@@ -226,9 +237,7 @@ void ExperimentPanel::showRun(const ExperimentConfig& config, const QString& run
   // What the form has no field for, when it is not the default.
   const ExperimentConfig defaults;
   QStringList others;
-  if (config.optimizer != defaults.optimizer) others << tr("optimizer %1").arg(QString::fromStdString(optimizer_name(config.optimizer)));
   if (config.flip) others << tr("horizontal flips");
-  if (config.label_smoothing > 0) others << tr("label smoothing %1").arg(config.label_smoothing);
   for (const auto& [variant, scale] : config.learning_rate_scales) {
     others << tr("learning rate × %1 for %2").arg(scale).arg(QString::fromStdString(variant));
   }
@@ -276,6 +285,8 @@ ExperimentConfig ExperimentPanel::config() const {
   c.weight_decay = weight_decay_->value();
   c.init = init_scheme_from_name(init_->currentText().toStdString());
   c.schedule = schedule_from_name(schedule_->currentText().toStdString());
+  c.optimizer = optimizer_from_name(optimizer_->currentText().toStdString());
+  c.label_smoothing = label_smoothing_->value();
   c.augment = augment_->isChecked();
   c.bf16 = bf16_->isChecked();
   c.seed = std::uint64_t(seed_->value());
@@ -302,8 +313,11 @@ void ExperimentPanel::saveSettings() const {
   for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, processes_, record_every_, probe_every_}) {
     s.setValue(box->objectName(), box->value());
   }
-  for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_}) s.setValue(box->objectName(), box->value());
+  for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_, label_smoothing_}) {
+    s.setValue(box->objectName(), box->value());
+  }
   s.setValue("init", init_->currentText());
+  s.setValue("optimizer", optimizer_->currentText());
   s.setValue("schedule", schedule_->currentText());
   s.setValue("augment", augment_->isChecked());
   s.setValue("bf16", bf16_->isChecked());
@@ -323,10 +337,11 @@ void ExperimentPanel::restoreSettings() {
   for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, processes_, record_every_, probe_every_}) {
     box->setValue(s.value(box->objectName(), box->value()).toInt());
   }
-  for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_}) {
+  for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_, label_smoothing_}) {
     box->setValue(s.value(box->objectName(), box->value()).toDouble());
   }
   init_->setCurrentText(s.value("init", init_->currentText()).toString());
+  optimizer_->setCurrentText(s.value("optimizer", optimizer_->currentText()).toString());
   schedule_->setCurrentText(s.value("schedule", schedule_->currentText()).toString());
   augment_->setChecked(s.value("augment", false).toBool());
   bf16_->setChecked(s.value("bf16", false).toBool());

@@ -54,6 +54,8 @@ class ExperimentPanel : public QWidget {
   QDoubleSpinBox* weight_decay_;
   QComboBox* init_;
   QComboBox* schedule_;
+  QComboBox* optimizer_;
+  QDoubleSpinBox* label_smoothing_;
   QCheckBox* augment_;
   QCheckBox* bf16_;
   QSpinBox* seed_;

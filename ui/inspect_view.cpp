@@ -70,7 +70,8 @@ QImage feature_map_grid(const FeatureMaps& maps, int width, int* flat) {
   if (maps.channels <= 0 || maps.height <= 0 || maps.width <= 0) return {};
   const int columns = int(std::ceil(std::sqrt(double(maps.channels))));
   const int rows = (maps.channels + columns - 1) / columns;
-  const int scale = std::max(1, (width / columns - 1) / maps.width);
+  // Whole pixels per value, the nearest to the width asked for (maps are 1 x 1 to 15 x 15 at S = 64).
+  const int scale = std::max(1, int(std::lround(double(width) / columns / maps.width)));
   const int tile_w = maps.width * scale, tile_h = maps.height * scale;
   QImage grid(columns * (tile_w + 1) + 1, rows * (tile_h + 1) + 1, QImage::Format_RGB888);
   grid.fill(QColor(90, 90, 110));  // the gaps

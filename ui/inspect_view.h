@@ -106,7 +106,7 @@ class InspectView : public QWidget {
 
 // A conv layer's maps as one grid picture: each map scaled to its own range
 // (a map that is the same everywhere, e.g. a dead ReLU channel, is black), at
-// most `width` pixels wide. `flat` gets the number of such maps.
+// about `width` pixels wide. `flat` gets the number of such maps.
 QImage feature_map_grid(const FeatureMaps& maps, int width, int* flat = nullptr);
 
 }  // namespace alexnet::ui
