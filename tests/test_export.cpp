@@ -15,6 +15,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "alexnet_model.h"
+#include "analysis/test_images.h"
+#include "inference/run_classifier.h"
+#include "run/run_reader.h"
 #include "data/batch_stream.h"
 #include "cli_runner.h"
 #include "data/dataset.h"
@@ -61,6 +64,7 @@ class TestExport : public QObject {
   QString onnx_dir_;  // its export
   QStringList pictures_;
   std::vector<std::int64_t> picture_labels_;
+  std::vector<int> classify_classes_;  // what `classify RUN_DIR` said for each of pictures_
 
  private slots:
   void initTestCase() {
@@ -239,6 +243,7 @@ class TestExport : public QObject {
       const QJsonArray tl = t["logits"].toArray(), ol = o["logits"].toArray();
       for (int c = 0; c < tl.size(); ++c) QVERIFY(std::abs(tl[c].toDouble() - ol[c].toDouble()) < 1e-3);
       correct += torch_class == picture_labels_[static_cast<std::size_t>(i)];
+      classify_classes_.push_back(torch_class);
     }
     // A variant trained on the synthetic set recognises held-out pictures of it.
     QVERIFY2(correct >= 27, qPrintable(QString("%1 of 30 held-out pictures right").arg(correct)));
@@ -247,6 +252,40 @@ class TestExport : public QObject {
     const CliResult text = run_cli({"classify", "--onnx", onnx_dir_ + "/small.onnx", pictures_[1]});
     QCOMPARE(text.exit_code, 0);
     QVERIFY2(text.out.contains("grating") && text.out.contains("%"), qPrintable(text.out));
+  }
+
+  // What the window's Inspect view runs for a test image: the run's test split
+  // prepared as the evaluation prepared it, through every variant, keeping the
+  // conv layers' maps. The trained variant gets the held-out images right and
+  // agrees with `classify` on the same images saved as PNG files.
+  void inspectingTheTrainedRunClassifiesHeldOutImages() {
+    QVERIFY(!classify_classes_.empty());
+    RunClassifier classifier(run_.toStdString());
+    QCOMPARE(classifier.variants(), (std::vector<std::string>{"small", "one-fc"}));
+    const TestImageSource images(read_run_summary(run_.toStdString()).config);
+    int correct = 0;
+    for (std::int64_t i = 0; i < 30; ++i) {
+      const std::vector<float> input = images.network_input(i, classifier.transform());
+      QCOMPARE(input.size(), std::size_t(3 * 64 * 64));
+      QCOMPARE(std::int64_t(images.label(i)), picture_labels_[static_cast<std::size_t>(i)]);
+      const Inspection small = classifier.inspect(0, input);
+      QCOMPARE(small.logits.size(), std::size_t(10));
+      const int best = int(std::max_element(small.logits.begin(), small.logits.end()) - small.logits.begin());
+      QCOMPARE(best, classify_classes_[static_cast<std::size_t>(i)]);
+      correct += best == images.label(i);
+      // conv1 ... conv5 of small, each channels x height x width values, after the activation.
+      QCOMPARE(small.maps.size(), std::size_t(5));
+      QCOMPARE(small.maps[0].layer, std::string("conv1"));
+      for (const FeatureMaps& m : small.maps) {
+        QCOMPARE(m.values.size(), std::size_t(m.channels) * m.height * m.width);
+        QVERIFY(*std::min_element(m.values.begin(), m.values.end()) >= 0);  // ReLU
+      }
+      // The same logits as the batch path (`classify RUN_DIR` and the evaluation).
+      const std::vector<float> batch = classifier.logits(0, input, 1);
+      for (std::size_t c = 0; c < batch.size(); ++c) QVERIFY(std::abs(batch[c] - small.logits[c]) < 1e-4);
+    }
+    QVERIFY2(correct >= 27, qPrintable(QString("%1 of 30 held-out test images right").arg(correct)));
+    QVERIFY(images.network_input(images.size(), classifier.transform()).empty());  // past the end: nothing
   }
 
   void badInputIsRefusedNamingTheFile() {
