@@ -425,6 +425,12 @@ class TestWindow : public QObject {
       QVERIFY(compare->exportPicture(i, path, QSize(800, 450), 1.0));
       QVERIFY2(imageVaries(QImage(path)), qPrintable(path));
     }
+    // File > Export all plots takes the comparison along.
+    QString export_error;
+    const QStringList exported = window.exportAll(tmp_.filePath("compare-all"), &export_error);
+    QVERIFY2(export_error.isEmpty(), qPrintable(export_error));
+    QVERIFY(exported.contains(tmp_.filePath("compare-all/compare-loss.png")));
+    QVERIFY(exported.contains(tmp_.filePath("compare-all/compare-dead-units.png")));
     // One run alone is not a comparison.
     view->selectRuns({runs + "/first"});
     QString error;

@@ -6,6 +6,7 @@
 
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDir>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
@@ -206,7 +207,7 @@ void MainWindow::buildMenus() {
       const QString dir = QFileDialog::getExistingDirectory(this, tr("Export every plot into"));
       if (dir.isEmpty()) return;
       QString error;
-      const QStringList files = export_all_views(history_, dir, &error, format);
+      const QStringList files = exportAll(dir, &error, format);
       if (!error.isEmpty()) QMessageBox::warning(this, tr("Export all plots"), error);
       else log(tr("exported %1 files to %2").arg(files.size()).arg(dir));
     });
@@ -398,8 +399,20 @@ bool MainWindow::exportModels(const QString& dir) {
   return true;
 }
 
-QStringList MainWindow::exportAll(const QString& dir, QString* error) {
-  return export_all_views(history_, dir, error);
+QStringList MainWindow::exportAll(const QString& dir, QString* error, const QString& format) {
+  QStringList files = export_all_views(history_, dir, error, format);
+  // The comparison in the Compare tab, when there is one, goes along.
+  if (!error->isEmpty() || compare_view_->comparison().runs.empty()) return files;
+  const QStringList names = compare_view_->exportNames();
+  for (int i = 0; i < names.size(); ++i) {
+    const QString path = QDir(dir).filePath(names[i] + "." + format);
+    if (!compare_view_->exportPicture(i, path, QSize(kDefaultExportWidth, kDefaultExportHeight), kDefaultExportScale)) {
+      *error = tr("cannot write %1").arg(path);
+      return files;
+    }
+    files << path;
+  }
+  return files;
 }
 
 void MainWindow::setState(RunState state) {

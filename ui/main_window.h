@@ -42,7 +42,8 @@ class MainWindow : public QMainWindow {
   bool openRun(const QString& dir);
   // Continues the opened run from its last checkpoint (a stopped, killed or crashed run).
   bool continueRun();
-  QStringList exportAll(const QString& dir, QString* error);
+  // Every plot of the run in view, and the comparison in the Compare tab when there is one.
+  QStringList exportAll(const QString& dir, QString* error, const QString& format = "png");
   // Writes the opened run's variants as ONNX models (with their descriptions)
   // into `dir`, on a background thread with a progress dialog; modelsExported
   // tells how it went. False when there is no run or an export is under way.
