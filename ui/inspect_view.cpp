@@ -194,7 +194,10 @@ void InspectView::setRun(const QString& dir, const ExperimentConfig& config, con
   class_filter_->clear();
   class_filter_->addItem(tr("every class"), -1);
   for (int c = 0; c < class_names.size(); ++c) class_filter_->addItem(class_names[c], c);
-  status_->setText(tr("Pick a test image or open a picture; the run's models load from its last checkpoint."));
+  status_->setText(dir.isEmpty()
+                       ? tr("Inspect looks inside a trained run: the run being trained opens here when it ends, "
+                            "or open a finished or stopped one (File ▸ Open run…, or the Runs tab).")
+                       : tr("Pick a test image or open a picture; the run's models load from its last checkpoint."));
 }
 
 void InspectView::showEvent(QShowEvent* event) {
