@@ -270,19 +270,20 @@ void InspectView::submit(const Request& request) {
   connect(job_, &QThread::finished, this, [=] {
     job_->deleteLater();
     job_ = nullptr;
-    if (dir != dir_) return;  // another run was opened meanwhile
-    classifier_ = *classifier;
-    images_ = *images;
-    images_problem_ = *images_problem;
-    if (!strip_filled_) fillStrip();
-    if (!error->isEmpty()) {
-      emit failed(tr("Cannot inspect %1: %2")
-                      .arg(request.file.isEmpty() ? tr("test image %1").arg(request.test_index) : request.file,
-                           *error));
-    } else {
-      last_ = std::move(*result);
-      draw();
-      emit inspected();
+    if (dir == dir_) {  // else another run was opened meanwhile: this answer is not for it
+      classifier_ = *classifier;
+      images_ = *images;
+      images_problem_ = *images_problem;
+      if (!strip_filled_) fillStrip();
+      if (!error->isEmpty()) {
+        emit failed(tr("Cannot inspect %1: %2")
+                        .arg(request.file.isEmpty() ? tr("test image %1").arg(request.test_index) : request.file,
+                             *error));
+      } else {
+        last_ = std::move(*result);
+        draw();
+        emit inspected();
+      }
     }
     if (pending_) {
       const Request next = *pending_;
