@@ -134,7 +134,11 @@ int run_open(int argc, char** argv, const std::vector<std::string>& args) {
   if (parsed.has("compare")) {
     QStringList dirs{QString::fromStdString(run_dir)};
     for (const std::string& d : split_list(parsed.text("compare", ""))) dirs << QString::fromStdString(d);
-    if (!window.compareRuns(dirs)) return 1;
+    QString error;
+    if (!window.compareRuns(dirs, &error)) {
+      std::cerr << "alexnet-lab open: cannot compare: " << error.toStdString() << "\n";
+      return 1;
+    }
     window.runsView()->selectRuns(dirs);
   }
   const QDir out(QString::fromStdString(parsed.text("screenshots", "")));

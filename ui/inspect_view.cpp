@@ -30,7 +30,7 @@ namespace {
 constexpr int kStripImages = 48;
 constexpr int kStripSide = 56;
 constexpr int kTopClasses = 5;
-constexpr int kMapGridWidth = 300;  // three variants side by side fit a 1600-pixel window
+constexpr int kMapGridWidth = 280;  // three variants side by side fit a 1600-pixel window
 
 // The network's input back in [0, 1] colours: what the network sees.
 QImage seen_picture(const std::vector<float>& input, const PictureTransform& t) {
@@ -70,8 +70,9 @@ QImage feature_map_grid(const FeatureMaps& maps, int width, int* flat) {
   if (maps.channels <= 0 || maps.height <= 0 || maps.width <= 0) return {};
   const int columns = int(std::ceil(std::sqrt(double(maps.channels))));
   const int rows = (maps.channels + columns - 1) / columns;
-  // Whole pixels per value, the nearest to the width asked for (maps are 1 x 1 to 15 x 15 at S = 64).
-  const int scale = std::max(1, int(std::lround(double(width) / columns / maps.width)));
+  // Whole pixels per value, at least the width asked for (maps are 1 x 1 to 15 x 15 at S = 64); the
+  // grid is brought down to that width at the end, still without smoothing.
+  const int scale = std::max(1, int(std::ceil(double(width) / columns / maps.width)));
   const int tile_w = maps.width * scale, tile_h = maps.height * scale;
   QImage grid(columns * (tile_w + 1) + 1, rows * (tile_h + 1) + 1, QImage::Format_RGB888);
   grid.fill(QColor(90, 90, 110));  // the gaps
@@ -92,7 +93,9 @@ QImage feature_map_grid(const FeatureMaps& maps, int width, int* flat) {
       }
     }
   }
-  return grid;
+  return grid.width() > width ? grid.scaled(width, grid.height() * width / grid.width(), Qt::IgnoreAspectRatio,
+                                            Qt::FastTransformation)
+                              : grid;
 }
 
 InspectView::InspectView(QWidget* parent) : QWidget(parent) {
@@ -234,7 +237,15 @@ void InspectView::submit(const Request& request) {
   if (!*classifier) status_->setText(tr("Loading the models of %1 from its last checkpoint…").arg(dir));
   job_ = QThread::create([=] {
     try {
-      if (!*classifier) *classifier = std::make_shared<RunClassifier>(dir.toStdString());
+      if (!*classifier) {
+        *classifier = std::make_shared<RunClassifier>(dir.toStdString());
+        // One pass on a blank picture sets up libtorch's kernels, so the first
+        // picture a user picks is as quick as the ones after it.
+        const int s = (*classifier)->transform().input_size;
+        for (std::size_t v = 0; v < (*classifier)->variants().size(); ++v) {
+          (void)(*classifier)->inspect(v, std::vector<float>(std::size_t(3) * s * s, 0.0f));
+        }
+      }
       if (!*images && images_problem->isEmpty()) {
         try {
           *images = std::make_shared<TestImageSource>(config);
@@ -362,6 +373,8 @@ void InspectView::draw() {
     if (last_.truth >= 0) {
       title->setText(title->text() + (best == last_.truth ? tr(" ✓") : tr(" ✗")));
     }
+    title->setWordWrap(true);
+    title->setMaximumWidth(kMapGridWidth);
     columns_->addWidget(title, 0, column);
 
     auto* plot = new QCustomPlot();
@@ -397,14 +410,17 @@ void InspectView::draw() {
       if (m.layer != layer) continue;
       int flat = 0;
       maps->setPixmap(QPixmap::fromImage(feature_map_grid(m, kMapGridWidth, &flat)));
-      caption = tr("%1: %2 maps of %3 × %4, %5 the same everywhere (black)")
+      caption = tr("%1: %2 maps of %3 × %4; %5 the same everywhere (black)")
                     .arg(QString::fromStdString(m.layer))
                     .arg(m.channels)
                     .arg(m.height)
                     .arg(m.width)
                     .arg(flat);
     }
-    columns_->addWidget(new QLabel(caption), 2, column);
+    auto* caption_label = new QLabel(caption);
+    caption_label->setWordWrap(true);  // the column is as wide as its grid, not as its caption
+    caption_label->setMaximumWidth(kMapGridWidth);
+    columns_->addWidget(caption_label, 2, column);
     columns_->addWidget(maps, 3, column);
     map_labels_.push_back(maps);
   }

@@ -93,7 +93,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(runs_view_, &RunsView::openRequested, this, [this](const QString& dir) {
     if (openRun(dir)) tabs_->setCurrentWidget(loss_view_);
   });
-  connect(runs_view_, &RunsView::compareRequested, this, &MainWindow::compareRuns);
+  connect(runs_view_, &RunsView::compareRequested, this, [this](const QStringList& dirs) { compareRuns(dirs); });
   setCentralWidget(tabs_);
 
   auto* side = new QWidget();
@@ -350,11 +350,12 @@ bool MainWindow::openRun(const QString& dir) {
   }
 }
 
-bool MainWindow::compareRuns(const QStringList& dirs) {
-  QString error;
-  if (!compare_view_->compare(dirs, &error)) {
-    log(tr("cannot compare: %1").arg(error));
-    if (isVisible()) QMessageBox::warning(this, tr("Compare runs"), error);
+bool MainWindow::compareRuns(const QStringList& dirs, QString* error) {
+  QString reason;
+  if (!compare_view_->compare(dirs, &reason)) {
+    log(tr("cannot compare: %1").arg(reason));
+    if (error) *error = reason;
+    else if (isVisible()) QMessageBox::warning(this, tr("Compare runs"), reason);
     return false;
   }
   tabs_->setCurrentWidget(compare_view_);

@@ -58,8 +58,9 @@ class MainWindow : public QMainWindow {
   InspectView* inspectView() const { return inspect_view_; }
   MistakesView* mistakesView() const { return mistakes_view_; }
   ResultsView* resultsView() const { return results_view_; }
-  // Compares run folders in the Compare tab; false (with a message) when they cannot be.
-  bool compareRuns(const QStringList& dirs);
+  // Compares run folders in the Compare tab; false when they cannot be, with the
+  // reason in `error` when it is given, else in a message box.
+  bool compareRuns(const QStringList& dirs, QString* error = nullptr);
   bool isTraining() const;
 
  signals:

@@ -51,10 +51,10 @@ MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
   gallery_->setResizeMode(QListView::Adjust);
   gallery_->setMovement(QListView::Static);
   gallery_->setIconSize(QSize(kThumbnailSide, kThumbnailSide));
-  // Room for "T-shirt/top → Pullover" and the probability, on up to three lines.
-  gallery_->setGridSize(QSize(kThumbnailSide + 96, kThumbnailSide + 58));
+  // Room for "T-shirt/top", "→ Pullover" and the probability, a line each.
+  gallery_->setGridSize(QSize(kThumbnailSide + 40, kThumbnailSide + 62));
   gallery_->setWordWrap(true);
-  gallery_->setUniformItemSizes(true);
+  gallery_->setUniformItemSizes(false);  // each caption laid out in full
   layout->addWidget(gallery_, 1);
   for (QComboBox* box : {variant_, truth_, predicted_}) {
     connect(box, qOverload<int>(&QComboBox::currentIndexChanged), this, &MistakesView::refresh);
@@ -171,7 +171,7 @@ void MistakesView::refresh() {
   for (const Prediction* p : shown) {
     const QImage image = thumbnail_image(images_->thumbnail(p->index), kThumbnailSide);
     auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(image)),
-                                     QString("%1 → %2\n%3 %").arg(name(p->truth), name(p->predicted))
+                                     QString("%1\n→ %2\n%3 %").arg(name(p->truth), name(p->predicted))
                                          .arg(100.0 * p->confidence, 0, 'f', 0));
     item->setToolTip(tr("test image %1: true %2, predicted %3 with probability %4")
                          .arg(p->index).arg(name(p->truth), name(p->predicted)).arg(p->confidence, 0, 'f', 3));
