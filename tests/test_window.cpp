@@ -31,6 +31,7 @@
 #include "run/predictions.h"
 #include "run/run_store.h"
 #include "trainer.h"
+#include <QDirIterator>
 #include <QListWidget>
 #include <QStandardItemModel>
 #include <QSortFilterProxyModel>
@@ -249,6 +250,19 @@ class TestWindow : public QObject {
       const qint64 index = first->data(Qt::UserRole).toLongLong();
       auto* inspect = reopened.inspectView();
       QSignalSpy inspected(inspect, &InspectView::inspected);
+      // Inspecting changes nothing in the run folder.
+      const auto folder_state = [this] {
+        QStringList state;
+        QDirIterator it(run_dir_, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+          const QFileInfo f(it.next());
+          state << f.filePath() + " " + QString::number(f.size()) + " " +
+                       QString::number(f.lastModified().toMSecsSinceEpoch());
+        }
+        state.sort();
+        return state;
+      };
+      const QStringList before_inspecting = folder_state();
       QTest::mouseClick(gallery->viewport(), Qt::LeftButton, {}, gallery->visualItemRect(first).center());
       QCOMPARE(reopened.tabs()->currentWidget(), static_cast<QWidget*>(inspect));
       QTRY_VERIFY_WITH_TIMEOUT(inspected.count() >= 1 && !inspect->busy(), 60000);
@@ -288,6 +302,7 @@ class TestWindow : public QObject {
       QTRY_VERIFY_WITH_TIMEOUT(failed.count() == 1, 30000);
       QVERIFY2(failed[0][0].toString().contains("junk.png"), qPrintable(failed[0][0].toString()));
       QCOMPARE(inspect->last().what, QString("test image 3"));  // the last good answer stays
+      QCOMPARE(folder_state(), before_inspecting);
     }
 
     // File > Export models as ONNX: each variant's model and description, written off the GUI thread.
