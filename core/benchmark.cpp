@@ -1,4 +1,5 @@
 #include "benchmark.h"
+#include "seconds_since.h"
 
 #include <sys/resource.h>
 #include <unistd.h>
@@ -18,8 +19,6 @@ namespace alexnet {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

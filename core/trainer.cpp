@@ -26,6 +26,7 @@
 #include "run/run_paths.h"
 #include "run/run_store.h"
 #include "system_info.h"
+#include "seconds_since.h"
 #include "json_text.h"
 
 namespace alexnet {
@@ -33,10 +34,6 @@ namespace alexnet {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-double seconds_since(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
-}
 
 // FNV-1a: a stable hash, so a variant's initial weights depend on the seed and its
 // name only, not on which other variants share the run.
