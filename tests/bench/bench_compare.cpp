@@ -8,6 +8,8 @@
 // usage: bench_compare [FOLDER]   (default build/bench-runs)
 #include <chrono>
 #include <cstdio>
+#include <QtTest>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +21,7 @@
 #include "run/run_catalog.h"
 #include "run/run_comparison.h"
 #include "run/run_store.h"
+#include "seconds_since.h"
 
 namespace fs = std::filesystem;
 using namespace alexnet;
@@ -75,78 +78,86 @@ void write_run(const fs::path& dir, int seed, bool probes) {
   store.flush();
 }
 
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
 }  // namespace
 
-int main(int argc, char** argv) {
-  const fs::path folder = argc > 1 ? argv[1] : "build/bench-runs";
-  std::vector<std::string> dirs;
-  for (int i = 0; i < 5; ++i) {
-    const fs::path dir = folder / ("run" + std::to_string(i));
-    write_run(dir, i, /*probes=*/true);
-    dirs.push_back(dir.string());
-  }
-  double best = 1e9;
-  std::size_t rows = 0;
-  Comparison c;
-  for (int k = 0; k < 5; ++k) {
-    const auto start = std::chrono::steady_clock::now();
-    c = compare_runs(dirs);
-    best = std::min(best, seconds_since(start));
-    rows = 0;
-    for (const ComparedRun& r : c.runs) rows += r.run.records.size();
-  }
-  // A figure is only worth printing for a comparison that read everything:
-  // every record of every run, and the seed as the one setting that differs.
-  if (rows != 5 * 3 * 200 || c.variants.size() != 3 ||
-      c.differences != std::vector<std::string>{"seed: 0 | 1 | 2 | 3 | 4"}) {
-    std::fprintf(stderr, "bench_compare: the comparison is wrong (%zu records, %zu variants, %zu differences)\n", rows,
-                 c.variants.size(), c.differences.size());
-    return 1;
-  }
-  std::printf("compare: 5 runs of 20,000 iterations (3 variants, %zu records) read and compared in %.0f ms (best of 5)\n",
-              rows, best * 1000);
+// A figure is only printed for a result that read everything it was to read:
+// anything else fails the run.
+class BenchCompare : public QObject {
+  Q_OBJECT
+ public:
+  explicit BenchCompare(fs::path folder) : folder_(std::move(folder)) {}
 
-  // The window's Compare view also reads every probe (for the dead units across runs).
-  best = 1e9;
-  std::size_t probes = 0;
-  for (int k = 0; k < 5; ++k) {
-    const auto start = std::chrono::steady_clock::now();
-    c = compare_runs(dirs);
-    read_compared_probes(c);
-    best = std::min(best, seconds_since(start));
-    probes = 0;
-    for (const ComparedRun& r : c.runs) probes += r.run.probes.size();
+ private slots:
+  void compareFiveLongRuns() {
+    std::vector<std::string> dirs;
+    for (int i = 0; i < 5; ++i) {
+      const fs::path dir = folder_ / ("run" + std::to_string(i));
+      write_run(dir, i, /*probes=*/true);
+      dirs.push_back(dir.string());
+    }
+    double best = 1e9;
+    std::size_t rows = 0;
+    Comparison c;
+    for (int k = 0; k < 5; ++k) {
+      const auto start = std::chrono::steady_clock::now();
+      c = compare_runs(dirs);
+      best = std::min(best, seconds_since(start));
+      rows = 0;
+      for (const ComparedRun& r : c.runs) rows += r.run.records.size();
+    }
+    // Every record of every run, and the seed as the one setting that differs.
+    QCOMPARE(rows, std::size_t(5 * 3 * 200));
+    QCOMPARE(c.variants.size(), std::size_t(3));
+    QCOMPARE(c.differences, std::vector<std::string>{"seed: 0 | 1 | 2 | 3 | 4"});
+    std::printf("compare: 5 runs of 20,000 iterations (3 variants, %zu records) read and compared in %.0f ms (best of 5)\n",
+                rows, best * 1000);
+
+    // The window's Compare view also reads every probe (for the dead units across runs).
+    best = 1e9;
+    std::size_t probes = 0;
+    for (int k = 0; k < 5; ++k) {
+      const auto start = std::chrono::steady_clock::now();
+      c = compare_runs(dirs);
+      read_compared_probes(c);
+      best = std::min(best, seconds_since(start));
+      probes = 0;
+      for (const ComparedRun& r : c.runs) probes += r.run.probes.size();
+    }
+    QCOMPARE(probes, std::size_t(5 * 3 * 41));
+    std::printf("compare view: the same with their %zu probes (histograms of 5 layers each) in %.0f ms (best of 5)\n",
+                probes, best * 1000);
   }
-  if (probes != 5 * 3 * 41) {
-    std::fprintf(stderr, "bench_compare: %zu probes read, not %d\n", probes, 5 * 3 * 41);
-    return 1;
-  }
-  std::printf("compare view: the same with their %zu probes (histograms of 5 layers each) in %.0f ms (best of 5)\n",
-              probes, best * 1000);
 
   // The Runs view: a folder of 200 runs, summed up from their small files.
-  const fs::path catalogue = folder / "catalogue";
-  for (int i = 0; i < 200; ++i) write_run(catalogue / ("run" + std::to_string(1000 + i)), i, /*probes=*/false);
-  best = 1e9;
-  std::vector<RunSummary> listed;
-  for (int k = 0; k < 5; ++k) {
-    const auto start = std::chrono::steady_clock::now();
-    listed = list_runs(catalogue.string());
-    best = std::min(best, seconds_since(start));
+  void listTwoHundredRuns() {
+    const fs::path catalogue = folder_ / "catalogue";
+    for (int i = 0; i < 200; ++i) write_run(catalogue / ("run" + std::to_string(1000 + i)), i, /*probes=*/false);
+    double best = 1e9;
+    std::vector<RunSummary> listed;
+    for (int k = 0; k < 5; ++k) {
+      const auto start = std::chrono::steady_clock::now();
+      listed = list_runs(catalogue.string());
+      best = std::min(best, seconds_since(start));
+    }
+    QCOMPARE(listed.size(), std::size_t(200));
+    for (const RunSummary& r : listed) {
+      QCOMPARE(r.status, RunStatus::Finished);
+      QCOMPARE(r.iterations_done, std::int64_t(20000));
+      QCOMPARE(r.variants.size(), std::size_t(3));
+    }
+    std::printf("runs view: 200 runs listed (name, data, variants, iterations, best accuracy, state, note) in %.0f ms "
+                "(best of 5)\n",
+                best * 1000);
   }
-  const bool all_finished = std::all_of(listed.begin(), listed.end(), [](const RunSummary& r) {
-    return r.status == RunStatus::Finished && r.iterations_done == 20000 && r.variants.size() == 3;
-  });
-  if (listed.size() != 200 || !all_finished) {
-    std::fprintf(stderr, "bench_compare: listed %zu runs, or some not as written\n", listed.size());
-    return 1;
-  }
-  std::printf("runs view: 200 runs listed (name, data, variants, iterations, best accuracy, state, note) in %.0f ms "
-              "(best of 5)\n",
-              best * 1000);
-  return 0;
+
+ private:
+  fs::path folder_;
+};
+
+int main(int argc, char** argv) {
+  BenchCompare bench(argc > 1 ? argv[1] : "build/bench-runs");
+  char* test_args[] = {argv[0]};  // the folder is ours, not one of Qt Test's options
+  return QTest::qExec(&bench, 1, test_args);
 }
+
+#include "bench_compare.moc"
