@@ -14,7 +14,7 @@
 #include "command_line.h"
 #include "presets.h"
 #include "system_info.h"
-#include "trainer.h"
+#include "train/trainer.h"
 
 namespace alexnet::cli {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "training_events.h"
+#include "train/training_events.h"
 
 namespace alexnet::cli {
 

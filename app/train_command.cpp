@@ -12,7 +12,7 @@
 #include "gui_app.h"
 #include "presets.h"
 #include "terminal_reporter.h"
-#include "trainer.h"
+#include "train/trainer.h"
 
 namespace alexnet::cli {
 

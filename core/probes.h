@@ -7,7 +7,7 @@
 #include <string>
 
 #include "alexnet_model.h"
-#include "training_events.h"
+#include "train/training_events.h"
 
 namespace alexnet {
 

@@ -8,7 +8,7 @@
 #include "alexnet_model.h"
 #include "probes.h"
 #include "run/run_store.h"
-#include "trainer.h"
+#include "train/trainer.h"
 #include "run/predictions.h"
 #include "run/run_store.h"
 #include "tensorboard_reader.h"

@@ -30,7 +30,7 @@
 #include "runs_table_model.h"
 #include "run/predictions.h"
 #include "run/run_store.h"
-#include "trainer.h"
+#include "train/trainer.h"
 #include <QDirIterator>
 #include <QListWidget>
 #include <QStandardItemModel>

@@ -11,7 +11,7 @@
 #include "experiment_config.h"
 #include "presets.h"
 #include "spec_json.h"
-#include "training_events.h"
+#include "train/training_events.h"
 
 namespace testsupport {
 

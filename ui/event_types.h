@@ -3,7 +3,7 @@
 
 #include <QMetaType>
 
-#include "training_events.h"
+#include "train/training_events.h"
 
 Q_DECLARE_METATYPE(alexnet::RecordPoint)
 Q_DECLARE_METATYPE(alexnet::ProbeResult)

@@ -9,7 +9,7 @@
 
 #include "event_types.h"
 #include "experiment_config.h"
-#include "trainer.h"
+#include "train/trainer.h"
 
 namespace alexnet::ui {
 

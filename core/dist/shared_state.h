@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "dist/cluster.h"
-#include "variant_state.h"
+#include "train/variant_state.h"
 
 namespace alexnet {
 

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "variant_state.h"
+#include "train/variant_state.h"
 
 namespace alexnet {
 

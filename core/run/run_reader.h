@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "experiment_config.h"
-#include "training_events.h"
+#include "train/training_events.h"
 
 namespace alexnet {
 

@@ -20,7 +20,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "experiment_config.h"
-#include "training_events.h"
+#include "train/training_events.h"
 
 namespace alexnet {
 

@@ -14,7 +14,7 @@
 #include <cstdio>
 #include <string>
 
-#include "training_events.h"
+#include "train/training_events.h"
 
 namespace alexnet {
 

@@ -18,7 +18,7 @@
 #include "presets.h"
 #include "seconds_since.h"
 #include "system_info.h"
-#include "trainer.h"
+#include "train/trainer.h"
 
 namespace fs = std::filesystem;
 using namespace alexnet;

@@ -18,7 +18,7 @@
 #include "main_window.h"
 #include "presets.h"
 #include "run_history.h"
-#include "trainer.h"
+#include "train/trainer.h"
 #include "training_worker.h"
 
 using namespace alexnet;

@@ -6,7 +6,7 @@
 #include "run/checkpoint.h"
 #include "run/run_paths.h"
 #include "run/run_store.h"
-#include "variant_state.h"
+#include "train/variant_state.h"
 
 namespace {
 
