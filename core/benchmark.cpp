@@ -13,6 +13,7 @@
 
 #include "alexnet_model.h"
 #include "data/batch_stream.h"
+#include "train/fused_optimizers.h"
 
 namespace alexnet {
 
@@ -42,7 +43,7 @@ namespace {
 struct SteppingModel {
   bool bf16;
   AlexNet model;
-  torch::optim::SGD optimizer;
+  FusedSGD optimizer;  // the trainer's optimizer and gradient handling
   torch::Tensor x, y;
   SteppingModel(const VariantSpec& spec, int batch_size, bool use_bf16)
       : bf16(use_bf16),
@@ -62,7 +63,7 @@ struct SteppingModel {
     }
   }
   void step() {
-    optimizer.zero_grad();
+    release_gradients(optimizer);
     const torch::Tensor loss = torch::nn::functional::cross_entropy(forward_logits(*model, x, bf16), y);
     loss.backward();
     optimizer.step();

@@ -8,6 +8,7 @@
 #include "alexnet_model.h"
 #include "probes.h"
 #include "run/run_store.h"
+#include "train/fused_optimizers.h"
 #include "train/trainer.h"
 #include "run/predictions.h"
 #include "run/run_store.h"
@@ -422,6 +423,88 @@ class TestTraining : public QObject {
     // The logits come back in float32 whatever the forward pass ran in.
     AlexNet model(tiny_spec("probe"));
     QCOMPARE(forward_logits(*model, torch::randn({2, 3, 32, 32}), true).scalar_type(), torch::kFloat);
+  }
+
+  // The fused SGD and Adam the trainer uses: torch's arithmetic to float
+  // rounding, torch's state (a step of either kind continues the other's
+  // buffers), checkpoints that load into torch's optimizers, and torch's own
+  // step for the settings the fused loop does not cover.
+  void fusedOptimizersFollowTorchsAndShareItsState() {
+    torch::manual_seed(7);
+    // A 4096-element matrix spreads over both threads (grain 32768 is per tensor: make one larger).
+    const std::vector<torch::Tensor> start = {torch::randn({300, 200}), torch::randn({200}), torch::randn({50000})};
+    auto params_from = [&] {
+      std::vector<torch::Tensor> ps;
+      for (const auto& t : start) ps.push_back(t.clone().requires_grad_());
+      return ps;
+    };
+    // The same gradients for both, from the parameters themselves.
+    auto set_gradients = [](std::vector<torch::Tensor>& ps, int step) {
+      for (auto& p : ps) p.mutable_grad() = (p.detach() * 0.3 + std::sin(step + 1.0)).sin();
+    };
+    auto max_difference = [](const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+      double worst = 0;
+      for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, (a[i] - b[i]).abs().max().item<double>());
+      return worst;
+    };
+    auto distance_moved = [&](const std::vector<torch::Tensor>& a) {
+      double moved = 0;
+      for (std::size_t i = 0; i < a.size(); ++i) moved = std::max(moved, (a[i] - start[i]).abs().max().item<double>());
+      return moved;
+    };
+    const auto sgd_options = torch::optim::SGDOptions(0.05).momentum(0.9).weight_decay(5e-4);
+    const auto adam_options = torch::optim::AdamOptions(1e-2).weight_decay(5e-4);
+
+    auto check = [&](auto make_torch, auto make_fused, auto torch_step_of_fused, const char* name) {
+      std::vector<torch::Tensor> reference = params_from(), fused = params_from();
+      auto torch_opt = make_torch(reference);
+      auto fused_opt = make_fused(fused);
+      for (int step = 0; step < 6; ++step) {
+        set_gradients(reference, step);
+        set_gradients(fused, step);
+        torch_opt->step();
+        // Steps 3 and 4 by torch's own code on the fused optimizer's state.
+        if (step == 3 || step == 4) torch_step_of_fused(*fused_opt); else fused_opt->step();
+      }
+      const double moved = distance_moved(reference);
+      const double difference = max_difference(reference, fused);
+      QVERIFY2(moved > 0.05, qPrintable(QString("%1 moved %2").arg(name).arg(moved)));
+      QVERIFY2(difference < 1e-5, qPrintable(QString("%1: %2 from torch's").arg(name).arg(difference)));
+
+      // A checkpoint of the fused optimizer loads into torch's, and the next steps agree.
+      std::stringstream saved;
+      torch::save(*fused_opt, saved);
+      std::vector<torch::Tensor> resumed = params_from();
+      for (std::size_t i = 0; i < resumed.size(); ++i) resumed[i].detach().copy_(fused[i].detach());
+      auto resumed_opt = make_torch(resumed);
+      torch::load(*resumed_opt, saved);
+      set_gradients(fused, 6);
+      set_gradients(resumed, 6);
+      fused_opt->step();
+      resumed_opt->step();
+      QVERIFY2(max_difference(fused, resumed) < 1e-6, name);
+    };
+    check([&](auto& ps) { return std::make_unique<torch::optim::SGD>(ps, sgd_options); },
+          [&](auto& ps) { return std::make_unique<FusedSGD>(ps, sgd_options); },
+          [](FusedSGD& o) { o.torch::optim::SGD::step(); }, "SGD");
+    check([&](auto& ps) { return std::make_unique<torch::optim::Adam>(ps, adam_options); },
+          [&](auto& ps) { return std::make_unique<FusedAdam>(ps, adam_options); },
+          [](FusedAdam& o) { o.torch::optim::Adam::step(); }, "Adam");
+    // Nesterov is not fused: torch's step, exactly.
+    auto nesterov = torch::optim::SGDOptions(0.05).momentum(0.9).nesterov(true);
+    check([&](auto& ps) { return std::make_unique<torch::optim::SGD>(ps, nesterov); },
+          [&](auto& ps) { return std::make_unique<FusedSGD>(ps, nesterov); },
+          [](FusedSGD& o) { o.torch::optim::SGD::step(); }, "SGD with Nesterov");
+
+    // release_gradients: backward then leaves exactly the new gradient (not one added to an old).
+    std::vector<torch::Tensor> ps = params_from();
+    FusedSGD opt(ps, sgd_options);
+    (ps[0].sum() * 2).backward();
+    release_gradients(opt);
+    for (const auto& p : ps) QVERIFY(!p.grad().defined());
+    (ps[0].sum() * 3).backward();
+    QCOMPARE(ps[0].grad().min().item<double>(), 3.0);
+    QCOMPARE(ps[0].grad().max().item<double>(), 3.0);
   }
 
   void badSettingsAndUnwritableFoldersFailWithAMessage() {

@@ -16,6 +16,7 @@
 #include "dist/local_workers.h"
 #include "dist/settings_agreement.h"
 #include "dist/shared_state.h"
+#include "fused_optimizers.h"
 #include "run/checkpoint.h"
 #include "caching_cpu_allocator.h"
 #include "data/dataset.h"
@@ -302,10 +303,10 @@ RunState Trainer::train() {
     v.model = AlexNet(v.spec);
     v.model->initialise(config_.init);
     if (config_.optimizer == OptimizerKind::Adam) {
-      v.optimizer = std::make_unique<torch::optim::Adam>(
+      v.optimizer = std::make_unique<FusedAdam>(
           v.model->parameters(), torch::optim::AdamOptions(config_.learning_rate).weight_decay(config_.weight_decay));
     } else {
-      v.optimizer = std::make_unique<torch::optim::SGD>(
+      v.optimizer = std::make_unique<FusedSGD>(
           v.model->parameters(), torch::optim::SGDOptions(config_.learning_rate)
                                      .momentum(config_.momentum)
                                      .weight_decay(config_.weight_decay));
@@ -408,7 +409,7 @@ RunState Trainer::train() {
         }
         const Clock::time_point start = Clock::now();
         v.model->train();
-        v.optimizer->zero_grad();
+        release_gradients(*v.optimizer);
         const torch::Tensor loss =
             torch::nn::functional::cross_entropy(forward_logits(*v.model, batch.images, bf16), batch.labels,
                                                  torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
