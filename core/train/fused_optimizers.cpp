@@ -77,6 +77,26 @@ bool all_fusable(const std::vector<torch::optim::OptimizerParamGroup>& groups,
   return true;
 }
 
+// The frame both steps share: the closure's loss under grad mode, then
+// `update(options, parameter, state slot)` for every parameter with a gradient.
+template <typename Options, typename Update>
+torch::Tensor for_each_parameter(torch::optim::Optimizer& optimizer, const torch::optim::Optimizer::LossClosure& closure,
+                                 Update&& update) {
+  torch::NoGradGuard no_grad;
+  torch::Tensor loss;
+  if (closure) {
+    at::AutoGradMode enable_grad(true);
+    loss = closure();
+  }
+  for (auto& group : optimizer.param_groups()) {
+    const auto& options = static_cast<const Options&>(group.options());
+    for (auto& p : group.params()) {
+      if (p.grad().defined()) update(options, p, optimizer.state()[state_key(p)]);
+    }
+  }
+  return loss;
+}
+
 }  // namespace
 
 torch::Tensor FusedSGD::step(LossClosure closure) {
@@ -88,36 +108,24 @@ torch::Tensor FusedSGD::step(LossClosure closure) {
   }
   if (!supported) return torch::optim::SGD::step(std::move(closure));
 
-  torch::NoGradGuard no_grad;
-  torch::Tensor loss;
-  if (closure) {
-    at::AutoGradMode enable_grad(true);
-    loss = closure();
-  }
-  for (auto& group : param_groups()) {
-    const auto& o = static_cast<const torch::optim::SGDOptions&>(group.options());
-    for (auto& p : group.params()) {
-      if (!p.grad().defined()) continue;
-      auto& slot = state()[state_key(p)];
-      const bool first = !slot;
-      if (first) {
-        auto s = std::make_unique<torch::optim::SGDParamState>();
-        s->momentum_buffer(torch::empty_like(p, torch::MemoryFormat::Contiguous));
-        slot = std::move(s);
-      }
-      torch::Tensor buffer = static_cast<torch::optim::SGDParamState&>(*slot).momentum_buffer();
-      float* pd = p.data_ptr<float>();
-      const float* gd = p.grad().data_ptr<float>();
-      float* bd = buffer.data_ptr<float>();
-      const float wd = static_cast<float>(o.weight_decay());
-      const float momentum = static_cast<float>(o.momentum());
-      const float neg_lr = static_cast<float>(-o.lr());
-      at::parallel_for(0, p.numel(), kGrain, [&](std::int64_t begin, std::int64_t end) {
-        sgd_elements(pd + begin, gd + begin, bd + begin, end - begin, wd, momentum, neg_lr, first);
-      });
+  return for_each_parameter<torch::optim::SGDOptions>(*this, closure, [](const auto& o, torch::Tensor& p, auto& slot) {
+    const bool first = !slot;
+    if (first) {
+      auto s = std::make_unique<torch::optim::SGDParamState>();
+      s->momentum_buffer(torch::empty_like(p, torch::MemoryFormat::Contiguous));
+      slot = std::move(s);
     }
-  }
-  return loss;
+    torch::Tensor buffer = static_cast<torch::optim::SGDParamState&>(*slot).momentum_buffer();
+    float* pd = p.data_ptr<float>();
+    const float* gd = p.grad().data_ptr<float>();
+    float* bd = buffer.data_ptr<float>();
+    const float wd = static_cast<float>(o.weight_decay());
+    const float momentum = static_cast<float>(o.momentum());
+    const float neg_lr = static_cast<float>(-o.lr());
+    at::parallel_for(0, p.numel(), kGrain, [&](std::int64_t begin, std::int64_t end) {
+      sgd_elements(pd + begin, gd + begin, bd + begin, end - begin, wd, momentum, neg_lr, first);
+    });
+  });
 }
 
 torch::Tensor FusedAdam::step(LossClosure closure) {
@@ -130,49 +138,37 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
   }
   if (!supported) return torch::optim::Adam::step(std::move(closure));
 
-  torch::NoGradGuard no_grad;
-  torch::Tensor loss;
-  if (closure) {
-    at::AutoGradMode enable_grad(true);
-    loss = closure();
-  }
-  for (auto& group : param_groups()) {
-    const auto& o = static_cast<const torch::optim::AdamOptions&>(group.options());
-    for (auto& p : group.params()) {
-      if (!p.grad().defined()) continue;
-      auto& slot = state()[state_key(p)];
-      if (!slot) {
-        auto s = std::make_unique<torch::optim::AdamParamState>();
-        s->step(0);
-        s->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
-        s->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
-        slot = std::move(s);
-      }
-      auto& s = static_cast<torch::optim::AdamParamState&>(*slot);
-      s.step(s.step() + 1);
-      const double beta1 = std::get<0>(o.betas());
-      const double beta2 = std::get<1>(o.betas());
-      const double bias_correction1 = 1 - std::pow(beta1, s.step());
-      const double bias_correction2 = 1 - std::pow(beta2, s.step());
-      float* pd = p.data_ptr<float>();
-      const float* gd = p.grad().data_ptr<float>();
-      float* md = s.exp_avg().data_ptr<float>();
-      float* vd = s.exp_avg_sq().data_ptr<float>();
-      const float wd = static_cast<float>(o.weight_decay());
-      const float b1 = static_cast<float>(beta1);
-      const float one_minus_b1 = static_cast<float>(1 - beta1);
-      const float b2 = static_cast<float>(beta2);
-      const float one_minus_b2 = static_cast<float>(1 - beta2);
-      const float sqrt_bc2 = static_cast<float>(std::sqrt(bias_correction2));
-      const float eps = static_cast<float>(o.eps());
-      const float neg_step = static_cast<float>(-o.lr() / bias_correction1);
-      at::parallel_for(0, p.numel(), kGrain, [&](std::int64_t begin, std::int64_t end) {
-        adam_elements(pd + begin, gd + begin, md + begin, vd + begin, end - begin, wd, b1, one_minus_b1, b2,
-                      one_minus_b2, sqrt_bc2, eps, neg_step);
-      });
+  return for_each_parameter<torch::optim::AdamOptions>(*this, closure, [](const auto& o, torch::Tensor& p, auto& slot) {
+    if (!slot) {
+      auto s = std::make_unique<torch::optim::AdamParamState>();
+      s->step(0);
+      s->exp_avg(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
+      s->exp_avg_sq(torch::zeros_like(p, torch::MemoryFormat::Contiguous));
+      slot = std::move(s);
     }
-  }
-  return loss;
+    auto& s = static_cast<torch::optim::AdamParamState&>(*slot);
+    s.step(s.step() + 1);
+    const double beta1 = std::get<0>(o.betas());
+    const double beta2 = std::get<1>(o.betas());
+    const double bias_correction1 = 1 - std::pow(beta1, s.step());
+    const double bias_correction2 = 1 - std::pow(beta2, s.step());
+    float* pd = p.data_ptr<float>();
+    const float* gd = p.grad().data_ptr<float>();
+    float* md = s.exp_avg().data_ptr<float>();
+    float* vd = s.exp_avg_sq().data_ptr<float>();
+    const float wd = static_cast<float>(o.weight_decay());
+    const float b1 = static_cast<float>(beta1);
+    const float one_minus_b1 = static_cast<float>(1 - beta1);
+    const float b2 = static_cast<float>(beta2);
+    const float one_minus_b2 = static_cast<float>(1 - beta2);
+    const float sqrt_bc2 = static_cast<float>(std::sqrt(bias_correction2));
+    const float eps = static_cast<float>(o.eps());
+    const float neg_step = static_cast<float>(-o.lr() / bias_correction1);
+    at::parallel_for(0, p.numel(), kGrain, [&](std::int64_t begin, std::int64_t end) {
+      adam_elements(pd + begin, gd + begin, md + begin, vd + begin, end - begin, wd, b1, one_minus_b1, b2,
+                    one_minus_b2, sqrt_bc2, eps, neg_step);
+    });
+  });
 }
 
 void release_gradients(torch::optim::Optimizer& optimizer) {
