@@ -43,12 +43,12 @@ namespace {
 struct SteppingModel {
   bool bf16;
   AlexNet model;
-  FusedSGD optimizer;  // the trainer's optimizer and gradient handling
+  std::unique_ptr<torch::optim::Optimizer> optimizer;  // the default experiment's, as the trainer steps it
   torch::Tensor x, y;
   SteppingModel(const VariantSpec& spec, int batch_size, bool use_bf16)
       : bf16(use_bf16),
         model(spec),
-        optimizer(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9).weight_decay(5e-4)),
+        optimizer(make_optimizer(ExperimentConfig{}, model->parameters())),
         x(torch::randn({batch_size, 3, spec.input_size, spec.input_size})),
         y(torch::randint(0, spec.classes, {batch_size}, torch::kInt64)) {
     model->train();
@@ -63,10 +63,10 @@ struct SteppingModel {
     }
   }
   void step() {
-    release_gradients(optimizer);
+    release_gradients(*optimizer);
     const torch::Tensor loss = torch::nn::functional::cross_entropy(forward_logits(*model, x, bf16), y);
     loss.backward();
-    optimizer.step();
+    optimizer->step();
     (void)loss.item<float>();  // as the trainer does: the loss is read every step
   }
 };

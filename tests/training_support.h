@@ -34,7 +34,10 @@ inline alexnet::ExperimentConfig quick_config(const std::string& out_dir, std::i
   c.iterations = iterations;
   c.batch_size = 32;
   c.input_size = 32;
+  // SGD at a rate these tiny nets learn fast with, whatever the default experiment uses.
+  c.optimizer = alexnet::OptimizerKind::SGD;
   c.learning_rate = 0.02;
+  c.label_smoothing = 0;
   c.record_every = 10;
   c.probe_every = 20;
   c.probe_size = 200;

@@ -171,6 +171,17 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
   });
 }
 
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const ExperimentConfig& config,
+                                                        std::vector<torch::Tensor> parameters) {
+  if (config.optimizer == OptimizerKind::Adam) {
+    return std::make_unique<FusedAdam>(
+        std::move(parameters), torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
+  }
+  return std::make_unique<FusedSGD>(std::move(parameters), torch::optim::SGDOptions(config.learning_rate)
+                                                               .momentum(config.momentum)
+                                                               .weight_decay(config.weight_decay));
+}
+
 void release_gradients(torch::optim::Optimizer& optimizer) {
   for (auto& group : optimizer.param_groups()) {
     for (auto& p : group.params()) p.mutable_grad() = torch::Tensor();

@@ -17,6 +17,11 @@
 #include <torch/optim/adam.h>
 #include <torch/optim/sgd.h>
 
+#include <memory>
+#include <vector>
+
+#include "experiment_config.h"
+
 namespace alexnet {
 
 class FusedSGD : public torch::optim::SGD {
@@ -30,6 +35,11 @@ class FusedAdam : public torch::optim::Adam {
   using torch::optim::Adam::Adam;
   torch::Tensor step(LossClosure closure = nullptr) override;
 };
+
+// The optimizer a run's settings ask for (its rate, momentum, weight decay),
+// as the trainer steps it; the benchmark uses the same one.
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const ExperimentConfig& config,
+                                                        std::vector<torch::Tensor> parameters);
 
 // Leaves every parameter's gradient undefined instead of zeroing it (what
 // set_to_none does in Python): backward then hands its fresh gradient over

@@ -302,15 +302,7 @@ RunState Trainer::train() {
     torch::manual_seed(config_.seed ^ stable_hash(v.spec.name));
     v.model = AlexNet(v.spec);
     v.model->initialise(config_.init);
-    if (config_.optimizer == OptimizerKind::Adam) {
-      v.optimizer = std::make_unique<FusedAdam>(
-          v.model->parameters(), torch::optim::AdamOptions(config_.learning_rate).weight_decay(config_.weight_decay));
-    } else {
-      v.optimizer = std::make_unique<FusedSGD>(
-          v.model->parameters(), torch::optim::SGDOptions(config_.learning_rate)
-                                     .momentum(config_.momentum)
-                                     .weight_decay(config_.weight_decay));
-    }
+    v.optimizer = make_optimizer(config_, v.model->parameters());
   }
   nlohmann::json summary = {{"name", data.name},
                             {"source", data.source},
