@@ -30,19 +30,21 @@ struct ExperimentConfig {
   std::int64_t iterations = 2000;
   int batch_size = 64;
   int input_size = 64;
-  double learning_rate = 0.01;
+  // The default experiment: Adam at 5e-4 with label smoothing 0.1 took original,
+  // tanh and small 0.8-1.6 points past SGD at 0.01 in the same time (README).
+  double learning_rate = 5e-4;
   // Per-variant multipliers of the learning rate (absent: 1), e.g. to give tanh its own rate.
   std::map<std::string, double> learning_rate_scales;
   double momentum = 0.9;
   double weight_decay = 5e-4;
   InitScheme init = InitScheme::Kaiming;
-  OptimizerKind optimizer = OptimizerKind::SGD;
+  OptimizerKind optimizer = OptimizerKind::Adam;
   Schedule schedule = Schedule::WarmupCosine;
   bool augment = false;  // random crop and horizontal flip
   bool flip = false;     // horizontal flips alone (a garment mirrored is the same garment)
   // Cross-entropy against (1 - e)·one-hot + e/classes: keeps the logits from
   // growing without bound on the training set. The test loss stays plain.
-  double label_smoothing = 0.0;
+  double label_smoothing = 0.1;
   // Image folders: a picture whose header claims more pixels than this is
   // skipped without being decoded (a small file can claim gigapixels).
   double max_picture_pixels = 50e6;
