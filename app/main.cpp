@@ -13,6 +13,7 @@
 #include "export/export_error.h"
 #include "run/run_store.h"
 #include "gui_app.h"
+#include "openmp_wait_policy.h"
 #include "runs_command.h"
 #include "train_command.h"
 #include "variant_spec.h"
@@ -76,6 +77,7 @@ int dispatch(int argc, char** argv, const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  alexnet::cli::restart_with_sleeping_openmp_threads(argv);
   const std::vector<std::string> args(argv + 1, argv + argc);
   try {
     return dispatch(argc, argv, args);

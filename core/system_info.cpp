@@ -1,5 +1,8 @@
 #include "system_info.h"
 
+#include <strings.h>
+
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <thread>
@@ -42,13 +45,24 @@ int configure_threads(int requested) {
   return threads;
 }
 
+std::string describe_openmp_waiting() {
+  // libgomp's own reading of these variables: a policy first, then a spin count.
+  if (const char* policy = std::getenv("OMP_WAIT_POLICY")) {
+    const std::string value = policy;
+    if (strcasecmp(policy, "passive") == 0) return "idle threads sleep (OMP_WAIT_POLICY=" + value + ")";
+    return "idle threads: OMP_WAIT_POLICY=" + value;
+  }
+  if (const char* spin = std::getenv("GOMP_SPINCOUNT")) return std::string("idle threads: GOMP_SPINCOUNT=") + spin;
+  return "idle threads spin (OpenMP's default)";
+}
+
 std::string describe_compute(int threads) {
   // A matrix product makes sure libtorch has loaded (and resolved) its BLAS.
   (void)torch::mm(torch::ones({8, 8}), torch::ones({8, 8}));
   const BlasInfo blas = detect_blas();
   std::string text = "BLAS: " + (blas.library.empty() ? std::string("none found") : blas.library) +
                      (blas.optimised ? " (optimised)" : "") + ", " + std::to_string(threads) + " thread" +
-                     (threads == 1 ? "" : "s");
+                     (threads == 1 ? "" : "s") + ", " + describe_openmp_waiting();
   if (!blas.optimised) {
     text += "\nwarning: this is not an optimised BLAS; fully connected layers will be ~50x slower. "
             "Install libopenblas0-openmp (apt-get install libopenblas0-openmp).";

@@ -20,8 +20,14 @@ int core_count();
 // Sets libtorch's intra-op thread count (0: every core) and returns it.
 int configure_threads(int requested);
 
-// "BLAS: /usr/lib/.../libopenblasp-r0.3.21.so (optimised), 2 threads", plus a
-// warning when the reference BLAS is in use.
+// How idle OpenMP threads wait, as this process's environment set it when
+// libgomp loaded: "idle threads sleep (OMP_WAIT_POLICY=PASSIVE)" (what the
+// program starts itself with, app/openmp_wait_policy.h), or what the user set.
+std::string describe_openmp_waiting();
+
+// "BLAS: /usr/lib/.../libopenblasp-r0.3.21.so (optimised), 2 threads, idle
+// threads sleep (OMP_WAIT_POLICY=PASSIVE)", plus a warning when the reference
+// BLAS is in use.
 std::string describe_compute(int threads);
 
 // Whether the CPU multiplies bfloat16 natively (the avx512_bf16 flag).

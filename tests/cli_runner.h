@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QProcess>
+#include <QProcessEnvironment>
 #include <QStringList>
 
 struct CliResult {
@@ -10,8 +11,11 @@ struct CliResult {
   QString err;
 };
 
-inline CliResult run_cli(const QStringList& args, int timeout_ms = 600000) {
+// `environment`: the program's environment (default: the test's own).
+inline CliResult run_cli(const QStringList& args, int timeout_ms = 600000,
+                         const QProcessEnvironment& environment = QProcessEnvironment::systemEnvironment()) {
   QProcess p;
+  p.setProcessEnvironment(environment);
   p.start(QStringLiteral(ALEXNET_BINARY), args);
   CliResult r;
   if (!p.waitForFinished(timeout_ms)) {

@@ -24,6 +24,37 @@ class TestCli : public QObject {
     QVERIFY(QRegularExpression("^alexnet-lab \\d+\\.\\d+\\.\\d+\\n$").match(version.out).hasMatch());
   }
 
+  // Idle OpenMP threads spin by default, which on shared cores made training
+  // steps up to three times slower: the program starts itself again with
+  // OMP_WAIT_POLICY=PASSIVE, unless the user chose how threads wait.
+  // OMP_DISPLAY_ENV makes libgomp print its settings each time it loads.
+  void idleOpenMpThreadsSleepUnlessTheUserChose() {
+    const QRegularExpression spin_count("GOMP_SPINCOUNT = '(\\d+)'");
+    auto spin_counts = [&](const QString& text) {
+      QStringList counts;
+      for (auto it = spin_count.globalMatch(text); it.hasNext();) counts << it.next().captured(1);
+      return counts;
+    };
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    environment.remove("OMP_WAIT_POLICY");
+    environment.remove("GOMP_SPINCOUNT");
+    environment.insert("OMP_DISPLAY_ENV", "VERBOSE");
+    CliResult r = run_cli({"--version"}, 60000, environment);
+    QCOMPARE(r.exit_code, 0);
+    QVERIFY(r.out.startsWith("alexnet-lab "));
+    QStringList counts = spin_counts(r.err);
+    QCOMPARE(counts.size(), 2);  // loaded with the default, then restarted
+    QVERIFY2(counts[0] != "0", qPrintable(r.err));
+    QCOMPARE(counts[1], QString("0"));  // passive: no spinning at all
+
+    environment.insert("OMP_WAIT_POLICY", "ACTIVE");
+    r = run_cli({"--version"}, 60000, environment);
+    QCOMPARE(r.exit_code, 0);
+    counts = spin_counts(r.err);
+    QCOMPARE(counts.size(), 1);  // the user's choice: no restart
+    QVERIFY2(counts[0].toLongLong() > 300000, qPrintable(r.err));
+  }
+
   void describePrintsLayerTableAndTotal() {
     const CliResult r = run_cli({"describe", "original"});
     QCOMPARE(r.exit_code, 0);
@@ -72,6 +103,7 @@ class TestCli : public QObject {
                                  "--probe-every", "15", "--probe-size", "100", "--threads", "1", "--out", out});
     QVERIFY2(r.exit_code == 0, qPrintable(r.err));
     QVERIFY(r.err.contains("BLAS: "));
+    QVERIFY(r.err.contains("idle threads "));
     QVERIFY(r.err.contains("run folder: " + out));
     QVERIFY(r.err.contains("tiny") && r.err.contains("30/30"));
     QVERIFY(r.out.contains("variant       test_loss  test_accuracy  iterations   seconds   parameters"));
