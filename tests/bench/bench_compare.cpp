@@ -22,6 +22,7 @@
 #include "run/run_comparison.h"
 #include "run/run_store.h"
 #include "seconds_since.h"
+#include "bench_main.h"
 
 namespace fs = std::filesystem;
 using namespace alexnet;
@@ -156,8 +157,7 @@ class BenchCompare : public QObject {
 
 int main(int argc, char** argv) {
   BenchCompare bench(argc > 1 ? argv[1] : "build/bench-runs");
-  char* test_args[] = {argv[0]};  // the folder is ours, not one of Qt Test's options
-  return QTest::qExec(&bench, 1, test_args);
+  return run_benchmark(bench, argv[0]);
 }
 
 #include "bench_compare.moc"

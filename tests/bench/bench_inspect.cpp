@@ -19,6 +19,7 @@
 #include "seconds_since.h"
 #include "system_info.h"
 #include "train/trainer.h"
+#include "bench_main.h"
 
 namespace fs = std::filesystem;
 using namespace alexnet;
@@ -84,8 +85,7 @@ class BenchInspect : public QObject {
 
 int main(int argc, char** argv) {
   BenchInspect bench(argc > 1 ? argv[1] : "build/bench-inspect");
-  char* test_args[] = {argv[0]};  // the folder is ours, not one of Qt Test's options
-  return QTest::qExec(&bench, 1, test_args);
+  return run_benchmark(bench, argv[0]);
 }
 
 #include "bench_inspect.moc"

@@ -21,6 +21,7 @@
 #include "presets.h"
 #include "seconds_since.h"
 #include "system_info.h"
+#include "bench_main.h"
 
 namespace fs = std::filesystem;
 using namespace alexnet;
@@ -121,8 +122,7 @@ class BenchStream : public QObject {
 
 int main(int argc, char** argv) {
   BenchStream bench(argc > 1 ? argv[1] : "build/bench-pictures", argc > 2 ? std::stoi(argv[2]) : 100000);
-  char* test_args[] = {argv[0]};  // the folder and count are ours, not Qt Test's options
-  return QTest::qExec(&bench, 1, test_args);
+  return run_benchmark(bench, argv[0]);
 }
 
 #include "bench_stream.moc"
