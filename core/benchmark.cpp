@@ -11,7 +11,7 @@
 #include <string>
 #include <chrono>
 
-#include "alexnet_model.h"
+#include "model/alexnet_model.h"
 #include "data/batch_stream.h"
 #include "train/fused_optimizers.h"
 

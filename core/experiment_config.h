@@ -8,7 +8,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "init_scheme.h"
+#include "model/init_scheme.h"
 #include "variant_spec.h"
 
 namespace alexnet {

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "alexnet_model.h"
+#include "model/alexnet_model.h"
 #include "train/training_events.h"
 
 namespace alexnet {

@@ -6,7 +6,7 @@
 
 #include <fstream>
 
-#include "alexnet_model.h"
+#include "model/alexnet_model.h"
 #include "data/batch_stream.h"
 #include "data_files.h"
 #include "data/dataset.h"

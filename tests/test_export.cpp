@@ -14,7 +14,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "alexnet_model.h"
+#include "model/alexnet_model.h"
 #include "analysis/test_images.h"
 #include "inference/run_classifier.h"
 #include "run/run_reader.h"

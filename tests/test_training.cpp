@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "alexnet_model.h"
+#include "model/alexnet_model.h"
 #include "probes.h"
 #include "run/run_store.h"
 #include "train/fused_optimizers.h"

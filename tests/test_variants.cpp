@@ -2,8 +2,8 @@
 // and a spec that cannot work is refused with a message that helps.
 #include <QtTest>
 
-#include "alexnet_model.h"
-#include "fused_lrn.h"
+#include "model/alexnet_model.h"
+#include "model/fused_lrn.h"
 #include "presets.h"
 #include "spec_json.h"
 

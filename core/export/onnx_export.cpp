@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "alexnet_model.h"
+#include "model/alexnet_model.h"
 #include "run/checkpoint.h"
 #include "run/run_reader.h"
 #include "run/run_store.h"

@@ -2,7 +2,7 @@
 
 #include <stdexcept>
 
-#include "alexnet_model.h"
+#include "model/alexnet_model.h"
 #include "run/checkpoint.h"
 #include "export/onnx_export.h"
 #include "run/run_reader.h"

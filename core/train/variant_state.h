@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "alexnet_model.h"
+#include "model/alexnet_model.h"
 #include "probes.h"
 
 namespace alexnet {
