@@ -28,7 +28,7 @@ const char* const kBenchUsage =
     "  --warmup N        untimed steps first (default 3)\n"
     "  --threads N       libtorch threads (default: all cores)\n"
     "  --side-by-side    also time one experiment iteration of all the variants together\n"
-    "  --bf16            forward passes under bfloat16 autocast, as train --bf16\n"
+    "  --bf16            the large FC layers multiply in bfloat16, as train --precision bf16\n"
     "  --sgemm           measure the machine's sgemm and bf16 gemm peaks instead (GFLOP/s)\n"
     "  --loader          measure the data loader instead (images/s; --data, default fashion-mnist)\n"
     "  --soak N          train the first variant N iterations on synthetic data through the real\n"
@@ -119,7 +119,7 @@ int run_bench(const std::vector<std::string>& args) {
 
   if (a.flag("sgemm")) {
     const double gflops = measure_sgemm_gflops();
-    // bf16 training (--bf16) is read against its own limit: the same product in bfloat16.
+    // bf16 products (--bf16) are read against its own limit: the same product in bfloat16.
     const double bf16_gflops = measure_sgemm_gflops(2048, 5, true);
     char line[192];
     std::snprintf(line, sizeof line, "sgemm 2048 x 2048: %.1f GFLOP/s\nbf16 gemm 2048 x 2048: %.1f GFLOP/s%s\n",

@@ -41,17 +41,16 @@ namespace {
 
 // One variant ready to step on a fixed random batch, as the trainer steps it.
 struct SteppingModel {
-  bool bf16;
   AlexNet model;
   std::unique_ptr<torch::optim::Optimizer> optimizer;  // the default experiment's, as the trainer steps it
   torch::Tensor x, y;
   SteppingModel(const VariantSpec& spec, int batch_size, bool use_bf16)
-      : bf16(use_bf16),
-        model(spec),
+      : model(spec),
         optimizer(make_optimizer(ExperimentConfig{}, model->parameters())),
         x(torch::randn({batch_size, 3, spec.input_size, spec.input_size})),
         y(torch::randint(0, spec.classes, {batch_size}, torch::kInt64)) {
     model->train();
+    model->set_bf16_products(use_bf16);
     // ALEXNET_CHANNELS_LAST=1: conv weights and input in NHWC, to measure that lever.
     const char* nhwc = std::getenv("ALEXNET_CHANNELS_LAST");
     if (nhwc && std::string(nhwc) == "1") {
@@ -64,7 +63,7 @@ struct SteppingModel {
   }
   void step() {
     release_gradients(*optimizer);
-    const torch::Tensor loss = torch::nn::functional::cross_entropy(forward_logits(*model, x, bf16), y);
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(model->forward(x), y);
     loss.backward();
     optimizer->step();
     (void)loss.item<float>();  // as the trainer does: the loss is read every step

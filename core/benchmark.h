@@ -23,7 +23,7 @@ struct StepTiming {
 
 // SGD steps (momentum, weight decay, dropout on) of a freshly built variant on
 // one fixed random batch: `warmup` untimed steps, then the median of `steps`.
-// With `bf16` the forward pass runs under bfloat16 autocast, as `train --bf16`.
+// With `bf16` the large FC layers multiply in bfloat16, as `train --precision bf16`.
 StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int steps, int warmup = 3,
                                bool bf16 = false);
 

@@ -18,12 +18,21 @@ OptimizerKind optimizer_from_name(const std::string& name) {
   throw std::invalid_argument("unknown optimizer \"" + name + "\" (expected sgd or adam)");
 }
 
-std::string schedule_name(Schedule s) { return s == Schedule::Constant ? "constant" : "warmup-cosine"; }
+std::string schedule_name(Schedule s) {
+  switch (s) {
+    case Schedule::Constant: return "constant";
+    case Schedule::WarmupCosine: return "warmup-cosine";
+    case Schedule::WarmupLinear: return "warmup-linear";
+  }
+  return "warmup-linear";
+}
 
 Schedule schedule_from_name(const std::string& name) {
   if (name == "constant") return Schedule::Constant;
   if (name == "warmup-cosine") return Schedule::WarmupCosine;
-  throw std::invalid_argument("unknown schedule \"" + name + "\" (expected constant or warmup-cosine)");
+  if (name == "warmup-linear") return Schedule::WarmupLinear;
+  throw std::invalid_argument("unknown schedule \"" + name +
+                              "\" (expected warmup-linear, warmup-cosine or constant)");
 }
 
 void ExperimentConfig::validate() const {
@@ -66,6 +75,7 @@ double ExperimentConfig::scheduled_learning_rate(std::int64_t iteration) const {
   const double warmup = std::max<double>(1.0, 0.03 * double(iterations));
   if (double(iteration) < warmup) return learning_rate * (double(iteration) + 1.0) / warmup;
   const double progress = (double(iteration) - warmup) / std::max(1.0, double(iterations) - warmup);
+  if (schedule == Schedule::WarmupLinear) return learning_rate * std::max(0.0, 1.0 - progress);
   return learning_rate * 0.5 * (1.0 + std::cos(3.14159265358979 * std::min(1.0, progress)));
 }
 

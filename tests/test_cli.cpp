@@ -187,11 +187,15 @@ class TestCli : public QObject {
   void trainRefusesBadSettings() {
     for (const QStringList& args : {QStringList{"train", "--batch", "0"}, QStringList{"train", "--lr", "-1"},
                                     QStringList{"train", "--iterations", "0"}, QStringList{"train", "--optimizer", "rmsprop"},
-                                    QStringList{"train", "--lr-scale", "nobody=2"}}) {
+                                    QStringList{"train", "--lr-scale", "nobody=2"},
+                                    QStringList{"train", "--precision", "half"}, QStringList{"train", "--bf16"},
+                                    QStringList{"train", "--schedule", "step"}}) {
       const CliResult r = run_cli(args);
       QVERIFY2(r.exit_code == 2, qPrintable(args.join(' ') + ": " + r.err));
       QVERIFY(!r.err.isEmpty());
     }
+    QVERIFY(run_cli({"train", "--precision", "half"}).err.contains("expected bf16 or float32"));
+    QVERIFY(run_cli({"train", "--schedule", "step"}).err.contains("expected warmup-linear, warmup-cosine or constant"));
     const CliResult size = run_cli({"train", "--input-size", "1"});
     QCOMPARE(size.exit_code, 1);
     QVERIFY(size.err.contains("smallest input size that works"));

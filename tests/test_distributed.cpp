@@ -226,6 +226,7 @@ class TestDistributed : public QObject {
 
   void differingSettingsAreNamed() {
     ExperimentConfig a, b;
+    a.iterations = 2000;
     b.iterations = 30;
     b.seed = 4;
     b.threads = 7;  // a process's own: not compared

@@ -2,10 +2,18 @@
 // and a spec that cannot work is refused with a message that helps.
 #include <QtTest>
 
+#include <cmath>
+#include <cstdint>
+#include <limits>
+
 #include "model/alexnet_model.h"
+#include "model/bf16_linear.h"
 #include "model/fused_lrn.h"
+#include "model/fused_max_pool.h"
+#include "model/hashed_dropout.h"
 #include "presets.h"
 #include "spec_json.h"
+#include "system_info.h"
 
 using namespace alexnet;
 
@@ -217,6 +225,146 @@ class TestVariants : public QObject {
     const torch::Tensor xf = x.detach().to(torch::kFloat32);
     QVERIFY(torch::allclose(fused_local_response_norm(xf, size, kLrnAlpha * 10, beta, kLrnK),
                             torch::nn::functional::local_response_norm(xf, options), 1e-5, 1e-6));
+  }
+
+  // The fused pool is torch's max_pool2d bit for bit: values, and gradients
+  // routed to the same element of each window. ReLU maps are full of tied
+  // zeros and a diverging run has NaNs, so both are in the input.
+  void fusedMaxPoolMatchesTorch_data() {
+    QTest::addColumn<int>("height");
+    QTest::addColumn<int>("width");
+    QTest::addColumn<int>("kernel");
+    QTest::addColumn<int>("stride");
+    QTest::newRow("conv1 maps 15x15, 3/2") << 15 << 15 << 3 << 2;
+    QTest::newRow("conv5 maps 3x3, 3/2") << 3 << 3 << 3 << 2;
+    QTest::newRow("uneven 8x11, 3/2") << 8 << 11 << 3 << 2;
+    QTest::newRow("no overlap 6x6, 2/2") << 6 << 6 << 2 << 2;
+  }
+
+  void fusedMaxPoolMatchesTorch() {
+    QFETCH(int, height);
+    QFETCH(int, width);
+    QFETCH(int, kernel);
+    QFETCH(int, stride);
+    torch::manual_seed(5);
+    torch::Tensor values = torch::relu(torch::randn({4, 37, height, width}));  // about half are tied zeros
+    values.index_put_({1, 2, 0, 0}, std::numeric_limits<float>::quiet_NaN());
+    values.index_put_({3, 36, height - 1, width - 1}, std::numeric_limits<float>::quiet_NaN());
+    const torch::Tensor x = values.requires_grad_(true);
+    const torch::Tensor weights = torch::randn({4, 37, (height - kernel) / stride + 1, (width - kernel) / stride + 1});
+
+    const torch::Tensor expected = torch::max_pool2d(x, kernel, stride);
+    const torch::Tensor expected_grad = torch::autograd::grad({(expected * weights).nansum()}, {x})[0];
+    const torch::Tensor fused = fused_max_pool2d(x, kernel, stride);
+    const torch::Tensor fused_grad = torch::autograd::grad({(fused * weights).nansum()}, {x})[0];
+
+    QCOMPARE(fused.sizes().vec(), expected.sizes().vec());
+    QVERIFY(torch::equal(torch::isnan(fused), torch::isnan(expected)));
+    QVERIFY(torch::isnan(fused).any().item<bool>());
+    QVERIFY(torch::equal(torch::nan_to_num(fused), torch::nan_to_num(expected)));
+    QVERIFY(torch::equal(fused_grad, expected_grad));  // exact: same element, same order of sums
+  }
+
+  void fusedMaxPoolRefusesAWindowLargerThanTheMap() {
+    QVERIFY_THROWS_EXCEPTION(c10::Error, fused_max_pool2d(torch::zeros({1, 1, 2, 2}), 3, 2));
+  }
+
+  // The hashed dropout keeps 1 - p of the elements, scales them as torch does,
+  // passes the gradient exactly where it kept the input, draws a new mask at
+  // every call from the global generator (so a seed repeats a run) and is the
+  // identity outside training.
+  void hashedDropoutBehavesAsDropout() {
+    const double p = 0.5;
+    const torch::Tensor x = torch::rand({64, 4096}) + 1.0f;  // never zero, so kept elements are visible
+    torch::manual_seed(11);
+    const torch::Tensor input = x.clone().requires_grad_(true);
+    const torch::Tensor y = hashed_dropout(input, p, true);
+    const torch::Tensor kept = y != 0;
+    const double fraction = kept.to(torch::kDouble).mean().item<double>();
+    // 262,144 draws: the binomial standard deviation is 0.001.
+    QVERIFY2(std::abs(fraction - 0.5) < 0.005, qPrintable(QString("kept %1").arg(fraction)));
+    QVERIFY(torch::equal(y.masked_select(kept), (x * 2.0f).masked_select(kept)));
+    const torch::Tensor grad_out = torch::randn({64, 4096});
+    const torch::Tensor grad = torch::autograd::grad({(y * grad_out).sum()}, {input})[0];
+    QVERIFY(torch::equal(grad, torch::where(kept, grad_out * 2.0f, torch::zeros_like(grad_out))));
+
+    // Rows and columns are not striped: every row and every column keeps about half.
+    const torch::Tensor per_row = kept.to(torch::kDouble).mean(1);
+    const torch::Tensor per_column = kept.to(torch::kDouble).mean(0);
+    QVERIFY(per_row.min().item<double>() > 0.45 && per_row.max().item<double>() < 0.55);
+    QVERIFY(per_column.min().item<double>() > 0.15 && per_column.max().item<double>() < 0.85);
+
+    const torch::Tensor second = hashed_dropout(x, p, true) != 0;
+    const double agreement = (second == kept).to(torch::kDouble).mean().item<double>();
+    QVERIFY2(std::abs(agreement - 0.5) < 0.01, qPrintable(QString("masks agree on %1").arg(agreement)));
+    torch::manual_seed(11);
+    QVERIFY(torch::equal(hashed_dropout(x, p, true) != 0, kept));
+
+    QVERIFY(torch::equal(hashed_dropout(x, p, false), x));
+    const double sparse = (hashed_dropout(x, 0.9, true) != 0).to(torch::kDouble).mean().item<double>();
+    QVERIFY2(std::abs(sparse - 0.1) < 0.005, qPrintable(QString("p = 0.9 kept %1").arg(sparse)));
+  }
+
+  void hashedDropoutMasksDifferPastFourBillionElements() {
+    // The index's high half is hashed too, so element i and i + 2^32 are not tied.
+    int same = 0;
+    for (std::uint64_t i = 0; i < 1000; ++i) {
+      same += hashed_dropout_keeps(42, i, 0.5) == hashed_dropout_keeps(42, i + (std::uint64_t(1) << 32), 0.5);
+    }
+    QVERIFY2(same > 400 && same < 600, qPrintable(QString("%1 of 1000 agree").arg(same)));
+  }
+
+  // bf16_linear is the float32 product of the bf16-rounded operands, accumulated
+  // in float32: values and all three gradients, against double-precision
+  // references built from the same rounded operands.
+  void bf16LinearIsTheProductOfRoundedOperands() {
+    if (!cpu_has_avx512_bf16()) QSKIP("no AVX512-BF16 here: training never uses bf16 products");
+    torch::manual_seed(9);
+    const torch::Tensor x = torch::randn({64, 300}).requires_grad_(true);
+    const torch::Tensor w = torch::randn({200, 300}).requires_grad_(true);
+    const torch::Tensor b = torch::randn({200}).requires_grad_(true);
+    const torch::Tensor g = torch::randn({64, 200});
+    auto rounded = [](const torch::Tensor& t) { return t.detach().to(torch::kBFloat16).to(torch::kDouble); };
+    const torch::Tensor y = bf16_linear(x, w, b);
+    const auto grads = torch::autograd::grad({(y * g).sum()}, {x, w, b});
+    QCOMPARE(y.scalar_type(), torch::kFloat);
+    auto close = [](const torch::Tensor& got, const torch::Tensor& want) {
+      const double error = (got.to(torch::kDouble) - want).abs().max().item<double>();
+      const double scale = want.abs().max().item<double>();
+      return error <= 1e-5 * scale;
+    };
+    QVERIFY(close(y, torch::mm(rounded(x), rounded(w).t()) + b.detach().to(torch::kDouble)));
+    QVERIFY(close(grads[0], torch::mm(rounded(g), rounded(w))));
+    QVERIFY(close(grads[1], torch::mm(rounded(g).t(), rounded(x))));
+    QVERIFY(torch::equal(grads[2], g.sum(0)));
+    // And within bf16's rounding of the float32 product.
+    const torch::Tensor exact = torch::nn::functional::linear(x, w, b);
+    QVERIFY((y - exact).abs().max().item<double>() < 0.05 * exact.abs().max().item<double>());
+    QVERIFY(!torch::equal(y, exact));
+  }
+
+  // A model with bf16 products uses them only in training and only in large
+  // FC layers: evaluation is float32 bit for bit.
+  void bf16ProductsOnlyInTrainingsLargeLayers() {
+    if (!cpu_has_avx512_bf16()) QSKIP("no AVX512-BF16 here: training never uses bf16 products");
+    VariantSpec spec = resolve_variant("small", 64, 10);
+    spec.dropout = 0;  // the same computation in train and eval mode
+    spec.hidden_fc = {{"fc6", 2048}, {"fc7", 2048}};
+    torch::manual_seed(2);
+    AlexNet model(spec);
+    const torch::Tensor x = torch::randn({8, 3, 64, 64});
+    torch::NoGradGuard no_grad;
+    model->eval();
+    const torch::Tensor float32 = model->forward(x);
+    model->set_bf16_products(true);
+    QVERIFY(torch::equal(model->forward(x), float32));
+    model->train();
+    const torch::Tensor mixed = model->forward(x);
+    QCOMPARE(mixed.scalar_type(), torch::kFloat);
+    QVERIFY(!torch::equal(mixed, float32));
+    QVERIFY((mixed - float32).abs().max().item<double>() < 0.05 * float32.abs().max().item<double>());
+    model->set_bf16_products(false);
+    QVERIFY(torch::equal(model->forward(x), float32));
   }
 
   void unknownPresetListsTheKnownOnes() {

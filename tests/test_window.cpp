@@ -535,6 +535,21 @@ class TestWindow : public QObject {
     QVERIFY(histograms && histograms->findChild<QCPItemText*>("histogramWaiting")->visible());
   }
 
+  // A new panel starts from the default experiment: what `train` with no
+  // options runs is what the window's Start runs.
+  void aNewPanelHoldsTheDefaultExperiment() {
+    const ExperimentPanel panel;
+    const alexnet::ExperimentConfig shown = panel.config();
+    const alexnet::ExperimentConfig defaults;
+    QCOMPARE(shown.iterations, defaults.iterations);
+    QCOMPARE(shown.schedule, defaults.schedule);
+    QCOMPARE(shown.optimizer, defaults.optimizer);
+    QCOMPARE(shown.bf16, defaults.bf16);
+    QCOMPARE(shown.learning_rate, defaults.learning_rate);
+    QCOMPARE(shown.label_smoothing, defaults.label_smoothing);
+    QCOMPARE(shown.batch_size, defaults.batch_size);
+  }
+
   void keysAreListedInTheMenusAndWork() {
     MainWindow window;
     window.show();

@@ -4,9 +4,10 @@
 #include <cstring>
 #include <stdexcept>
 
-#include <ATen/autocast_mode.h>
-
+#include "bf16_linear.h"
 #include "fused_lrn.h"
+#include "fused_max_pool.h"
+#include "hashed_dropout.h"
 
 namespace alexnet {
 
@@ -36,8 +37,6 @@ AlexNetImpl::AlexNetImpl(const VariantSpec& spec) : spec_(spec) {
     features = f.units;
   }
   fcs_.push_back(register_module(spec_.classifier_name, torch::nn::Linear(features, spec_.classes)));
-  pool_ = register_module("pool", torch::nn::MaxPool2d(torch::nn::MaxPool2dOptions(kPoolKernel).stride(kPoolStride)));
-  dropout_ = register_module("dropout", torch::nn::Dropout(spec_.dropout));
   initialise(InitScheme::Kaiming);
 }
 
@@ -83,18 +82,23 @@ torch::Tensor AlexNetImpl::run(torch::Tensor x, Visit&& visit) {
     x = activate(pre);
     visit(index++, pre, x);
     if (spec_.convs[i].lrn) x = local_response_norm(x);
-    if (spec_.convs[i].pool) x = pool_->forward(x);
+    if (spec_.convs[i].pool) x = fused_max_pool2d(x, kPoolKernel, kPoolStride);
   }
   x = x.flatten(1);
   for (std::size_t i = 0; i + 1 < fcs_.size(); ++i) {
-    torch::Tensor pre = fcs_[i]->forward(x);
+    torch::Tensor pre = products_in_bf16(*fcs_[i]) ? bf16_linear(x, fcs_[i]->weight, fcs_[i]->bias)
+                                                     : fcs_[i]->forward(x);
     x = activate(pre);
     visit(index++, pre, x);
-    if (spec_.dropout > 0) x = dropout_->forward(x);
+    if (spec_.dropout > 0) x = hashed_dropout(x, spec_.dropout, is_training());
   }
   x = fcs_.back()->forward(x);
   visit(index, x, x);
   return x;
+}
+
+bool AlexNetImpl::products_in_bf16(const torch::nn::LinearImpl& layer) const {
+  return bf16_products_ && is_training() && layer.weight.numel() >= kBf16MinimumWeights;
 }
 
 torch::Tensor AlexNetImpl::forward(torch::Tensor x) {
@@ -163,23 +167,6 @@ void AlexNetImpl::initialise(InitScheme scheme) {
     const bool classifier = i + 1 == fcs_.size();
     init_layer(fcs_[i]->weight, fcs_[i]->bias, !classifier, classifier);
   }
-}
-
-torch::Tensor forward_logits(AlexNetImpl& model, const torch::Tensor& x, bool bf16) {
-  if (!bf16) return model.forward(x);
-  // Autocast state is thread-local: on only around this forward pass.
-  at::autocast::set_autocast_cpu_dtype(at::kBFloat16);
-  at::autocast::set_cpu_enabled(true);
-  torch::Tensor logits;
-  try {
-    logits = model.forward(x).to(torch::kFloat);
-  } catch (...) {
-    at::autocast::set_cpu_enabled(false);
-    throw;
-  }
-  at::autocast::set_cpu_enabled(false);
-  at::autocast::clear_cache();
-  return logits;
 }
 
 }  // namespace alexnet

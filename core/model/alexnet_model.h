@@ -36,22 +36,24 @@ class AlexNetImpl : public torch::nn::Module {
 
   void initialise(InitScheme scheme);
 
+  // Training's large hidden FC layers (at least kBf16MinimumWeights weights:
+  // original's fc7) multiply in bfloat16 with float32 weights (bf16_linear.h);
+  // evaluation and everything else stay float32.
+  static constexpr std::int64_t kBf16MinimumWeights = std::int64_t(1) << 22;
+  void set_bf16_products(bool on) { bf16_products_ = on; }
+  bool bf16_products() const { return bf16_products_; }
+
  private:
   torch::Tensor activate(const torch::Tensor& x) const;
+  bool products_in_bf16(const torch::nn::LinearImpl& layer) const;
   template <typename Visit>
   torch::Tensor run(torch::Tensor x, Visit&& visit);
 
   VariantSpec spec_;
   std::vector<torch::nn::Conv2d> convs_;
   std::vector<torch::nn::Linear> fcs_;  // hidden layers, then the classifier
-  torch::nn::MaxPool2d pool_{nullptr};
-  torch::nn::Dropout dropout_{nullptr};
+  bool bf16_products_ = false;
 };
 TORCH_MODULE(AlexNet);
-
-// Training's forward pass: with `bf16`, under CPU autocast to bfloat16 (the
-// convolutions and matrix products in bf16, the rest as autocast decides); the
-// logits come back in float32 either way.
-torch::Tensor forward_logits(AlexNetImpl& model, const torch::Tensor& x, bool bf16);
 
 }  // namespace alexnet

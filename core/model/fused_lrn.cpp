@@ -160,7 +160,7 @@ torch::Tensor fused_local_response_norm(const torch::Tensor& x, int size, double
   TORCH_CHECK(x.dim() >= 3, "fused_local_response_norm: expected [N, C, ...], got ", x.dim(), " dimensions");
   TORCH_CHECK(size >= 1, "fused_local_response_norm: size must be positive");
   if (x.scalar_type() != torch::kFloat && x.scalar_type() != torch::kDouble) {
-    // bfloat16 or half under autocast: normalise in float, as torch's LRN would accumulate.
+    // bfloat16 or half: normalise in float, as torch's LRN would accumulate.
     return FusedLrn::apply(x.to(torch::kFloat), int64_t(size), alpha, beta, k).to(x.scalar_type());
   }
   return FusedLrn::apply(x, int64_t(size), alpha, beta, k);

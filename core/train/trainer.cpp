@@ -230,9 +230,10 @@ RunState Trainer::train() {
   observer_.on_message(describe_compute(threads));
   const bool bf16 = config_.bf16 && cpu_has_avx512_bf16();
   if (config_.bf16) {
-    observer_.on_message(bf16 ? "bfloat16: forward passes under autocast (AVX512-BF16)"
-                              : "bfloat16 asked for, but this CPU has no AVX512-BF16 (it would be emulated and "
-                                "slower): training in float32");
+    observer_.on_message(bf16 ? "bfloat16: the large fully connected layers multiply in bf16 (AVX512-BF16), "
+                                "weights and everything else stay float32"
+                              : "bfloat16: this CPU has no AVX512-BF16 (it would be emulated and slower), so "
+                                "training is float32 throughout");
   }
 
   observer_.on_message("loading data: " + config_.data);
@@ -302,6 +303,7 @@ RunState Trainer::train() {
     torch::manual_seed(config_.seed ^ stable_hash(v.spec.name));
     v.model = AlexNet(v.spec);
     v.model->initialise(config_.init);
+    v.model->set_bf16_products(bf16);
     v.optimizer = make_optimizer(config_, v.model->parameters());
   }
   nlohmann::json summary = {{"name", data.name},
@@ -403,7 +405,7 @@ RunState Trainer::train() {
         v.model->train();
         release_gradients(*v.optimizer);
         const torch::Tensor loss =
-            torch::nn::functional::cross_entropy(forward_logits(*v.model, batch.images, bf16), batch.labels,
+            torch::nn::functional::cross_entropy(v.model->forward(batch.images), batch.labels,
                                                  torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
                                                      config_.label_smoothing));
         double value = loss.item<double>();
