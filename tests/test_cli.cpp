@@ -137,7 +137,7 @@ class TestCli : public QObject {
       QVERIFY2(QRegularExpression(row).match(r.out).hasMatch(), row);
     }
     const QString differs = r.out.section("what differs:\n", 1).section("loss curves:", 0, 0);
-    QCOMPARE(differs, QString("  schedule: warmup-cosine | constant\n  seed: 0 | 3\n"));
+    QCOMPARE(differs, QString("  schedule: warmup-linear | constant\n  seed: 0 | 3\n"));
     QVERIFY2(r.out.contains("(4 curves)"), qPrintable(r.out));
     QVERIFY(!QImage(tmp_.filePath("cmp-plots/compare-loss.png")).isNull());
     // JSON, and one variant only.
