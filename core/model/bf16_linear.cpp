@@ -1,5 +1,7 @@
 #include "bf16_linear.h"
 
+#include "simd_clones.h"
+
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -18,8 +20,6 @@ extern "C" int dnnl_gemm_bf16bf16f32(char transa, char transb, std::int64_t m, s
 namespace alexnet {
 
 namespace {
-
-#define ALEXNET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
 // float32 -> bfloat16, rounding to nearest even as c10::BFloat16 does (NaN stays NaN).
 ALEXNET_CLONES void to_bf16(const float* __restrict in, std::uint16_t* __restrict out, std::int64_t n) {

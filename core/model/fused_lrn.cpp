@@ -1,5 +1,7 @@
 #include "fused_lrn.h"
 
+#include "simd_clones.h"
+
 #include <cmath>
 #include <vector>
 
@@ -8,10 +10,6 @@
 namespace alexnet {
 
 namespace {
-
-// The plane loops, compiled for AVX-512, AVX2 and plain x86-64, picked at load
-// time; -fno-math-errno (CMakeLists) lets sqrt vectorise.
-#define ALEXNET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
 // x^-beta: the paper's beta = 0.75 as two square roots, anything else with pow.
 template <typename T>

@@ -1,5 +1,7 @@
 #include "hashed_dropout.h"
 
+#include "simd_clones.h"
+
 #include <cmath>
 #include <mutex>
 
@@ -9,8 +11,6 @@
 namespace alexnet {
 
 namespace {
-
-#define ALEXNET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
 // murmur3's 32-bit finaliser: a bijection that mixes every input bit into every output bit.
 inline std::uint32_t mix32(std::uint32_t h) {

@@ -1,5 +1,7 @@
 #include "fused_optimizers.h"
 
+#include "simd_clones.h"
+
 #include <cmath>
 #include <cstdint>
 #include <memory>
@@ -10,10 +12,6 @@
 namespace alexnet {
 
 namespace {
-
-// The element loops, compiled for AVX-512, AVX2 and plain x86-64 and picked at
-// load time (as in fused_lrn.cpp); -fno-math-errno (CMakeLists) lets sqrt vectorise.
-#define ALEXNET_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 
 // torch 1.13's SGD: d = g + wd·p; buf = d on the first step, else buf·m + d; p -= lr·buf.
 ALEXNET_CLONES void sgd_elements(float* __restrict p, const float* __restrict g, float* __restrict buf,
