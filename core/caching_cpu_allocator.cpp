@@ -1,5 +1,7 @@
 #include "caching_cpu_allocator.h"
 
+#include <sys/mman.h>
+
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -16,11 +18,21 @@ constexpr std::size_t kAlignment = 64;                    // what c10's own allo
 constexpr std::size_t kSmallestCached = 1 << 20;          // malloc's heap already reuses small blocks
 constexpr std::size_t kCacheLimit = std::size_t(6) << 30;  // never hold more than this unused
 
+constexpr std::size_t kHugePage = std::size_t(2) << 20;
+
+// Buffers of a huge page or more (weights, gradients, optimizer state,
+// activations) start on a 2 MiB boundary and ask for transparent huge pages:
+// the optimizer's and the weight gradients' passes over fc7's 64 MB then miss
+// the TLB 512 times less often, which took 10-20 % off such passes here.
+// Where THP is off the advice is ignored and nothing else changes.
 void* aligned_or_throw(std::size_t bytes) {
   void* p = nullptr;
-  if (posix_memalign(&p, kAlignment, bytes) != 0 || p == nullptr) {
+  static const bool huge_pages = std::getenv("ALEXNET_NO_HUGE_PAGES") == nullptr;  // to measure what they gain
+  const bool huge = huge_pages && bytes >= kHugePage;
+  if (posix_memalign(&p, huge ? kHugePage : kAlignment, bytes) != 0 || p == nullptr) {
     TORCH_CHECK(false, "out of memory: cannot allocate ", bytes, " bytes");
   }
+  if (huge) (void)madvise(p, bytes, MADV_HUGEPAGE);
   return p;
 }
 

@@ -5,6 +5,7 @@
 
 #include <thread>
 
+#include "caching_cpu_allocator.h"
 #include "model/alexnet_model.h"
 #include "probes.h"
 #include "run/run_store.h"
@@ -25,6 +26,24 @@ class TestTraining : public QObject {
   QString dir(const QString& name) const { return tmp_.filePath(name); }
 
  private slots:
+  // The trainer's allocator gives a freed large buffer back to the next
+  // request of its size, and starts large buffers on a huge-page boundary.
+  void largeBuffersAreReusedAndHugePageAligned() {
+    install_caching_cpu_allocator();
+    const std::int64_t floats = 16 << 20;  // 64 MB, fc7's weight gradient
+    void* first = nullptr;
+    const std::size_t cached_before = cached_cpu_bytes();
+    {
+      const torch::Tensor t = torch::empty({floats});
+      first = t.data_ptr();
+      QCOMPARE(reinterpret_cast<std::uintptr_t>(first) % (std::uintptr_t(2) << 20), std::uintptr_t(0));
+    }
+    QCOMPARE(cached_cpu_bytes(), cached_before + floats * sizeof(float));
+    const torch::Tensor again = torch::empty({floats});
+    QCOMPARE(again.data_ptr(), first);
+    QCOMPARE(cached_cpu_bytes(), cached_before);
+  }
+
   void endToEndRunFolderIsCompleteAndTheNetsLearn() {
     ExperimentConfig c = quick_config(dir("e2e").toStdString(), 120);
     c.variants.push_back(preset("small"));  // a real preset too, at its smallest working size
