@@ -28,7 +28,7 @@ const char* const kBenchUsage =
     "  --warmup N        untimed steps first (default 3)\n"
     "  --threads N       libtorch threads (default: all cores)\n"
     "  --side-by-side    also time one experiment iteration of all the variants together\n"
-    "  --bf16            the large FC layers multiply in bfloat16, as train --precision bf16\n"
+    "  --bf16            the large layers multiply in bfloat16, as train --precision bf16\n"
     "  --sgemm           measure the machine's sgemm and bf16 gemm peaks instead (GFLOP/s)\n"
     "  --loader          measure the data loader instead (images/s; --data, default fashion-mnist)\n"
     "  --soak N          train the first variant N iterations on synthetic data through the real\n"

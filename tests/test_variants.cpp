@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "model/alexnet_model.h"
+#include "model/bf16_conv.h"
 #include "model/bf16_linear.h"
 #include "model/fused_lrn.h"
 #include "model/fused_max_pool.h"
@@ -343,8 +344,65 @@ class TestVariants : public QObject {
     QVERIFY(!torch::equal(y, exact));
   }
 
+  // bf16_conv2d is the float32 convolution of the bf16-rounded operands: values
+  // and all three gradients, for the geometries the presets use (original's
+  // conv1 with stride 4, conv2's 5x5, the 3x3 layers on 3x3 maps) and a
+  // stride-2 layer without padding, against double-precision references.
+  void bf16ConvIsTheConvolutionOfRoundedOperands() {
+    if (!cpu_has_avx512_bf16()) QSKIP("no AVX512-BF16 here: training never uses bf16 products");
+    struct Geometry { int channels, filters, size, kernel, stride, padding; };
+    for (const Geometry& c : {Geometry{3, 8, 29, 11, 4, 2}, Geometry{6, 10, 7, 5, 1, 2}, Geometry{16, 12, 3, 3, 1, 1},
+                              Geometry{5, 7, 10, 3, 2, 0}}) {
+      const QString where = QString("kernel %1, stride %2, padding %3").arg(c.kernel).arg(c.stride).arg(c.padding);
+      torch::manual_seed(c.kernel);
+      const torch::Tensor x = torch::randn({4, c.channels, c.size, c.size}).requires_grad_(true);
+      const torch::Tensor w = torch::randn({c.filters, c.channels, c.kernel, c.kernel}).requires_grad_(true);
+      const torch::Tensor b = torch::randn({c.filters}).requires_grad_(true);
+      const torch::Tensor y = bf16_conv2d(x, w, b, c.stride, c.padding);
+      const torch::Tensor g = torch::randn_like(y);
+      const auto grads = torch::autograd::grad({(y * g).sum()}, {x, w, b});
+
+      auto rounded = [](const torch::Tensor& t) { return t.detach().to(torch::kBFloat16).to(torch::kDouble); };
+      const torch::Tensor xr = rounded(x).requires_grad_(true), wr = rounded(w).requires_grad_(true);
+      const torch::Tensor want = torch::conv2d(xr, wr, b.detach().to(torch::kDouble), c.stride, c.padding);
+      const auto want_grads = torch::autograd::grad({(want * rounded(g)).sum()}, {xr, wr});
+      auto close = [](const torch::Tensor& got, const torch::Tensor& reference) {
+        const double error = (got.to(torch::kDouble) - reference).abs().max().item<double>();
+        return error <= 1e-5 * reference.abs().max().item<double>();
+      };
+      QCOMPARE(y.sizes(), want.sizes());
+      QCOMPARE(y.scalar_type(), torch::kFloat);
+      QVERIFY2(close(y, want.detach()), qPrintable(where));
+      QVERIFY2(close(grads[0], want_grads[0]), qPrintable(where));
+      QVERIFY2(close(grads[1], want_grads[1]), qPrintable(where));
+      QVERIFY2(torch::allclose(grads[2], g.sum({0, 2, 3}), 1e-5, 1e-5), qPrintable(where));
+      // And within bf16's rounding of the float32 convolution.
+      const torch::Tensor exact = torch::conv2d(x, w, b, c.stride, c.padding);
+      QVERIFY2((y - exact).abs().max().item<double>() < 0.05 * exact.abs().max().item<double>(), qPrintable(where));
+    }
+  }
+
+  // A network whose layers are all below the bf16 sizes trains in float32
+  // even with bf16 products switched on: the same output as evaluation.
+  void bf16ProductsSkipSmallLayers() {
+    if (!cpu_has_avx512_bf16()) QSKIP("no AVX512-BF16 here: training never uses bf16 products");
+    VariantSpec spec = resolve_variant("small", 64, 10);
+    spec.dropout = 0;
+    for (ConvBlockSpec& c : spec.convs) c.filters = std::min(c.filters, AlexNetImpl::kBf16MinimumFilters - 1);
+    torch::manual_seed(3);
+    AlexNet model(spec);
+    model->set_bf16_products(true);
+    const torch::Tensor x = torch::randn({4, 3, 64, 64});
+    torch::NoGradGuard no_grad;
+    model->eval();
+    const torch::Tensor float32 = model->forward(x);
+    model->train();
+    QVERIFY(torch::equal(model->forward(x), float32));
+  }
+
   // A model with bf16 products uses them only in training and only in large
-  // FC layers: evaluation is float32 bit for bit.
+  // layers (here small's conv3-conv5 and two 2048-wide FC layers): evaluation
+  // is float32 bit for bit.
   void bf16ProductsOnlyInTrainingsLargeLayers() {
     if (!cpu_has_avx512_bf16()) QSKIP("no AVX512-BF16 here: training never uses bf16 products");
     VariantSpec spec = resolve_variant("small", 64, 10);

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "bf16_conv.h"
 #include "bf16_linear.h"
 #include "fused_lrn.h"
 #include "fused_max_pool.h"
@@ -78,7 +79,10 @@ template <typename Visit>
 torch::Tensor AlexNetImpl::run(torch::Tensor x, Visit&& visit) {
   std::size_t index = 0;
   for (std::size_t i = 0; i < convs_.size(); ++i) {
-    torch::Tensor pre = convs_[i]->forward(x);
+    torch::Tensor pre = products_in_bf16(spec_.convs[i])
+                            ? bf16_conv2d(x, convs_[i]->weight, convs_[i]->bias, spec_.convs[i].stride,
+                                          spec_.convs[i].padding)
+                            : convs_[i]->forward(x);
     x = activate(pre);
     visit(index++, pre, x);
     if (spec_.convs[i].lrn) x = local_response_norm(x);
@@ -99,6 +103,10 @@ torch::Tensor AlexNetImpl::run(torch::Tensor x, Visit&& visit) {
 
 bool AlexNetImpl::products_in_bf16(const torch::nn::LinearImpl& layer) const {
   return bf16_products_ && is_training() && layer.weight.numel() >= kBf16MinimumWeights;
+}
+
+bool AlexNetImpl::products_in_bf16(const ConvBlockSpec& conv) const {
+  return bf16_products_ && is_training() && conv.filters >= kBf16MinimumFilters;
 }
 
 torch::Tensor AlexNetImpl::forward(torch::Tensor x) {

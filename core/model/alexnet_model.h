@@ -36,16 +36,22 @@ class AlexNetImpl : public torch::nn::Module {
 
   void initialise(InitScheme scheme);
 
-  // Training's large hidden FC layers (at least kBf16MinimumWeights weights:
-  // original's fc7) multiply in bfloat16 with float32 weights (bf16_linear.h);
-  // evaluation and everything else stay float32.
+  // Training's large layers multiply in bfloat16 with float32 weights: hidden
+  // FC layers of at least kBf16MinimumWeights weights (original's fc7,
+  // bf16_linear.h) and convolutions of at least kBf16MinimumFilters filters
+  // (conv3-conv5 of original, tanh and small, bf16_conv.h). Evaluation and
+  // everything else stay float32.
   static constexpr std::int64_t kBf16MinimumWeights = std::int64_t(1) << 22;
+  // A convolution's products per unfolded input value are its filter count:
+  // with fewer than 256, unfolding costs more than bf16 saves (conv1, conv2).
+  static constexpr int kBf16MinimumFilters = 256;
   void set_bf16_products(bool on) { bf16_products_ = on; }
   bool bf16_products() const { return bf16_products_; }
 
  private:
   torch::Tensor activate(const torch::Tensor& x) const;
   bool products_in_bf16(const torch::nn::LinearImpl& layer) const;
+  bool products_in_bf16(const ConvBlockSpec& conv) const;
   template <typename Visit>
   torch::Tensor run(torch::Tensor x, Visit&& visit);
 
