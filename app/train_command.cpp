@@ -37,7 +37,7 @@ const char* const kTrainUsage =
     "                         pixels, without decoding them (default 50000000)\n"
     "  --cache-mb N           image folders larger than N MiB decoded stream from disk on loader\n"
     "                         threads (default 0: automatic, at most 2048)\n"
-    "  --precision KIND       bf16 (default: the large layers, fc7 and conv3-conv5, multiply in\n"
+    "  --precision KIND       bf16 (default: the large layers, fc7 and conv2-conv5, multiply in\n"
     "                         bfloat16 with float32 weights, where the CPU has AVX512-BF16) or\n"
     "                         float32 (float32 throughout)\n"
     "  --record-every N       a metrics row every N iterations (default 100)\n"

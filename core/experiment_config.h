@@ -55,7 +55,7 @@ struct ExperimentConfig {
   // from disk on loader threads instead of being decoded up front (0: a
   // quarter of half the memory, at most 2 GiB). The batches are the same either way.
   int data_cache_mb = 0;
-  // Training's large layers (original's fc7, conv3-conv5) multiply in
+  // Training's large layers (original's fc7, conv2-conv5) multiply in
   // bfloat16 with float32 weights, where the CPU has AVX512-BF16
   // (AlexNetImpl::set_bf16_products); elsewhere, and with false,
   // training is float32 throughout (bit for bit reproducible on one machine either way).

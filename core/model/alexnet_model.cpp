@@ -79,10 +79,15 @@ template <typename Visit>
 torch::Tensor AlexNetImpl::run(torch::Tensor x, Visit&& visit) {
   std::size_t index = 0;
   for (std::size_t i = 0; i < convs_.size(); ++i) {
-    torch::Tensor pre = products_in_bf16(spec_.convs[i])
-                            ? bf16_conv2d(x, convs_[i]->weight, convs_[i]->bias, spec_.convs[i].stride,
-                                          spec_.convs[i].padding)
-                            : convs_[i]->forward(x);
+    torch::Tensor pre;
+    const ConvBlockSpec& c = spec_.convs[i];
+    switch (conv_products(c, convs_[i]->options.in_channels())) {
+      case ConvProducts::Float32: pre = convs_[i]->forward(x); break;
+      case ConvProducts::Bf16Gemm: pre = bf16_conv2d(x, convs_[i]->weight, convs_[i]->bias, c.stride, c.padding); break;
+      case ConvProducts::OneDnnBf16:
+        pre = onednn_bf16_conv2d(x, convs_[i]->weight, convs_[i]->bias, c.stride, c.padding);
+        break;
+    }
     x = activate(pre);
     visit(index++, pre, x);
     if (spec_.convs[i].lrn) x = local_response_norm(x);
@@ -105,8 +110,9 @@ bool AlexNetImpl::products_in_bf16(const torch::nn::LinearImpl& layer) const {
   return bf16_products_ && is_training() && layer.weight.numel() >= kBf16MinimumWeights;
 }
 
-bool AlexNetImpl::products_in_bf16(const ConvBlockSpec& conv) const {
-  return bf16_products_ && is_training() && conv.filters >= kBf16MinimumFilters;
+AlexNetImpl::ConvProducts AlexNetImpl::conv_products(const ConvBlockSpec& conv, std::int64_t in_channels) const {
+  if (!bf16_products_ || !is_training() || in_channels < kBf16MinimumInputChannels) return ConvProducts::Float32;
+  return conv.filters >= kBf16MinimumFilters ? ConvProducts::Bf16Gemm : ConvProducts::OneDnnBf16;
 }
 
 torch::Tensor AlexNetImpl::forward(torch::Tensor x) {

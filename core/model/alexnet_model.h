@@ -38,12 +38,16 @@ class AlexNetImpl : public torch::nn::Module {
 
   // Training's large layers multiply in bfloat16 with float32 weights: hidden
   // FC layers of at least kBf16MinimumWeights weights (original's fc7,
-  // bf16_linear.h) and convolutions of at least kBf16MinimumFilters filters
-  // (conv3-conv5 of original, tanh and small, bf16_conv.h). Evaluation and
-  // everything else stay float32.
+  // bf16_linear.h) and every convolution whose input has at least
+  // kBf16MinimumInputChannels channels (conv2-conv5, bf16_conv.h). Evaluation
+  // and everything else stay float32.
   static constexpr std::int64_t kBf16MinimumWeights = std::int64_t(1) << 22;
+  // conv1 sees the picture's 1-3 channels: its weight gradient was slower in
+  // bf16 either way (README, Performance), so it stays float32.
+  static constexpr int kBf16MinimumInputChannels = 16;
   // A convolution's products per unfolded input value are its filter count:
-  // with fewer than 256, unfolding costs more than bf16 saves (conv1, conv2).
+  // from 256 filters on (conv3-conv5) unfolding into one bf16 GEMM pays;
+  // below (conv2) oneDNN's own bf16 convolution is faster.
   static constexpr int kBf16MinimumFilters = 256;
   void set_bf16_products(bool on) { bf16_products_ = on; }
   bool bf16_products() const { return bf16_products_; }
@@ -51,7 +55,8 @@ class AlexNetImpl : public torch::nn::Module {
  private:
   torch::Tensor activate(const torch::Tensor& x) const;
   bool products_in_bf16(const torch::nn::LinearImpl& layer) const;
-  bool products_in_bf16(const ConvBlockSpec& conv) const;
+  enum class ConvProducts { Float32, Bf16Gemm, OneDnnBf16 };
+  ConvProducts conv_products(const ConvBlockSpec& conv, std::int64_t in_channels) const;
   template <typename Visit>
   torch::Tensor run(torch::Tensor x, Visit&& visit);
 

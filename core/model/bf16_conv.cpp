@@ -201,4 +201,10 @@ torch::Tensor bf16_conv2d(const torch::Tensor& x, const torch::Tensor& weight, c
   return Bf16Conv2d::apply(x, weight, bias, stride, padding);
 }
 
+torch::Tensor onednn_bf16_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                 std::int64_t stride, std::int64_t padding) {
+  const torch::Tensor y = torch::conv2d(x.to(torch::kBFloat16), weight.to(torch::kBFloat16), {}, stride, padding);
+  return y.to(torch::kFloat) + bias.view({1, -1, 1, 1});
+}
+
 }  // namespace alexnet

@@ -21,4 +21,13 @@ namespace alexnet {
 torch::Tensor bf16_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                           std::int64_t stride, std::int64_t padding);
 
+// The same convolution through oneDNN's own bf16 convolution (torch's conv2d
+// on bf16 copies of x and the weights; the bias is added in float32). Its
+// output and gradients are rounded to bf16 on the way back to float32, but
+// for layers with few filters it is the faster of the two: original's conv2
+// (100 filters, 5 x 5 on 7 x 7 maps) 18.3 -> 9.9 ms forward and backward,
+// where unfolding took it to 29 ms.
+torch::Tensor onednn_bf16_conv2d(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                 std::int64_t stride, std::int64_t padding);
+
 }  // namespace alexnet

@@ -230,9 +230,9 @@ RunState Trainer::train() {
   observer_.on_message(describe_compute(threads));
   const bool bf16 = config_.bf16 && cpu_has_avx512_bf16();
   if (config_.bf16) {
-    observer_.on_message(bf16 ? "bfloat16: the large layers (FC layers of 4 M weights or more, convolutions of "
-                                "256 filters or more) multiply in bf16 (AVX512-BF16); weights, gradients and "
-                                "everything else stay float32"
+    observer_.on_message(bf16 ? "bfloat16: the large layers (FC layers of 4 M weights or more, the convolutions "
+                                "after conv1) multiply in bf16 (AVX512-BF16); weights, optimizer and everything "
+                                "else stay float32"
                               : "bfloat16: this CPU has no AVX512-BF16 (it would be emulated and slower), so "
                                 "training is float32 throughout");
   }
