@@ -237,12 +237,14 @@ class TestDistributed : public QObject {
   }
 
   // The acceptance test: same batches, same losses at every record, same test
-  // results, and only rank 0's folder on disk.
+  // results, and only rank 0's folder on disk. In float32: with bf16 products
+  // each rank rounds its own conv2 weight gradient to bf16 before the average,
+  // so the runs agree only to bf16's rounding (README).
   void twoProcessesFollowOneProcess() {
     const QString one = dir_.filePath("one"), two = dir_.filePath("two"), home = dir_.filePath("home");
-    const Finished a = run(home, experiment(one, 30) << "--threads" << "2");
+    const Finished a = run(home, experiment(one, 30) << "--threads" << "2" << "--precision" << "float32");
     QVERIFY2(a.exit_code == 0, qPrintable(a.err));
-    const Finished b = run(home, experiment(two, 30) << "--processes" << "2");
+    const Finished b = run(home, experiment(two, 30) << "--processes" << "2" << "--precision" << "float32");
     QVERIFY2(b.exit_code == 0, qPrintable(b.err));
     QVERIFY2(b.err.contains("allreduce of net"), qPrintable(b.err));
 
