@@ -19,8 +19,6 @@ struct ConvShape {
   std::int64_t plane() const { return out_height * out_width; }
 };
 
-std::uint16_t* bits_of(torch::Tensor& t) { return reinterpret_cast<std::uint16_t*>(t.data_ptr<at::BFloat16>()); }
-
 // For each kernel tap (kh, kw) and output position (oh, ow) of one image, the
 // offset of the input pixel it multiplies within an input plane, or -1 where
 // it falls in the padding: computed once per call, it turns unfolding and
@@ -50,7 +48,7 @@ torch::Tensor unfold_to_bf16(const torch::Tensor& x, const ConvShape& s) {
   const std::vector<std::int32_t> offsets = tap_offsets(s);
   torch::Tensor cols = torch::empty({rows, positions}, x.options().dtype(torch::kBFloat16));
   const float* in = x.data_ptr<float>();
-  std::uint16_t* out = bits_of(cols);
+  std::uint16_t* out = bf16_bits(cols);
   at::parallel_for(0, rows, 1, [&](std::int64_t begin, std::int64_t end) {
     std::vector<float> line(positions);  // one row in float32, rounded in one vector pass
     for (std::int64_t r = begin; r < end; ++r) {
@@ -100,7 +98,7 @@ torch::Tensor output_gradient_to_bf16(const torch::Tensor& grad, const ConvShape
   RECORD_FUNCTION("bf16_conv_gradient_copy", std::vector<c10::IValue>());
   torch::Tensor g16 = torch::empty({filters, s.positions()}, grad.options().dtype(torch::kBFloat16));
   const float* in = grad.data_ptr<float>();
-  std::uint16_t* out = bits_of(g16);
+  std::uint16_t* out = bf16_bits(g16);
   const std::int64_t plane = s.plane();
   at::parallel_for(0, filters, 1, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t o = begin; o < end; ++o) {

@@ -30,11 +30,11 @@ ALEXNET_CLONES void to_bf16(const float* __restrict in, std::uint16_t* __restric
   }
 }
 
-const std::uint16_t* bits_of(const torch::Tensor& t) {
-  return reinterpret_cast<const std::uint16_t*>(t.data_ptr<at::BFloat16>());
-}
-
 }  // namespace
+
+std::uint16_t* bf16_bits(const torch::Tensor& t) {
+  return reinterpret_cast<std::uint16_t*>(t.data_ptr<at::BFloat16>());
+}
 
 void round_to_bf16(const float* in, std::uint16_t* out, std::int64_t n) { to_bf16(in, out, n); }
 
@@ -45,7 +45,7 @@ torch::Tensor bf16_copy(const torch::Tensor& x) {
   const torch::Tensor in = x.contiguous();
   torch::Tensor out = torch::empty(in.sizes(), in.options().dtype(torch::kBFloat16));
   const float* src = in.data_ptr<float>();
-  auto* dst = reinterpret_cast<std::uint16_t*>(out.data_ptr<at::BFloat16>());
+  std::uint16_t* dst = bf16_bits(out);
   at::parallel_for(0, in.numel(), 65536, [&](std::int64_t begin, std::int64_t end) {
     to_bf16(src + begin, dst + begin, end - begin);
   });
@@ -56,7 +56,7 @@ void bf16_gemm(char transa, char transb, std::int64_t m, std::int64_t n, std::in
                std::int64_t lda, const torch::Tensor& b, std::int64_t ldb, float beta, torch::Tensor& c,
                const char* label) {
   RECORD_FUNCTION(label, std::vector<c10::IValue>());
-  const int status = dnnl_gemm_bf16bf16f32(transa, transb, m, n, k, 1.0f, bits_of(a), lda, bits_of(b), ldb, beta,
+  const int status = dnnl_gemm_bf16bf16f32(transa, transb, m, n, k, 1.0f, bf16_bits(a), lda, bf16_bits(b), ldb, beta,
                                            c.data_ptr<float>(), n);
   TORCH_CHECK(status == 0, "oneDNN's bf16 matrix product (", label, ") failed: dnnl status ", status);
 }

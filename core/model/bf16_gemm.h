@@ -16,6 +16,9 @@ torch::Tensor bf16_copy(const torch::Tensor& x);
 // float32 -> bf16 over n values (the loop bf16_copy runs).
 void round_to_bf16(const float* in, std::uint16_t* out, std::int64_t n);
 
+// A bf16 tensor's storage as raw bits, for the kernels that fill it.
+std::uint16_t* bf16_bits(const torch::Tensor& t);
+
 // Row-major c (float32, [m, n], leading dimension n) = op(a) · op(b) + beta · c,
 // a and b bf16 with leading dimensions lda and ldb as stored; trans 'N' or 'T'.
 // `label` names the product in a profiler trace.
