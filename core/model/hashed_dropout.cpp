@@ -69,12 +69,9 @@ torch::Tensor apply_mask(const torch::Tensor& input, std::uint64_t key, double p
   return y;
 }
 
-std::uint64_t draw_key() {
-  const at::Generator& shared = at::detail::getDefaultCPUGenerator();
-  at::Generator generator = shared;  // a handle to the same generator
-  std::lock_guard<std::mutex> lock(generator.mutex());
-  return at::check_generator<at::CPUGeneratorImpl>(generator)->random64();
-}
+thread_local DropoutStream* current_stream = nullptr;
+
+std::uint64_t draw_key() { return current_stream ? current_stream->next_key() : draw_from_global_generator(); }
 
 class HashedDropout : public torch::autograd::Function<HashedDropout> {
  public:
@@ -94,6 +91,25 @@ class HashedDropout : public torch::autograd::Function<HashedDropout> {
 };
 
 }  // namespace
+
+std::uint64_t draw_from_global_generator() {
+  const at::Generator& shared = at::detail::getDefaultCPUGenerator();
+  at::Generator generator = shared;  // a handle to the same generator
+  std::lock_guard<std::mutex> lock(generator.mutex());
+  return at::check_generator<at::CPUGeneratorImpl>(generator)->random64();
+}
+
+DropoutStream::DropoutStream(std::uint64_t seed) : seed_(seed), outer_(current_stream) { current_stream = this; }
+
+DropoutStream::~DropoutStream() { current_stream = outer_; }
+
+// splitmix64 of the seed's n-th step: every key a full 64-bit mix of both.
+std::uint64_t DropoutStream::next_key() {
+  std::uint64_t z = seed_ + 0x9E3779B97F4A7C15ULL * ++drawn_;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return z ^ (z >> 31);
+}
 
 bool hashed_dropout_keeps(std::uint64_t key, std::uint64_t index, double p) {
   return element_hash(key, index) >= threshold_for(p);

@@ -25,4 +25,29 @@ torch::Tensor hashed_dropout(const torch::Tensor& x, double p, bool training);
 // The mask rule, for tests: is element `index` kept under `key` at drop probability p?
 bool hashed_dropout_keeps(std::uint64_t key, std::uint64_t index, double p);
 
+// One 64-bit number from the global generator (under its lock): the seed of a
+// DropoutStream.
+std::uint64_t draw_from_global_generator();
+
+// While one lives, hashed_dropout on this thread takes its keys from a
+// counter-based stream of `seed` instead of the global generator. Variants
+// that train side by side on several threads would otherwise draw from the
+// global generator in whatever order they happen to run; the trainer instead
+// draws one seed per variant and step from it, in variant order, so the masks
+// depend on the run's seed alone. Streams nest; each thread has its own.
+class DropoutStream {
+ public:
+  explicit DropoutStream(std::uint64_t seed);
+  ~DropoutStream();
+  DropoutStream(const DropoutStream&) = delete;
+  DropoutStream& operator=(const DropoutStream&) = delete;
+
+  std::uint64_t next_key();
+
+ private:
+  std::uint64_t seed_;
+  std::uint64_t drawn_ = 0;
+  DropoutStream* outer_;
+};
+
 }  // namespace alexnet
