@@ -3,7 +3,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <thread>
@@ -17,6 +19,10 @@
 #include "dist/settings_agreement.h"
 #include "dist/shared_state.h"
 #include "fused_optimizers.h"
+#include "subnormal_flush.h"
+#include "variant_lanes.h"
+#include "benchmark.h"
+#include "model/hashed_dropout.h"
 #include "run/checkpoint.h"
 #include "caching_cpu_allocator.h"
 #include "data/dataset.h"
@@ -99,6 +105,23 @@ int threads_for(const ExperimentConfig& config, const DistSettings& dist) {
   if (config.threads > 0) return config.threads;
   const int cores = core_count();
   return std::max(1, cores / std::max(1, dist.local_processes));
+}
+
+// "original and tanh side by side, 1 thread each; then small on 2 threads".
+std::string describe_rounds(const std::vector<VariantState>& variants,
+                            const std::vector<std::vector<std::size_t>>& rounds, int threads_per_lane, int threads) {
+  auto plural = [](int n) { return std::to_string(n) + (n == 1 ? " thread" : " threads"); };
+  std::string text = "training ";
+  for (std::size_t r = 0; r < rounds.size(); ++r) {
+    if (r > 0) text += "; then ";
+    const std::vector<std::size_t>& round = rounds[r];
+    for (std::size_t k = 0; k < round.size(); ++k) {
+      if (k > 0) text += k + 1 == round.size() ? " and " : ", ";
+      text += variants[round[k]].spec.name;
+    }
+    text += round.size() == 1 ? " on " + plural(threads) : " side by side, " + plural(threads_per_lane) + " each";
+  }
+  return text + " (a step's variants run in these rounds)";
 }
 
 }  // namespace
@@ -203,6 +226,7 @@ RunState Trainer::train() {
   if (!dist_.adopt_settings) config_.validate();  // an adopting rank has no settings of its own yet
   install_caching_cpu_allocator();
   const int threads = configure_threads(threads_for(config_, dist_));
+  const SubnormalsFlushed flushed(threads);
 
   // The other processes of a data-parallel run: rank 0 hosts the rendezvous
   // (and starts local workers when asked to); every rank then agrees on rank
@@ -355,6 +379,53 @@ RunState Trainer::train() {
     save_checkpoint(store->dir(), at, rate_scale, variants);
   };
 
+  // One variant's training step. On a lane it runs beside other variants, so
+  // it touches its own state only; the trainer reports a divergence after.
+  std::vector<std::uint64_t> dropout_seeds(variants.size());
+  auto train_variant = [&](std::size_t i, double rate, const Batch& batch) {
+    VariantState& v = variants[i];
+    const DropoutStream dropout(dropout_seeds[i]);
+    for (auto& group : v.optimizer->param_groups()) {
+      group.options().set_lr(rate * config_.learning_rate_scale(v.spec.name));
+    }
+    const Clock::time_point start = Clock::now();
+    v.model->train();
+    release_gradients(*v.optimizer);
+    const torch::Tensor loss =
+        torch::nn::functional::cross_entropy(v.model->forward(batch.images), batch.labels,
+                                             torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
+                                                 config_.label_smoothing));
+    double value = loss.item<double>();
+    // One process skips the backward pass of a diverged step; with several,
+    // every rank takes part in the sum and all see the same mean loss.
+    if (std::isfinite(value) || cluster->distributed()) {
+      loss.backward();
+      value = averagers[i].average(value);
+    }
+    if (!std::isfinite(value)) {
+      v.diverged = true;
+      v.note = "diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
+               " at iteration " + std::to_string(iteration + 1) + "; this variant was stopped";
+      return;
+    }
+    v.optimizer->step();
+    v.seconds += seconds_since(start);
+    ++v.steps;
+    v.loss_sum += value;
+    ++v.loss_count;
+    v.last_loss = value;
+  };
+  // Variants side by side where the run has cores to spare for it; a
+  // data-parallel run keeps one after the other, as its ranks must
+  // allreduce the variants in the same order. ALEXNET_ONE_VARIANT_AT_A_TIME=1
+  // does the same, for measuring what the lanes gain.
+  const bool in_turn = cluster->distributed() || std::getenv("ALEXNET_ONE_VARIANT_AT_A_TIME") != nullptr;
+  VariantLanes lanes(in_turn ? 1 : threads, int(variants.size()));
+  std::vector<double> variant_costs;
+  for (const VariantState& v : variants) variant_costs.push_back(double(forward_macs(v.spec)));
+  if (lanes.lanes() > 1) observer_.on_message(describe_rounds(variants, plan_rounds(variant_costs, lanes.lanes()),
+                                                              lanes.threads_per_lane(), threads));
+
   const bool probing = config_.probe_every > 0;
   if (probing && iteration == 0) probe_all(0);
   emit_state(RunState::Training);
@@ -394,41 +465,28 @@ RunState Trainer::train() {
       const double rate = scheduled * rate_scale;
       const Clock::time_point iteration_start = Clock::now();
       const Batch batch = stream.next();
-      bool any_alive = false;
+      std::vector<std::size_t> alive;
+      std::vector<double> costs;
       for (std::size_t i = 0; i < variants.size(); ++i) {
-        VariantState& v = variants[i];
-        if (v.diverged) continue;
-        any_alive = true;
-        for (auto& group : v.optimizer->param_groups()) {
-          group.options().set_lr(rate * config_.learning_rate_scale(v.spec.name));
-        }
-        const Clock::time_point start = Clock::now();
-        v.model->train();
-        release_gradients(*v.optimizer);
-        const torch::Tensor loss =
-            torch::nn::functional::cross_entropy(v.model->forward(batch.images), batch.labels,
-                                                 torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
-                                                     config_.label_smoothing));
-        double value = loss.item<double>();
-        // One process skips the backward pass of a diverged step; with several,
-        // every rank takes part in the sum and all see the same mean loss.
-        if (std::isfinite(value) || cluster->distributed()) {
-          loss.backward();
-          value = averagers[i].average(value);
-        }
-        if (!std::isfinite(value)) {
-          v.diverged = true;
-          v.note = "diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
-                   " at iteration " + std::to_string(iteration + 1) + "; this variant was stopped";
-          observer_.on_message(v.spec.name + " " + v.note);
+        if (variants[i].diverged) continue;
+        alive.push_back(i);
+        costs.push_back(variant_costs[i]);
+        // Drawn here, in variant order, whichever lane trains the variant.
+        dropout_seeds[i] = draw_from_global_generator();
+      }
+      const bool any_alive = !alive.empty();
+      for (const std::vector<std::size_t>& round : plan_rounds(costs, lanes.lanes())) {
+        if (round.size() == 1) {
+          train_variant(alive[round[0]], rate, batch);
           continue;
         }
-        v.optimizer->step();
-        v.seconds += seconds_since(start);
-        ++v.steps;
-        v.loss_sum += value;
-        ++v.loss_count;
-        v.last_loss = value;
+        std::vector<std::function<void()>> jobs;
+        for (std::size_t k : round) jobs.push_back([&, i = alive[k]] { train_variant(i, rate, batch); });
+        lanes.run(jobs);
+        set_blas_threads(threads);
+      }
+      for (std::size_t i : alive) {
+        if (variants[i].diverged) observer_.on_message(variants[i].spec.name + " " + variants[i].note);
       }
       ++iteration;
       const double took = seconds_since(iteration_start);
