@@ -1,6 +1,5 @@
 #include "system_info.h"
 
-#include <dlfcn.h>
 #include <strings.h>
 
 #include <cstdlib>
@@ -35,14 +34,6 @@ BlasInfo detect_blas() {
     }
   }
   return info;
-}
-
-void set_blas_threads(int threads) {
-  using SetThreads = void (*)(int);
-  // Looked up at run time: libtorch links the generic libblas, which the
-  // system's alternatives may point at OpenBLAS or at another BLAS.
-  static const auto set = reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-  if (set) set(threads);
 }
 
 int core_count() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }

@@ -20,12 +20,6 @@ int core_count();
 // Sets libtorch's intra-op thread count (0: every core) and returns it.
 int configure_threads(int requested);
 
-// Sets OpenBLAS's own thread count, where OpenBLAS is the BLAS in use. It
-// keeps one count for the whole process and follows the caller's OpenMP
-// setting downwards but, once a one-thread caller (a variant lane) has set it
-// to 1, never up again: the trainer sets it back after such callers.
-void set_blas_threads(int threads);
-
 // How idle OpenMP threads wait, as this process's environment set it when
 // libgomp loaded: "idle threads sleep (OMP_WAIT_POLICY=PASSIVE)" (what the
 // program starts itself with, app/openmp_wait_policy.h), or what the user set.

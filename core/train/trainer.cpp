@@ -475,16 +475,7 @@ RunState Trainer::train() {
         dropout_seeds[i] = draw_from_global_generator();
       }
       const bool any_alive = !alive.empty();
-      for (const std::vector<std::size_t>& round : plan_rounds(costs, lanes.lanes())) {
-        if (round.size() == 1) {
-          train_variant(alive[round[0]], rate, batch);
-          continue;
-        }
-        std::vector<std::function<void()>> jobs;
-        for (std::size_t k : round) jobs.push_back([&, i = alive[k]] { train_variant(i, rate, batch); });
-        lanes.run(jobs);
-        set_blas_threads(threads);
-      }
+      lanes.step_in_rounds(costs, [&](std::size_t k) { train_variant(alive[k], rate, batch); });
       for (std::size_t i : alive) {
         if (variants[i].diverged) observer_.on_message(variants[i].spec.name + " " + variants[i].note);
       }

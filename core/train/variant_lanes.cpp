@@ -28,7 +28,7 @@ VariantLanes::VariantLanes(int threads, int variants) {
   lanes_ = std::max(1, std::min(threads, variants));
   threads_per_lane_ = std::max(1, threads / lanes_);
   if (lanes_ == 1) return;
-  for (int lane = 0; lane < lanes_; ++lane) threads_.emplace_back(&VariantLanes::lane_main, this, lane);
+  for (int lane = 0; lane < lanes_; ++lane) lane_threads_.emplace_back(&VariantLanes::lane_main, this, lane);
   // libtorch sets up a thread's intra-op count on its first parallel call,
   // and clears oneDNN's shared cache as it does: let every lane do that now,
   // before any of them computes.
@@ -42,7 +42,7 @@ VariantLanes::~VariantLanes() {
     closing_ = true;
   }
   wake_.notify_all();
-  for (std::thread& t : threads_) t.join();
+  for (std::thread& t : lane_threads_) t.join();
 }
 
 void VariantLanes::lane_main(int lane) {
@@ -73,9 +73,21 @@ void VariantLanes::lane_main(int lane) {
   }
 }
 
+void VariantLanes::step_in_rounds(const std::vector<double>& costs, const std::function<void(std::size_t)>& step) {
+  for (const std::vector<std::size_t>& round : plan_rounds(costs, lanes_)) {
+    if (round.size() == 1) {
+      step(round[0]);  // on this thread, with all of its threads
+      continue;
+    }
+    std::vector<std::function<void()>> jobs;
+    for (std::size_t i : round) jobs.push_back([&step, i] { step(i); });
+    run(jobs);
+  }
+}
+
 void VariantLanes::run(const std::vector<std::function<void()>>& jobs) {
   if (jobs.size() > std::size_t(lanes_)) throw std::logic_error("VariantLanes::run: more jobs than lanes");
-  if (threads_.empty()) {
+  if (lane_threads_.empty()) {
     for (const auto& job : jobs) job();
     return;
   }

@@ -38,6 +38,11 @@ class VariantLanes {
   int lanes() const { return lanes_; }
   int threads_per_lane() const { return threads_per_lane_; }
 
+  // One step of every variant: step(i) for each i < costs.size(), in the
+  // rounds plan_rounds(costs, lanes()) gives (the trainer's and the
+  // benchmark's iteration).
+  void step_in_rounds(const std::vector<double>& costs, const std::function<void(std::size_t)>& step);
+
   // Runs jobs[k] on lane k, all at once, and returns when every one is done;
   // then rethrows the first exception one of them threw. At most lanes() jobs.
   void run(const std::vector<std::function<void()>>& jobs);
@@ -47,7 +52,7 @@ class VariantLanes {
 
   int lanes_ = 1;
   int threads_per_lane_ = 1;
-  std::vector<std::thread> threads_;
+  std::vector<std::thread> lane_threads_;
   std::mutex mutex_;
   std::condition_variable wake_;  // a round or the end for the lanes
   std::condition_variable done_;  // a lane finished its job or its start
