@@ -27,7 +27,8 @@ const char* const kBenchUsage =
     "  --steps N         timed steps per variant (default 10)\n"
     "  --warmup N        untimed steps first (default 3)\n"
     "  --threads N       libtorch threads (default: all cores)\n"
-    "  --side-by-side    also time one experiment iteration of all the variants together\n"
+    "  --side-by-side    also time one experiment iteration of all the variants together, in the\n"
+    "                    trainer's rounds (variants side by side on lanes) and one after the other\n"
     "  --bf16            the large layers multiply in bfloat16, as train --precision bf16\n"
     "  --sgemm           measure the machine's sgemm and bf16 gemm peaks instead (GFLOP/s)\n"
     "  --loader          measure the data loader instead (images/s; --data, default fashion-mnist)\n"
@@ -172,12 +173,17 @@ int run_bench(const std::vector<std::string>& args) {
     table << line;
   }
   if (a.flag("side-by-side") && specs.size() > 1) {
-    const double together = time_side_by_side(specs, batch, steps, warmup, a.flag("bf16"));
-    out["_side_by_side"] = {{"iteration_seconds", together}, {"sum_of_parts_seconds", sum_of_parts}};
-    char line[200];
+    const IterationTiming together = time_experiment_iteration(specs, batch, steps, warmup, a.flag("bf16"));
+    out["_side_by_side"] = {{"iteration_seconds", together.in_rounds_seconds},
+                            {"in_turn_seconds", together.in_turn_seconds},
+                            {"lanes", together.lanes},
+                            {"sum_of_parts_seconds", sum_of_parts}};
+    char line[320];
     std::snprintf(line, sizeof line,
-                  "side by side: one iteration of all %zu variants %.1f ms, the sum of their steps %.1f ms (%.2fx)\n",
-                  specs.size(), 1000 * together, 1000 * sum_of_parts, together / sum_of_parts);
+                  "one iteration of all %zu variants: %.1f ms in the trainer's rounds (%d lanes), %.1f ms one "
+                  "after the other, the sum of their steps %.1f ms\n",
+                  specs.size(), 1000 * together.in_rounds_seconds, together.lanes, 1000 * together.in_turn_seconds,
+                  1000 * sum_of_parts);
     table << line;
   }
   print(out, as_json, table.str());

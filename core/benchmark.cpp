@@ -14,6 +14,7 @@
 #include "model/alexnet_model.h"
 #include "data/batch_stream.h"
 #include "train/fused_optimizers.h"
+#include "train/variant_lanes.h"
 
 namespace alexnet {
 
@@ -41,11 +42,13 @@ namespace {
 
 // One variant ready to step on a fixed random batch, as the trainer steps it.
 struct SteppingModel {
+  VariantSpec spec;
   AlexNet model;
   std::unique_ptr<torch::optim::Optimizer> optimizer;  // the default experiment's, as the trainer steps it
   torch::Tensor x, y;
-  SteppingModel(const VariantSpec& spec, int batch_size, bool use_bf16)
-      : model(spec),
+  SteppingModel(const VariantSpec& variant, int batch_size, bool use_bf16)
+      : spec(variant),
+        model(spec),
         optimizer(make_optimizer(ExperimentConfig{}, model->parameters())),
         x(torch::randn({batch_size, 3, spec.input_size, spec.input_size})),
         y(torch::randint(0, spec.classes, {batch_size}, torch::kInt64)) {
@@ -70,12 +73,15 @@ struct SteppingModel {
   }
 };
 
-// Median wall time of one round in which every model takes one step.
-double median_round_seconds(std::vector<SteppingModel>& models, int steps, int warmup) {
+// Median wall time of one iteration in which every model takes one step, in
+// the trainer's rounds on `lanes` (one lane: one after the other).
+double median_iteration_seconds(std::vector<SteppingModel>& models, VariantLanes& lanes, int steps, int warmup) {
+  std::vector<double> costs;
+  for (SteppingModel& m : models) costs.push_back(double(forward_macs(m.spec)));
   std::vector<double> times;
   for (int i = 0; i < warmup + steps; ++i) {
     const Clock::time_point start = Clock::now();
-    for (SteppingModel& m : models) m.step();
+    lanes.step_in_rounds(costs, [&](std::size_t k) { models[k].step(); });
     if (i >= warmup) times.push_back(seconds_since(start));
   }
   return median(times);
@@ -88,18 +94,26 @@ StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int step
   std::vector<SteppingModel> one;
   one.emplace_back(spec, batch_size, bf16);
   StepTiming t;
-  t.median_step_seconds = median_round_seconds(one, steps, warmup);
+  VariantLanes in_turn(1, 1);
+  t.median_step_seconds = median_iteration_seconds(one, in_turn, steps, warmup);
   t.images_per_second = batch_size / t.median_step_seconds;
   t.gflops = 6.0 * double(forward_macs(spec)) * t.images_per_second / 1e9;
   return t;
 }
 
-double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, int steps, int warmup, bool bf16) {
+IterationTiming time_experiment_iteration(const std::vector<VariantSpec>& specs, int batch_size, int steps,
+                                          int warmup, bool bf16) {
   torch::manual_seed(0);
   std::vector<SteppingModel> models;
   models.reserve(specs.size());
   for (const VariantSpec& spec : specs) models.emplace_back(spec, batch_size, bf16);
-  return median_round_seconds(models, steps, warmup);
+  IterationTiming t;
+  VariantLanes in_turn(1, int(models.size()));
+  t.in_turn_seconds = median_iteration_seconds(models, in_turn, steps, warmup);
+  VariantLanes lanes(at::get_num_threads(), int(models.size()));
+  t.lanes = lanes.lanes();
+  t.in_rounds_seconds = median_iteration_seconds(models, lanes, steps, warmup);
+  return t;
 }
 
 double measure_sgemm_gflops(int n, int repeats, bool bf16) {

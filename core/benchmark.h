@@ -28,10 +28,16 @@ StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int step
                                bool bf16 = false);
 
 // Median wall time of one iteration of an experiment in which every variant
-// takes one step in turn, as the trainer runs them (compare with the sum of
-// their time_training_steps medians).
-double time_side_by_side(const std::vector<VariantSpec>& specs, int batch_size, int steps, int warmup = 3,
-                         bool bf16 = false);
+// takes one step: one after the other on all threads, and in the trainer's
+// rounds on its lanes (compare both with the sum of their time_training_steps
+// medians).
+struct IterationTiming {
+  double in_turn_seconds = 0;
+  double in_rounds_seconds = 0;
+  int lanes = 1;
+};
+IterationTiming time_experiment_iteration(const std::vector<VariantSpec>& specs, int batch_size, int steps,
+                                          int warmup = 3, bool bf16 = false);
 
 // The best of a few n x n float matrix products, in GFLOP/s.
 // bf16: the same product in bfloat16, the peak that bf16 training is read against.
