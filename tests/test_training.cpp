@@ -3,6 +3,10 @@
 // reproducibility.
 #include <QtTest>
 
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <stdexcept>
 #include <thread>
 
 #include "caching_cpu_allocator.h"
@@ -10,6 +14,8 @@
 #include "probes.h"
 #include "run/run_store.h"
 #include "train/fused_optimizers.h"
+#include "train/subnormal_flush.h"
+#include "train/variant_lanes.h"
 #include "train/trainer.h"
 #include "run/predictions.h"
 #include "run/run_store.h"
@@ -534,6 +540,105 @@ class TestTraining : public QObject {
     (ps[0].sum() * 3).backward();
     QCOMPARE(ps[0].grad().min().item<double>(), 3.0);
     QCOMPARE(ps[0].grad().max().item<double>(), 3.0);
+  }
+
+  // A step's variants in rounds: the costliest first, as many side by side
+  // as there are lanes; with one lane, one after the other.
+  void roundsPutTheCostliestVariantsSideBySide() {
+    using Rounds = std::vector<std::vector<std::size_t>>;
+    QVERIFY(plan_rounds({20, 20, 3}, 2) == (Rounds{{0, 1}, {2}}));
+    QVERIFY(plan_rounds({3, 20, 20}, 2) == (Rounds{{1, 2}, {0}}));
+    QVERIFY(plan_rounds({1, 5, 3, 4}, 2) == (Rounds{{1, 3}, {2, 0}}));
+    QVERIFY(plan_rounds({20, 20, 3}, 1) == (Rounds{{0}, {1}, {2}}));
+    QVERIFY(plan_rounds({20, 20, 3}, 3) == (Rounds{{0, 1, 2}}));
+    QVERIFY(plan_rounds({}, 2).empty());
+  }
+
+  // Each lane is its own thread with its share of the cores; a round's jobs
+  // run at the same time; a failure reaches the caller and the lanes go on.
+  void lanesRunARoundsJobsAtOnceOnTheirOwnThreads() {
+    VariantLanes lanes(2, 3);
+    QCOMPARE(lanes.lanes(), 2);
+    QCOMPARE(lanes.threads_per_lane(), 1);
+    std::atomic<int> arrived{0};
+    std::array<bool, 2> met{};
+    std::array<int, 2> intra_op{};
+    std::array<std::thread::id, 2> where{};
+    auto job = [&](std::size_t k) {
+      return [&, k] {
+        where[k] = std::this_thread::get_id();
+        intra_op[k] = at::get_num_threads();
+        (void)torch::mm(torch::ones({256, 256}), torch::ones({256, 256}));  // a BLAS call on one thread
+        ++arrived;
+        // Both jobs are running at once only if each sees the other arrive.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (arrived < 2 && std::chrono::steady_clock::now() < until) std::this_thread::yield();
+        met[k] = arrived == 2;
+      };
+    };
+    lanes.run({job(0), job(1)});
+    QVERIFY(met[0] && met[1]);
+    QVERIFY(where[0] != where[1]);
+    QVERIFY(where[0] != std::this_thread::get_id() && where[1] != std::this_thread::get_id());
+    QCOMPARE(intra_op[0], 1);
+    QCOMPARE(intra_op[1], 1);
+
+    QString failure;
+    try {
+      lanes.run({[] {}, [] { throw std::runtime_error("lane failed"); }});
+    } catch (const std::runtime_error& e) {
+      failure = e.what();
+    }
+    QCOMPARE(failure, QString("lane failed"));
+    std::atomic<int> ran{0};
+    lanes.run({[&] { ++ran; }, [&] { ++ran; }});
+    QCOMPARE(ran.load(), 2);
+
+    VariantLanes one(1, 3);  // one thread: no lanes of its own, the caller runs the job
+    QCOMPARE(one.lanes(), 1);
+    std::thread::id ran_on;
+    one.run({[&] { ran_on = std::this_thread::get_id(); }});
+    QCOMPARE(ran_on, std::this_thread::get_id());
+  }
+
+  // While training, subnormal results and inputs are zero, in this thread
+  // and in libtorch's parallel kernels; afterwards they are back.
+  void subnormalsAreFlushedWhileTrainingOnly() {
+    torch::set_num_threads(2);
+    volatile float tiny = 1e-30f, scale = 1e-10f;  // volatile: multiplied at run time
+    const torch::Tensor subnormal = torch::full({1 << 20}, 1e-40f);  // filled, not computed
+    QVERIFY(tiny * scale != 0.0f);
+    {
+      const SubnormalsFlushed flushed(2);
+      QCOMPARE(tiny * scale, 0.0f);
+      QCOMPARE((subnormal + 0.0f).count_nonzero().item<std::int64_t>(), std::int64_t(0));
+      QCOMPARE((torch::full({1 << 20}, 1e-30f) * 1e-10f).count_nonzero().item<std::int64_t>(), std::int64_t(0));
+    }
+    QVERIFY(tiny * scale != 0.0f);
+    QCOMPARE((subnormal + 0.0f).count_nonzero().item<std::int64_t>(), std::int64_t(1) << 20);
+  }
+
+  // With two threads the two variants train side by side, one thread each,
+  // and give exactly what they give one after the other on one thread: each
+  // keeps to its own state and draws its own dropout masks.
+  void variantsSideBySideTrainAsOneAfterTheOther() {
+    auto losses = [&](const QString& name, int threads, RecordingObserver& observer) {
+      ExperimentConfig c = quick_config(dir(name).toStdString(), 30);
+      c.threads = threads;
+      c.probe_every = 0;
+      for (VariantSpec& v : c.variants) v.dropout = 0.5;
+      Trainer(c, observer).run();
+      QStringList rows;
+      for (const QString& line : read_lines(dir(name) + "/metrics.csv")) rows << line.section(',', 0, 3);
+      return rows;
+    };
+    RecordingObserver in_turn, side_by_side;
+    const QStringList one_thread = losses("in-turn", 1, in_turn);
+    const QStringList two_threads = losses("side-by-side", 2, side_by_side);
+    QVERIFY(!in_turn.said("side by side"));
+    QVERIFY(side_by_side.said("training relu-net and tanh-net side by side, 1 thread each"));
+    QCOMPARE(one_thread.size(), 7);
+    QCOMPARE(two_threads, one_thread);
   }
 
   void badSettingsAndUnwritableFoldersFailWithAMessage() {

@@ -5,6 +5,8 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <thread>
+#include <utility>
 
 #include "model/alexnet_model.h"
 #include "model/bf16_conv.h"
@@ -304,6 +306,38 @@ class TestVariants : public QObject {
     QVERIFY(torch::equal(hashed_dropout(x, p, false), x));
     const double sparse = (hashed_dropout(x, 0.9, true) != 0).to(torch::kDouble).mean().item<double>();
     QVERIFY2(std::abs(sparse - 0.1) < 0.005, qPrintable(QString("p = 0.9 kept %1").arg(sparse)));
+  }
+
+  // Under a DropoutStream the masks come from its seed alone: the same on
+  // any thread (variants on lanes), different for each draw and each seed,
+  // and the global generator is left where it was.
+  void dropoutStreamsGiveTheSameMasksOnAnyThread() {
+    const torch::Tensor x = torch::ones({64, 4096});
+    auto two_masks = [&](std::uint64_t seed) {
+      const DropoutStream stream(seed);
+      const torch::Tensor first = hashed_dropout(x, 0.5, true);
+      return std::pair{first, hashed_dropout(x, 0.5, true)};
+    };
+    const auto [a1, a2] = two_masks(7);
+    std::pair<torch::Tensor, torch::Tensor> b;
+    std::thread([&] { b = two_masks(7); }).join();
+    QVERIFY(torch::equal(a1, b.first));
+    QVERIFY(torch::equal(a2, b.second));
+    QVERIFY(!torch::equal(a1, a2));
+    QVERIFY(!torch::equal(a1, two_masks(8).first));
+
+    torch::manual_seed(3);
+    const torch::Tensor global_first = hashed_dropout(x, 0.5, true);
+    torch::manual_seed(3);
+    {
+      const DropoutStream outer(7);
+      {
+        const DropoutStream inner(9);  // streams nest: this one's draws, then outer's again
+        QVERIFY(!torch::equal(hashed_dropout(x, 0.5, true), a1));
+      }
+      QVERIFY(torch::equal(hashed_dropout(x, 0.5, true), a1));
+    }
+    QVERIFY(torch::equal(hashed_dropout(x, 0.5, true), global_first));
   }
 
   void hashedDropoutMasksDifferPastFourBillionElements() {
