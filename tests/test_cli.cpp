@@ -157,6 +157,35 @@ class TestCli : public QObject {
     QVERIFY(!QFile::exists(a + "/plots") && !QFile::exists(b + "/compare-loss.png"));
   }
 
+  // bench --side-by-side times one iteration of the variants in the
+  // trainer's rounds (two lanes on two threads) and one after the other.
+  void benchTimesTheRoundsAndOneAfterTheOther() {
+    QStringList specs;
+    for (const char* name : {"lane-a", "lane-b"}) {
+      const QString spec = tmp_.filePath(QString(name) + ".json");
+      QFile f(spec);
+      QVERIFY(f.open(QIODevice::WriteOnly));
+      f.write(QString(R"({"name": "%1", "input_size": 32, "conv": [{"filters": 8, "kernel": 5, "stride": 2,
+                 "pool": true}], "fc": [16]})").arg(name).toUtf8());
+      specs << spec;
+    }
+    const QStringList args = {"bench", "--variants", specs.join(','), "--input-size", "32", "--batch", "16",
+                              "--steps", "3", "--warmup", "1", "--threads", "2", "--side-by-side"};
+    CliResult r = run_cli(QStringList(args) << "--json");
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    const QJsonObject together = QJsonDocument::fromJson(r.out.toUtf8()).object()["_side_by_side"].toObject();
+    QCOMPARE(together["lanes"].toInt(), 2);
+    for (const char* key : {"iteration_seconds", "in_turn_seconds", "sum_of_parts_seconds"}) {
+      QVERIFY2(together[key].toDouble() > 0, key);
+    }
+    r = run_cli(args);
+    QVERIFY2(QRegularExpression("one iteration of all 2 variants: \\d+\\.\\d ms in the trainer's rounds \\(2 lanes\\), "
+                                "\\d+\\.\\d ms one after the other")
+                 .match(r.out)
+                 .hasMatch(),
+             qPrintable(r.out));
+  }
+
   // export: every plot in every format, with the numbers behind them.
   void exportWritesPngPdfSvgAndTheData() {
     const QString run = tmp_.filePath("run");
