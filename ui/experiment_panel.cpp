@@ -109,6 +109,8 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   seed_ = spin("seed", 0, 1000000, 0);
   threads_ = spin("threads", 0, 256, 0);
   threads_->setSpecialValueText(tr("all %1 cores").arg(QThread::idealThreadCount()));
+  threads_->setToolTip(tr("With two or more, a step's variants train side by side, each on its share: on two "
+                          "cores original and tanh one core each, then small on both"));
   processes_ = spin("processes", 1, 64, 1);
   processes_->setToolTip(tr("Data-parallel training (PyTorch's c10d with Gloo): this many processes on this "
                             "machine each take a share of every batch and of the cores. The batch must divide."));
