@@ -594,6 +594,14 @@ class TestTraining : public QObject {
     lanes.run({[&] { ++ran; }, [&] { ++ran; }});
     QCOMPARE(ran.load(), 2);
 
+    // Rounds with fewer jobs than lanes, back to back: the idle lane must
+    // sit them out, however late it wakes.
+    VariantLanes three(3, 3);
+    QCOMPARE(three.lanes(), 3);
+    std::atomic<int> steps{0};
+    for (int round = 0; round < 2000; ++round) three.run({[&] { ++steps; }, [&] { ++steps; }});
+    QCOMPARE(steps.load(), 4000);
+
     VariantLanes one(1, 3);  // one thread: no lanes of its own, the caller runs the job
     QCOMPARE(one.lanes(), 1);
     std::thread::id ran_on;

@@ -57,8 +57,11 @@ void VariantLanes::lane_main(int lane) {
     wake_.wait(lock, [&] { return closing_ || round_ != seen; });
     if (closing_) return;
     seen = round_;
-    const std::function<void()>* job = std::size_t(lane) < jobs_->size() ? &(*jobs_)[std::size_t(lane)] : nullptr;
-    if (!job) continue;
+    // A lane without a job this round may wake only after the round is over
+    // (jobs_ gone): there is nothing for it either way.
+    const bool has_job = jobs_ && std::size_t(lane) < jobs_->size();
+    if (!has_job) continue;
+    const std::function<void()>* job = &(*jobs_)[std::size_t(lane)];
     lock.unlock();
     std::exception_ptr failed;
     try {
