@@ -14,6 +14,22 @@ class TestCli : public QObject {
   Q_OBJECT
   QTemporaryDir tmp_;
 
+  // Small JSON specs (8 filters, one FC layer of 16, input 32) under these
+  // names in the temporary folder: their paths joined for --variants, or
+  // empty if one could not be written.
+  QString write_small_specs(const QStringList& names) {
+    QStringList paths;
+    for (const QString& name : names) {
+      const QString path = tmp_.filePath(name + ".json");
+      QFile f(path);
+      const QByteArray spec = QString(R"({"name": "%1", "input_size": 32, "dropout": 0.0,
+          "conv": [{"filters": 8, "kernel": 5, "stride": 2, "pool": true}], "fc": [16]})").arg(name).toUtf8();
+      if (!f.open(QIODevice::WriteOnly) || f.write(spec) != spec.size()) return QString();
+      paths << path;
+    }
+    return paths.join(',');
+  }
+
  private slots:
   void helpAndVersion() {
     const CliResult help = run_cli({"--help"});
@@ -116,16 +132,9 @@ class TestCli : public QObject {
   // compare: a row per (run, variant), exactly the settings that differ, and
   // one overlaid curve per (run, variant).
   void compareShowsResultsAndWhatDiffers() {
-    QStringList specs;
-    for (const char* name : {"one", "two"}) {
-      const QString spec = tmp_.filePath(QString(name) + ".json");
-      QFile f(spec);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-      f.write(QString(R"({"name": "%1", "input_size": 32, "dropout": 0.0,
-                 "conv": [{"filters": 8, "kernel": 5, "stride": 2, "pool": true}], "fc": [16]})").arg(name).toUtf8());
-      specs << spec;
-    }
-    const QStringList common = {"train", "--variants", specs.join(','), "--data", "synthetic", "--iterations", "20",
+    const QString specs = write_small_specs({"one", "two"});
+    QVERIFY(!specs.isEmpty());
+    const QStringList common = {"train", "--variants", specs, "--data", "synthetic", "--iterations", "20",
                                 "--batch", "16", "--input-size", "32", "--record-every", "5", "--probe-every", "0",
                                 "--threads", "1"};
     const QString a = tmp_.filePath("cmp-a"), b = tmp_.filePath("cmp-b");
@@ -160,16 +169,9 @@ class TestCli : public QObject {
   // bench --side-by-side times one iteration of the variants in the
   // trainer's rounds (two lanes on two threads) and one after the other.
   void benchTimesTheRoundsAndOneAfterTheOther() {
-    QStringList specs;
-    for (const char* name : {"lane-a", "lane-b"}) {
-      const QString spec = tmp_.filePath(QString(name) + ".json");
-      QFile f(spec);
-      QVERIFY(f.open(QIODevice::WriteOnly));
-      f.write(QString(R"({"name": "%1", "input_size": 32, "conv": [{"filters": 8, "kernel": 5, "stride": 2,
-                 "pool": true}], "fc": [16]})").arg(name).toUtf8());
-      specs << spec;
-    }
-    const QStringList args = {"bench", "--variants", specs.join(','), "--input-size", "32", "--batch", "16",
+    const QString specs = write_small_specs({"lane-a", "lane-b"});
+    QVERIFY(!specs.isEmpty());
+    const QStringList args = {"bench", "--variants", specs, "--input-size", "32", "--batch", "16",
                               "--steps", "3", "--warmup", "1", "--threads", "2", "--side-by-side"};
     CliResult r = run_cli(QStringList(args) << "--json");
     QVERIFY2(r.exit_code == 0, qPrintable(r.err));
