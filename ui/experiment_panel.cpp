@@ -132,8 +132,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   bf16_->setObjectName("bf16");
   bf16_->setChecked(defaults.bf16);
   bf16_->setToolTip(tr("fc7 and conv2-conv5 multiply in bfloat16 with float32 weights: about 25 % faster per "
-                       "step on "
-                       "CPUs with AVX512-BF16 (this one: %1); elsewhere, or unticked, training is float32 "
+                       "step on CPUs with AVX512-BF16 (this one: %1); elsewhere, or unticked, training is float32 "
                        "throughout").arg(cpu_has_avx512_bf16() ? tr("yes") : tr("no")));
   settings->addRow(tr("Precision"), bf16_);
   settings->addRow(tr("Seed"), seed_);

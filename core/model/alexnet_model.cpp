@@ -90,8 +90,8 @@ torch::Tensor AlexNetImpl::run(torch::Tensor x, Visit&& visit) {
     }
     x = activate(pre);
     visit(index++, pre, x);
-    if (spec_.convs[i].lrn) x = local_response_norm(x);
-    if (spec_.convs[i].pool) x = fused_max_pool2d(x, kPoolKernel, kPoolStride);
+    if (c.lrn) x = local_response_norm(x);
+    if (c.pool) x = fused_max_pool2d(x, kPoolKernel, kPoolStride);
   }
   x = x.flatten(1);
   for (std::size_t i = 0; i + 1 < fcs_.size(); ++i) {

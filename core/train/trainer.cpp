@@ -381,10 +381,9 @@ RunState Trainer::train() {
 
   // One variant's training step. On a lane it runs beside other variants, so
   // it touches its own state only; the trainer reports a divergence after.
-  std::vector<std::uint64_t> dropout_seeds(variants.size());
-  auto train_variant = [&](std::size_t i, double rate, const Batch& batch) {
+  auto train_variant = [&](std::size_t i, double rate, const Batch& batch, std::uint64_t dropout_seed) {
     VariantState& v = variants[i];
-    const DropoutStream dropout(dropout_seeds[i]);
+    const DropoutStream dropout(dropout_seed);
     for (auto& group : v.optimizer->param_groups()) {
       group.options().set_lr(rate * config_.learning_rate_scale(v.spec.name));
     }
@@ -467,15 +466,16 @@ RunState Trainer::train() {
       const Batch batch = stream.next();
       std::vector<std::size_t> alive;
       std::vector<double> costs;
+      std::vector<std::uint64_t> dropout_seeds;
       for (std::size_t i = 0; i < variants.size(); ++i) {
         if (variants[i].diverged) continue;
         alive.push_back(i);
         costs.push_back(variant_costs[i]);
         // Drawn here, in variant order, whichever lane trains the variant.
-        dropout_seeds[i] = draw_from_global_generator();
+        dropout_seeds.push_back(draw_from_global_generator());
       }
       const bool any_alive = !alive.empty();
-      lanes.step_in_rounds(costs, [&](std::size_t k) { train_variant(alive[k], rate, batch); });
+      lanes.step_in_rounds(costs, [&](std::size_t k) { train_variant(alive[k], rate, batch, dropout_seeds[k]); });
       for (std::size_t i : alive) {
         if (variants[i].diverged) observer_.on_message(variants[i].spec.name + " " + variants[i].note);
       }
