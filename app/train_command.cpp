@@ -41,7 +41,8 @@ const char* const kTrainUsage =
     "                         bfloat16 with float32 weights, where the CPU has AVX512-BF16) or\n"
     "                         float32 (float32 throughout)\n"
     "  --record-every N       a metrics row every N iterations (default 100)\n"
-    "  --probe-every N        filters, histograms and dead units every N iterations (default 500; 0: none)\n"
+    "  --probe-every N        filters, histograms and dead units every N iterations (default auto:\n"
+    "                         iterations / 20, so every run gets at least 20 probes; 0: none)\n"
     "  --probe-size N         held-out images in the probe set (default 1000)\n"
     "  --checkpoint-every N   (default 1000; 0: at the end only)\n"
     "  --threads N            threads to train on (default: all cores); with two or more, the\n"
@@ -163,7 +164,8 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
   }
   c.bf16 = precision == "bf16";
   c.record_every = a.integer("record-every", c.record_every, 1, 100000000);
-  c.probe_every = a.integer("probe-every", c.probe_every, 0, 100000000);
+  c.probe_every = a.text("probe-every", "") == "auto" ? kAutomaticProbes
+                                                      : a.integer("probe-every", c.probe_every, 0, 100000000);
   c.probe_size = a.integer("probe-size", c.probe_size, 1, 1000000);
   c.checkpoint_every = a.integer("checkpoint-every", c.checkpoint_every, 0, 100000000);
   c.threads = a.integer("threads", c.threads, 0, 1024);

@@ -1,6 +1,7 @@
 #include "experiment_config.h"
 #include "json_text.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -46,7 +47,10 @@ void ExperimentConfig::validate() const {
   if (!(label_smoothing >= 0 && label_smoothing < 1)) refuse("label smoothing must be in [0, 1)");
   if (!(max_picture_pixels >= 1 && max_picture_pixels <= 1e12)) refuse("max-picture-pixels must be between 1 and 10^12");
   if (record_every < 1) refuse("record-every must be at least 1");
-  if (probe_every < 0) refuse("probe-every must not be negative (0: no probes)");
+  if (probe_every < 0 && probe_every != kAutomaticProbes) {
+    refuse("probe-every must not be negative (0: no probes; automatic: about " +
+           std::to_string(kAutomaticProbeCount) + " a run)");
+  }
   if (probe_size < 1) refuse("probe-size must be at least 1");
   if (checkpoint_every < 0) refuse("checkpoint-every must not be negative");
   if (threads < 0) refuse("threads must not be negative");
@@ -77,6 +81,14 @@ double ExperimentConfig::scheduled_learning_rate(std::int64_t iteration) const {
   const double progress = (double(iteration) - warmup) / std::max(1.0, double(iterations) - warmup);
   if (schedule == Schedule::WarmupLinear) return learning_rate * std::max(0.0, 1.0 - progress);
   return learning_rate * 0.5 * (1.0 + std::cos(3.14159265358979 * std::min(1.0, progress)));
+}
+
+int automatic_probe_interval(std::int64_t iterations) {
+  return int(std::clamp<std::int64_t>(iterations / kAutomaticProbeCount, 1, 100000000));
+}
+
+int ExperimentConfig::probe_interval() const {
+  return probe_every == kAutomaticProbes ? automatic_probe_interval(iterations) : probe_every;
 }
 
 double ExperimentConfig::learning_rate_scale(const std::string& variant) const {

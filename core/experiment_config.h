@@ -25,6 +25,14 @@ OptimizerKind optimizer_from_name(const std::string& name);  // throws std::inva
 std::string schedule_name(Schedule s);
 Schedule schedule_from_name(const std::string& name);
 
+// probe_every's "choose for me": about 20 probes a run, whatever its length,
+// so Figure 3, the dead-unit curves and the filter slider have steps to show.
+inline constexpr int kAutomaticProbes = -1;
+inline constexpr int kAutomaticProbeCount = 20;
+// The interval that gives a run of `iterations` at least kAutomaticProbeCount
+// probes after the one at iteration 0 (every iteration for short runs).
+int automatic_probe_interval(std::int64_t iterations);
+
 struct ExperimentConfig {
   std::vector<VariantSpec> variants;  // input size and classes already set
   std::string data = "fashion-mnist";
@@ -61,7 +69,9 @@ struct ExperimentConfig {
   // training is float32 throughout (bit for bit reproducible on one machine either way).
   bool bf16 = true;
   int record_every = 100;
-  int probe_every = 500;
+  // Probes (filters, histograms, dead units) every this many iterations; 0:
+  // none; kAutomaticProbes: chosen from the run's length (probe_interval()).
+  int probe_every = kAutomaticProbes;
   int probe_size = 1000;
   int checkpoint_every = 1000;
   int threads = 0;  // 0: all cores (a process's share of them when several train together)
@@ -76,6 +86,8 @@ struct ExperimentConfig {
   // The learning rate at an iteration under the schedule (before user overrides).
   double scheduled_learning_rate(std::int64_t iteration) const;
   double learning_rate_scale(const std::string& variant) const;
+  // probe_every with the automatic choice made (0: no probes).
+  int probe_interval() const;
 };
 
 nlohmann::json config_to_json(const ExperimentConfig& config);

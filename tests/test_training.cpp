@@ -270,6 +270,26 @@ class TestTraining : public QObject {
     QVERIFY(read_lines(dir("every-n/probes.jsonl")).isEmpty());
   }
 
+  // Without a chosen interval a run probes about 20 times, whatever its
+  // length, and its folder records the interval it probed at (a resume keeps it).
+  void automaticProbesComeTwentyTimesARun() {
+    ExperimentConfig c = quick_config(dir("auto-probes").toStdString(), 50);
+    c.variants.resize(1);
+    c.probe_every = kAutomaticProbes;
+    c.probe_size = 32;
+    RecordingObserver observer;
+    QCOMPARE(Trainer(c, observer).run(), RunState::Finished);
+    QStringList iterations;
+    for (const QString& line : read_lines(dir("auto-probes/probes.jsonl"))) {
+      iterations << QString::number(nlohmann::json::parse(line.toStdString())["iteration"].get<int>());
+    }
+    QStringList expected;
+    for (int i = 0; i <= 50; i += 2) expected << QString::number(i);  // 50 / 20 = every 2, and the end
+    QCOMPARE(iterations, expected);
+    QCOMPARE(read_json(dir("auto-probes/config.json"))["probe_every"].get<int>(), 2);
+    QVERIFY(observer.said("probing every 2 iterations"));
+  }
+
   void deadAndSaturatedFractionsOnHandBuiltModels() {
     torch::manual_seed(1);
     const torch::Tensor images = torch::randn({64, 3, 32, 32});

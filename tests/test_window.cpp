@@ -3,6 +3,7 @@
 // every plot, and reopen the run with every series restored.
 #include <QtTest>
 
+#include <QCheckBox>
 #include <QScrollArea>
 
 #include <QAction>
@@ -18,6 +19,7 @@
 #include <qcustomplot.h>
 
 #include "experiment_panel.h"
+#include "activation_view.h"
 #include "loss_view.h"
 #include "main_window.h"
 #include "run_history.h"
@@ -596,6 +598,191 @@ class TestWindow : public QObject {
       refused = QString(e.what()).contains("no variants");
     }
     QVERIFY(refused);
+  }
+
+  // What a user saw in a real window after a 300-iteration run (issue 29),
+  // checked without eyes: axis ranges, probe counts, a field before Start,
+  // the layout of Inspect, the order of Mistakes.
+
+  // Activations: the histogram's x axis spans the run (0 ... last iteration),
+  // and each probe's column covers the iterations up to the next probe.
+  void histogramColumnsSpanTheRunFromProbeToProbe() {
+    RunHistory history;
+    history.reset({"a"}, {});
+    const int every = 15, last = 300;
+    for (int it = 0; it <= last; it += every) {
+      ProbeResult p;
+      p.variant = "a";
+      p.iteration = it;
+      p.activation = "relu";
+      LayerProbe l;
+      l.name = "fc7";
+      l.activation.edges.resize(11);
+      for (int e = 0; e <= 10; ++e) l.activation.edges[std::size_t(e)] = e;
+      l.activation.counts.assign(10, 0);
+      l.activation.counts[std::size_t((it / every) % 10)] = 1000;  // each probe has its own bin
+      p.layers.push_back(l);
+      history.addProbe(p);
+    }
+    RecordPoint r;
+    r.variant = "a";
+    r.iteration = last;
+    r.train_loss = 1;
+    history.addRecord(r);
+    ActivationView view(&history);
+    view.select("a", "fc7");
+    QCustomPlot* plot = view.histogramPlot();
+    QCOMPARE(plot->xAxis->range().lower, 0.0);
+    QCOMPARE(plot->xAxis->range().upper, double(last));
+    QCOMPARE(view.fractionPlot()->xAxis->range().lower, 0.0);
+    QCOMPARE(view.fractionPlot()->xAxis->range().upper, double(last));
+    auto* map = qobject_cast<QCPColorMap*>(plot->plottable(0));
+    QVERIFY(map);
+    // The map holds exactly what the axes show.
+    QVERIFY(std::abs(map->data()->keyRange().lower - map->data()->keyRange().upper) > 0);
+    int key = 0, value = 0;
+    for (double at : {1.0, 14.0, 16.0, 29.0, 31.0, 151.0, 299.0}) {
+      const int probe = int(at) / every;  // the probe in force at that iteration
+      map->data()->coordToCell(at, 0.5 + probe % 10, &key, &value);
+      QVERIFY2(map->data()->cell(key, value) > 2.9,
+               qPrintable(QString("iteration %1 should show probe %2").arg(at).arg(probe * every)));
+      map->data()->coordToCell(at, 0.5 + (probe + 1) % 10, &key, &value);
+      QCOMPARE(map->data()->cell(key, value), 0.0);
+    }
+    // A live run between probes: the last probe holds until the latest record.
+    r.iteration = 330;
+    history.addRecord(r);
+    view.select("a", "fc7");
+    QCOMPARE(plot->xAxis->range().upper, 330.0);
+    const HistogramSpan one = histogram_span({0.0}, 0);
+    QCOMPARE(one.begin, 0.0);
+    QCOMPARE(one.end, 1.0);  // a single probe at the start: one iteration wide, not centred on it
+  }
+
+  // Unless --probe-every is given, every run gets at least ~20 probes.
+  void probeCadenceFollowsTheRunsLength() {
+    for (std::int64_t n : {1, 7, 20, 300, 2400, 2401, 100000}) {
+      alexnet::ExperimentConfig c;
+      c.iterations = n;
+      QCOMPARE(c.probe_every, alexnet::kAutomaticProbes);
+      const int every = c.probe_interval();
+      QVERIFY(every >= 1);
+      const std::int64_t probes = n / every + 1 + (n % every != 0 ? 1 : 0);  // 0, every interval, the end
+      QVERIFY2(probes >= std::min<std::int64_t>(21, n + 1), qPrintable(QString("%1 iterations: %2").arg(n).arg(probes)));
+      QVERIFY2(probes <= 42, qPrintable(QString("%1 iterations: %2 probes").arg(n).arg(probes)));
+    }
+    alexnet::ExperimentConfig chosen;
+    chosen.probe_every = 500;
+    QCOMPARE(chosen.probe_interval(), 500);
+    chosen.probe_every = 0;
+    QCOMPARE(chosen.probe_interval(), 0);
+    // The panel starts on "auto" and hands it on as such.
+    const ExperimentPanel panel;
+    auto* box = panel.findChild<QSpinBox*>("probeEvery");
+    QCOMPARE(box->value(), alexnet::kAutomaticProbes);
+    QCOMPARE(box->text(), QString("auto"));
+    QCOMPARE(panel.config().probe_every, alexnet::kAutomaticProbes);
+    box->setValue(0);
+    QCOMPARE(box->text(), QString("never"));
+  }
+
+  // Loss view at the first record: x from 0, every point inside the plot with a margin.
+  void theFirstLossPointsSitInsideThePlot() {
+    RunHistory history;
+    history.reset({"a", "b"}, {});
+    LossView view(&history);
+    for (const auto& [name, loss] : std::vector<std::pair<QString, double>>{{"a", 2.3}, {"b", 2.5}}) {
+      RecordPoint r;
+      r.variant = name.toStdString();
+      r.iteration = 100;
+      r.train_loss = loss;
+      r.elapsed_seconds = 12;
+      history.addRecord(r);
+    }
+    QCustomPlot* plot = view.plot();
+    QCOMPARE(plot->xAxis->range().lower, 0.0);
+    QVERIFY(plot->xAxis->range().upper > 100 * 1.02);
+    QVERIFY(plot->yAxis->range().lower <= 0.0);
+    QVERIFY(plot->yAxis->range().upper > 2.5 * 1.04);
+    view.findChild<QCheckBox*>("logScale")->setChecked(true);
+    QVERIFY(plot->yAxis->range().lower < 2.3 / 1.1);
+    QVERIFY(plot->yAxis->range().upper > 2.5 * 1.1);
+    view.findChild<QComboBox*>("xAxis")->setCurrentIndex(1);  // wall time
+    QCOMPARE(plot->xAxis->range().lower, 0.0);
+    QVERIFY(plot->xAxis->range().upper > 12 * 1.02);
+  }
+
+  // "Learning rate now" shows the experiment's rate before a run starts.
+  void theLiveRateIsTheExperimentsBeforeARun() {
+    QSettings().clear();
+    MainWindow window;
+    auto* live = window.findChild<QDoubleSpinBox*>("liveRate");
+    QCOMPARE(live->value(), alexnet::ExperimentConfig().learning_rate);
+    window.panel()->findChild<QDoubleSpinBox*>("learningRate")->setValue(0.002);
+    QCOMPARE(live->value(), 0.002);
+  }
+
+  // Inspect: the variants' columns fit the width (shrunk, then wrapped).
+  void inspectColumnsFitTheWidth() {
+    QCOMPARE(variant_columns(3, 900, 6).per_row, 3);
+    QCOMPARE(variant_columns(3, 900, 6).width, 280);
+    const VariantColumns narrow = variant_columns(3, 780, 6);
+    QCOMPARE(narrow.per_row, 3);
+    QVERIFY(3 * narrow.width + 2 * 6 <= 780 && narrow.width >= 150);
+    const VariantColumns wrapped = variant_columns(3, 400, 6);
+    QCOMPARE(wrapped.per_row, 2);
+    QVERIFY(2 * wrapped.width + 6 <= 400);
+    QCOMPARE(variant_columns(1, 100, 6).per_row, 1);  // one column however narrow
+
+    // A real run of three variants in a 1400 x 900 window: every column in view.
+    const QString dir = tmp_.filePath("three-variants");
+    alexnet::ExperimentConfig c = testsupport::quick_config(dir.toStdString(), 10);
+    c.variants = {testsupport::tiny_spec("one"), testsupport::tiny_spec("two"), testsupport::tiny_spec("three")};
+    c.probe_every = 0;
+    testsupport::RecordingObserver observer;
+    alexnet::Trainer trainer(c, observer);
+    QCOMPARE(trainer.run(), alexnet::RunState::Finished);
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QVERIFY(window.openRun(dir));
+    InspectView* inspect = window.inspectView();
+    QSignalSpy inspected(inspect, &InspectView::inspected);
+    window.tabs()->setCurrentWidget(inspect);
+    QTRY_VERIFY_WITH_TIMEOUT(inspected.count() >= 1 && !inspect->busy(), 60000);
+    auto* scroll = inspect->findChild<QScrollArea*>("inspectScroll");
+    const auto allInView = [&] {
+      for (const char* name : {"one", "two", "three"}) {
+        auto* maps = inspect->findChild<QLabel*>(QString("inspectMaps_") + name);
+        if (!maps) return false;
+        const QPoint right = maps->mapTo(scroll->viewport(), QPoint(maps->width(), 0));
+        if (right.x() > scroll->viewport()->width()) return false;
+      }
+      return true;
+    };
+    QTRY_VERIFY(allInView());
+    window.resize(900, 900);  // narrower: the columns wrap
+    QTRY_VERIFY(allInView());
+  }
+
+  // Mistakes: the most confident first by default; test-set order as a choice.
+  void mistakesShowTheConfidentOnesFirst() {
+    std::vector<Prediction> all(6);
+    const double confidence[] = {0.3, 0.9, 0.5, 0.9, 0.2, 0.7};
+    for (int i = 0; i < 6; ++i) all[std::size_t(i)] = Prediction{i, 0, 1, confidence[i]};
+    std::vector<const Prediction*> shown;
+    for (const Prediction& p : all) shown.push_back(&p);
+    std::vector<const Prediction*> confident = shown;
+    order_predictions(confident, MistakeOrder::MostConfidentFirst, 4);
+    QCOMPARE(int(confident.size()), 4);
+    const std::int64_t expected[] = {1, 3, 5, 2};  // ties in test-set order
+    for (int i = 0; i < 4; ++i) QCOMPARE(confident[std::size_t(i)]->index, expected[i]);
+    std::vector<const Prediction*> in_order = shown;
+    order_predictions(in_order, MistakeOrder::TestSetOrder, 3);
+    for (int i = 0; i < 3; ++i) QCOMPARE(in_order[std::size_t(i)]->index, std::int64_t(i));
+    const MistakesView view;
+    QCOMPARE(view.findChild<QComboBox*>("mistakesOrder")->currentText(), QString("most confident first"));
   }
 
   void smoothingIsADebiasedEma() {

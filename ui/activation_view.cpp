@@ -8,6 +8,7 @@
 #include <QPushButton>
 #include <QSplitter>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 #include <qcustomplot.h>
 
@@ -23,6 +24,23 @@ void style_axes(QCustomPlot* plot) {
 }
 
 }  // namespace
+
+HistogramSpan histogram_span(const std::vector<double>& probe_iterations, double run_end) {
+  HistogramSpan span;
+  if (probe_iterations.empty()) return span;
+  span.begin = std::min(0.0, probe_iterations.front());
+  span.end = std::max(probe_iterations.back(), run_end);
+  if (span.end <= span.begin) span.end = span.begin + 1;  // a single probe: one iteration wide
+  // One cell per iteration where that is few enough, else a fixed count:
+  // fine enough that a probe's column starts within a pixel or two of it.
+  span.cells = int(std::clamp(span.end - span.begin, 1.0, 1200.0));
+  return span;
+}
+
+double ActivationView::records_end(const QString& variant) const {
+  const auto records = history_->records(variant);
+  return records.empty() ? 0.0 : double(records.back().iteration);
+}
 
 ActivationView::ActivationView(RunHistory* history, QWidget* parent) : ExportableView(parent), history_(history) {
   auto* layout = new QVBoxLayout(this);
@@ -173,7 +191,6 @@ void ActivationView::redraw() {
   if (!columns.empty()) {
     const Histogram& first = *columns.front();
     const int bins = int(first.counts.size());
-    const int nx = int(columns.size());
     // Only the occupied part of the fixed bins (they leave room for growth), plus
     // one empty bin either side. The map holds exactly what the axes show, so no
     // cell lies outside them: SVG output has no clipping to hide it.
@@ -189,20 +206,29 @@ void ActivationView::redraw() {
     const int r0 = highest >= 0 ? std::max(0, lowest - 1) : 0;
     const int r1 = highest >= 0 ? std::min(bins - 1, highest + 1) : bins - 1;
     const double dy = (first.edges.back() - first.edges.front()) / bins;
-    const double x0 = iterations.front(), x1 = nx > 1 ? iterations.back() : iterations.front() + 1;
-    const double dx = nx > 1 ? (x1 - x0) / (nx - 1) : 1;
-    map_->data()->setSize(nx, r1 - r0 + 1);
-    map_->data()->setRange(QCPRange(x0, x1),
+    // x spans the run, from its first probe to where it has got to (its last
+    // probe, or a later record while it trains): a probe's histogram holds
+    // until the next probe. Probes need not be evenly spaced (the last one of
+    // a run, a resumed run), so the map's cells are finer than the probes,
+    // each showing the latest probe at or before it.
+    const HistogramSpan span = histogram_span(iterations, records_end(variant));
+    const int cells = span.cells;
+    map_->data()->setSize(cells, r1 - r0 + 1);
+    map_->data()->setRange(QCPRange(span.begin + span.cell_width() / 2, span.end - span.cell_width() / 2),
                            QCPRange(first.edges[std::size_t(r0)] + dy / 2, first.edges[std::size_t(r1)] + dy / 2));
-    for (int x = 0; x < nx; ++x) {
+    std::size_t column = 0;
+    for (int x = 0; x < cells; ++x) {
+      const double at = span.begin + (x + 0.5) * span.cell_width();
+      while (column + 1 < iterations.size() && iterations[column + 1] <= at) ++column;
+      const Histogram& h = *columns[column];
       for (int y = r0; y <= r1; ++y) {
-        const auto count = std::size_t(y) < columns[std::size_t(x)]->counts.size() ? columns[std::size_t(x)]->counts[std::size_t(y)] : 0;
+        const auto count = std::size_t(y) < h.counts.size() ? h.counts[std::size_t(y)] : 0;
         map_->data()->setCell(x, y - r0, std::log10(1.0 + double(count)));
       }
     }
     map_->rescaleDataRange(true);
     histogram_plot_->yAxis->setRange(first.edges[std::size_t(r0)], first.edges[std::size_t(r1) + 1]);
-    histogram_plot_->xAxis->setRange(x0 - dx / 2, (nx > 1 ? x1 : x0) + dx / 2);
+    histogram_plot_->xAxis->setRange(span.begin, span.end);
   } else {
     map_->data()->clear();
   }
@@ -240,6 +266,10 @@ void ActivationView::redraw() {
     }
   }
   fraction_plot_->xAxis->rescale();
+  if (!iterations.empty()) {
+    const HistogramSpan span = histogram_span(iterations, records_end(variant));
+    fraction_plot_->xAxis->setRange(span.begin, span.end);  // the same run as the histogram above
+  }
   fraction_plot_->yAxis->setRange(0, 1.02);
   fraction_plot_->yAxis->setLabel(tanh ? tr("fraction of units saturated (|tanh| > 0.99 always)")
                                        : tr("fraction of units dead / nearly dead"));

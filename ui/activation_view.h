@@ -6,6 +6,8 @@
 #include "exportable_view.h"
 #include "run_history.h"
 
+#include <vector>
+
 class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
@@ -14,6 +16,16 @@ class QCPItemText;
 class QLabel;
 
 namespace alexnet::ui {
+
+// The iterations the histogram map covers: from the first probe (0 for any
+// run) to the run's end, each probe's column up to the next probe, split into
+// `cells` equal cells.
+struct HistogramSpan {
+  double begin = 0, end = 1;
+  int cells = 1;
+  double cell_width() const { return (end - begin) / cells; }
+};
+HistogramSpan histogram_span(const std::vector<double>& probe_iterations, double run_end);
 
 class ActivationView : public ExportableView {
   Q_OBJECT
@@ -31,6 +43,7 @@ class ActivationView : public ExportableView {
  private:
   void refillSelectors();
   void redraw();
+  double records_end(const QString& variant) const;  // the last recorded iteration (0: none yet)
 
   RunHistory* history_;
   QComboBox* variant_;

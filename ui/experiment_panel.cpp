@@ -46,6 +46,46 @@ QDoubleSpinBox* real(const QString& name, double min, double max, double value, 
   return s;
 }
 
+// Probe every: a number of iterations, "never" (0) or "auto" (about 20
+// probes a run, from its length), typed or stepped to.
+class ProbeEveryBox : public QSpinBox {
+ public:
+  ProbeEveryBox() {
+    setObjectName("probeEvery");
+    setRange(kAutomaticProbes, 1000000);
+    setValue(kAutomaticProbes);
+    setToolTip(QObject::tr("auto: every iterations / %1, so any run gets at least %1 probes").arg(kAutomaticProbeCount));
+  }
+
+ protected:
+  QString textFromValue(int value) const override {
+    if (value == kAutomaticProbes) return QObject::tr("auto");
+    if (value == 0) return QObject::tr("never");
+    return QSpinBox::textFromValue(value);
+  }
+  int valueFromText(const QString& text) const override {
+    const QString t = text.trimmed().toLower();
+    if (t == QObject::tr("auto")) return kAutomaticProbes;
+    if (t == QObject::tr("never")) return 0;
+    return QSpinBox::valueFromText(text);
+  }
+  QValidator::State validate(QString& text, int& pos) const override {
+    const QString t = text.trimmed().toLower();
+    for (const QString& word : {QObject::tr("auto"), QObject::tr("never")}) {
+      if (t == word) return QValidator::Acceptable;
+      if (!t.isEmpty() && word.startsWith(t)) return QValidator::Intermediate;
+    }
+    return QSpinBox::validate(text, pos);
+  }
+};
+
+// QSettings keys of the spin boxes. Probe every has a key of its own since
+// it became automatic: the fixed 500 that older versions remembered for
+// everyone is not a choice to keep.
+QString settings_key(const QSpinBox* box) {
+  return box->objectName() == "probeEvery" ? QStringLiteral("probeInterval") : box->objectName();
+}
+
 }  // namespace
 
 ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
@@ -89,6 +129,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   iterations_ = spin("iterations", 1, 10000000, int(defaults.iterations));
   batch_ = spin("batch", 1, 4096, defaults.batch_size);
   learning_rate_ = real("learningRate", 1e-6, 10, defaults.learning_rate, 5, 0.001);
+  connect(learning_rate_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &ExperimentPanel::learningRateChanged);
   momentum_ = real("momentum", 0, 0.999, defaults.momentum, 3, 0.05);
   weight_decay_ = real("weightDecay", 0, 1, defaults.weight_decay, 5, 1e-4);
   init_ = new QComboBox();
@@ -115,8 +156,7 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   processes_->setToolTip(tr("Data-parallel training (PyTorch's c10d with Gloo): this many processes on this "
                             "machine each take a share of every batch and of the cores. The batch must divide."));
   record_every_ = spin("recordEvery", 1, 1000000, defaults.record_every);
-  probe_every_ = spin("probeEvery", 0, 1000000, defaults.probe_every);
-  probe_every_->setSpecialValueText(tr("never"));
+  probe_every_ = new ProbeEveryBox();
   settings->addRow(tr("Input size S"), input_size_);
   settings->addRow(tr("Iterations"), iterations_);
   settings->addRow(tr("Batch"), batch_);
@@ -260,6 +300,8 @@ void ExperimentPanel::showRun(const ExperimentConfig& config, const QString& run
   read_only_ = true;
 }
 
+double ExperimentPanel::learningRate() const { return learning_rate_->value(); }
+
 void ExperimentPanel::makeEditable() {
   setInputsEnabled(true);
   run_banner_->setVisible(false);
@@ -316,7 +358,7 @@ void ExperimentPanel::saveSettings() const {
   s.setValue("variants", checked);
   s.setValue("specs", extra);
   for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, processes_, record_every_, probe_every_}) {
-    s.setValue(box->objectName(), box->value());
+    s.setValue(settings_key(box), box->value());
   }
   for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_, label_smoothing_}) {
     s.setValue(box->objectName(), box->value());
@@ -340,7 +382,7 @@ void ExperimentPanel::restoreSettings() {
   const QStringList checked = s.value("variants").toStringList();
   for (QCheckBox* box : variants_) box->setChecked(checked.contains(box->property("variant").toString()));
   for (QSpinBox* box : {input_size_, iterations_, batch_, seed_, threads_, processes_, record_every_, probe_every_}) {
-    box->setValue(s.value(box->objectName(), box->value()).toInt());
+    box->setValue(s.value(settings_key(box), box->value()).toInt());
   }
   for (QDoubleSpinBox* box : {learning_rate_, momentum_, weight_decay_, label_smoothing_}) {
     box->setValue(s.value(box->objectName(), box->value()).toDouble());

@@ -33,6 +33,10 @@ class ExperimentPanel : public QWidget {
   void showRun(const ExperimentConfig& config, const QString& run_name);
   void makeEditable();
   bool readOnly() const { return read_only_; }
+  double learningRate() const;  // the form's peak rate, where a run starts from
+
+ signals:
+  void learningRateChanged(double rate);
 
  private:
   void addSpecVariant(const VariantSpec& spec, bool checked);

@@ -10,6 +10,8 @@
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollArea>
+#include <QScrollBar>
+#include <QTimer>
 #include <QSpinBox>
 #include <QThread>
 #include <QVBoxLayout>
@@ -30,7 +32,10 @@ namespace {
 constexpr int kStripImages = 48;
 constexpr int kStripSide = 56;
 constexpr int kTopClasses = 5;
-constexpr int kMapGridWidth = 280;  // three variants side by side fit a 1600-pixel window
+// A variant's column: its maps and bars as wide as this where there is room,
+// narrower down to the least before the columns wrap onto another row.
+constexpr int kMapGridWidth = 280;
+constexpr int kLeastMapGridWidth = 150;
 
 // The network's input back in [0, 1] colours: what the network sees.
 QImage seen_picture(const std::vector<float>& input, const PictureTransform& t) {
@@ -64,6 +69,15 @@ std::vector<std::pair<int, double>> top_classes(const std::vector<float>& logits
 }
 
 }  // namespace
+
+VariantColumns variant_columns(int variants, int available_width, int spacing) {
+  VariantColumns c;
+  if (variants <= 0) return c;
+  const int fits = std::max(1, (available_width + spacing) / (kLeastMapGridWidth + spacing));
+  c.per_row = std::min(variants, fits);
+  c.width = std::clamp((available_width - spacing * (c.per_row - 1)) / c.per_row, kLeastMapGridWidth, kMapGridWidth);
+  return c;
+}
 
 QImage feature_map_grid(const FeatureMaps& maps, int width, int* flat) {
   if (flat) *flat = 0;
@@ -143,9 +157,18 @@ InspectView::InspectView(QWidget* parent) : QWidget(parent) {
   auto* columns_widget = new QWidget();
   columns_ = new QGridLayout(columns_widget);
   columns_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-  auto* scroll = new QScrollArea();
-  scroll->setWidget(columns_widget);
-  scroll->setWidgetResizable(true);
+  scroll_ = new QScrollArea();
+  scroll_->setObjectName("inspectScroll");
+  scroll_->setWidget(columns_widget);
+  scroll_->setWidgetResizable(true);
+  // The columns fit the width (they shrink, then wrap): every variant is seen without scrolling sideways.
+  scroll_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  redraw_timer_ = new QTimer(this);
+  redraw_timer_->setSingleShot(true);
+  redraw_timer_->setInterval(60);
+  connect(redraw_timer_, &QTimer::timeout, this, [this] {
+    if (!last_.variants.empty() && columnLayout().width != drawn_width_) draw();
+  });
 
   auto* body = new QHBoxLayout();
   auto* left = new QVBoxLayout();
@@ -153,7 +176,7 @@ InspectView::InspectView(QWidget* parent) : QWidget(parent) {
   left->addWidget(picture_);
   left->addStretch(1);
   body->addLayout(left);
-  body->addWidget(scroll, 1);
+  body->addWidget(scroll_, 1);
 
   auto* layout = new QVBoxLayout(this);
   layout->addLayout(controls);
@@ -207,6 +230,19 @@ void InspectView::showEvent(QShowEvent* event) {
   QWidget::showEvent(event);
   // The first look at a run: its models and test images load, and the first test image is shown.
   if (!dir_.isEmpty() && !classifier_ && !job_ && last_.variants.empty()) inspectTest(0);
+}
+
+void InspectView::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  redraw_timer_->start();  // once the resizing settles
+}
+
+VariantColumns InspectView::columnLayout() const {
+  const QMargins m = columns_->contentsMargins();
+  const int spacing = std::max(0, columns_->horizontalSpacing());
+  const int available = scroll_->viewport()->width() - m.left() - m.right() -
+                        scroll_->verticalScrollBar()->sizeHint().width();  // room for it when the rows overflow
+  return variant_columns(int(last_.variants.size()), available, spacing);
 }
 
 void InspectView::inspectTest(qint64 index) { submit({index, {}}); }
@@ -365,23 +401,28 @@ void InspectView::draw() {
                        .arg(last_.variants.size() == 1 ? tr("1 variant") : tr("%1 variants").arg(last_.variants.size()))
                        .arg(last_.milliseconds, 0, 'f', 0)
                        .arg(classifier_ ? classifier_->iteration() : 0));
+  const VariantColumns layout = columnLayout();
+  const int column_width = layout.width;
+  drawn_width_ = layout.width;
   for (std::size_t v = 0; v < last_.variants.size(); ++v) {
     const InspectedVariant& iv = last_.variants[v];
-    const int column = int(v);
+    const int column = int(v) % layout.per_row;
+    const int row = 4 * (int(v) / layout.per_row);  // title, bars, caption, maps
+    const int colour = int(v);
     const auto& [best, p] = iv.top.front();
     auto* title = new QLabel(tr("<b>%1</b>: %2, %3 %").arg(iv.variant, className(best)).arg(100 * p, 0, 'f', 1));
     if (last_.truth >= 0) {
       title->setText(title->text() + (best == last_.truth ? tr(" ✓") : tr(" ✗")));
     }
     title->setWordWrap(true);
-    title->setMaximumWidth(kMapGridWidth);
-    columns_->addWidget(title, 0, column);
+    title->setMaximumWidth(column_width);
+    columns_->addWidget(title, row, column);
 
     auto* plot = new QCustomPlot();
     plot->setObjectName("inspectBars_" + iv.variant);
-    plot->setFixedSize(kMapGridWidth, 190);
+    plot->setFixedSize(column_width, 190);
     auto* bars = new QCPBars(plot->yAxis, plot->xAxis);  // horizontal: the classes on the vertical axis
-    bars->setBrush(variant_colour(column));
+    bars->setBrush(variant_colour(colour));
     bars->setPen(Qt::NoPen);
     auto ticker = QSharedPointer<QCPAxisTickerText>::create();
     QVector<double> keys, values;
@@ -399,7 +440,7 @@ void InspectView::draw() {
     plot->xAxis->setRange(0, 100);
     plot->xAxis->setLabel(tr("probability (%)"));
     plot->replot();
-    columns_->addWidget(plot, 1, column);
+    columns_->addWidget(plot, row + 1, column);
     bars_.push_back(plot);
 
     auto* maps = new QLabel();
@@ -409,7 +450,7 @@ void InspectView::draw() {
     for (const FeatureMaps& m : iv.maps) {
       if (m.layer != layer) continue;
       int flat = 0;
-      maps->setPixmap(QPixmap::fromImage(feature_map_grid(m, kMapGridWidth, &flat)));
+      maps->setPixmap(QPixmap::fromImage(feature_map_grid(m, column_width, &flat)));
       caption = tr("%1: %2 maps of %3 × %4; %5 the same everywhere (black)")
                     .arg(QString::fromStdString(m.layer))
                     .arg(m.channels)
@@ -419,9 +460,9 @@ void InspectView::draw() {
     }
     auto* caption_label = new QLabel(caption);
     caption_label->setWordWrap(true);  // the column is as wide as its grid, not as its caption
-    caption_label->setMaximumWidth(kMapGridWidth);
-    columns_->addWidget(caption_label, 2, column);
-    columns_->addWidget(maps, 3, column);
+    caption_label->setMaximumWidth(column_width);
+    columns_->addWidget(caption_label, row + 2, column);
+    columns_->addWidget(maps, row + 3, column);
     map_labels_.push_back(maps);
   }
 }

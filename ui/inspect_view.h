@@ -21,7 +21,9 @@ class QGridLayout;
 class QLabel;
 class QListWidget;
 class QSpinBox;
+class QScrollArea;
 class QThread;
+class QTimer;
 
 namespace alexnet {
 class TestImageSource;
@@ -43,6 +45,14 @@ struct InspectedPicture {
   std::vector<InspectedVariant> variants;
   double milliseconds = 0;  // all variants, preparation included
 };
+
+// How a run's variants are laid out side by side: `per_row` columns of
+// `width` pixels (shrunk to fit, then wrapped onto more rows).
+struct VariantColumns {
+  int per_row = 1;
+  int width = 0;
+};
+VariantColumns variant_columns(int variants, int available_width, int spacing);
 
 class InspectView : public QWidget {
   Q_OBJECT
@@ -68,6 +78,7 @@ class InspectView : public QWidget {
 
  protected:
   void showEvent(QShowEvent* event) override;  // loads the run when first looked at
+  void resizeEvent(QResizeEvent* event) override;  // the columns fit the new width
 
  private:
   struct Request {
@@ -79,6 +90,7 @@ class InspectView : public QWidget {
   void fillStrip();
   void draw();
   void clearColumns();
+  VariantColumns columnLayout() const;  // for the last picture's variants at the present width
   QString className(int c) const;
 
   QString dir_;
@@ -100,6 +112,9 @@ class InspectView : public QWidget {
   QLabel* status_;
   QComboBox* layer_;
   QGridLayout* columns_;
+  QScrollArea* scroll_;
+  QTimer* redraw_timer_;
+  int drawn_width_ = 0;
   std::vector<QCustomPlot*> bars_;
   std::vector<QLabel*> map_labels_;
 };

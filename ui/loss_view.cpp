@@ -28,6 +28,39 @@ std::vector<double> smooth(const std::vector<double>& values, double weight) {
   return out;
 }
 
+// Every point inside the plot with room around it, x from 0 where a run
+// starts: autoscaling on a run's first record would otherwise give x a
+// window of a few iterations around it and clip the highest point at the edge.
+void fit_loss_axes(QCustomPlot* plot, bool log_y) {
+  bool any = false;
+  QCPRange keys, values;
+  for (int i = 0; i < plot->graphCount(); ++i) {
+    bool found_keys = false, found_values = false;
+    const QCPRange k = plot->graph(i)->getKeyRange(found_keys);
+    const QCPRange v = plot->graph(i)->getValueRange(found_values, log_y ? QCP::sdPositive : QCP::sdBoth);
+    if (!found_keys || !found_values) continue;
+    if (!any) {
+      keys = k;
+      values = v;
+      any = true;
+    } else {
+      keys.expand(k);
+      values.expand(v);
+    }
+  }
+  if (!any) {
+    plot->xAxis->setRange(0, 1);
+    plot->yAxis->setRange(log_y ? QCPRange(0.1, 10) : QCPRange(0, 1));
+    return;
+  }
+  plot->xAxis->setRange(std::min(0.0, keys.lower), keys.upper > 0 ? keys.upper * 1.04 : 1);
+  if (log_y) {
+    plot->yAxis->setRange(values.lower / 1.2, values.upper * 1.2);
+  } else {
+    plot->yAxis->setRange(std::min(0.0, values.lower), values.upper > 0 ? values.upper * 1.08 : 1);
+  }
+}
+
 LossView::LossView(RunHistory* history, QWidget* parent) : ExportableView(parent), history_(history) {
   progress_timer_ = new QTimer(this);
   progress_timer_->setSingleShot(true);
@@ -121,8 +154,7 @@ void LossView::rebuild() {
     plot_->yAxis->setScaleType(QCPAxis::stLinear);
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
   }
-  plot_->rescaleAxes();
-  if (!log_scale_->isChecked()) plot_->yAxis->setRangeLower(0);
+  fit_loss_axes(plot_, log_scale_->isChecked());
   QFont font = plot_->font();
   font.setPointSize(11);
   plot_->legend->setFont(font);

@@ -50,6 +50,10 @@ class LossView : public ExportableView {
   QTimer* progress_timer_;
 };
 
+// x from 0 to past the last point, y from 0 (log: below the lowest) to above
+// the highest, so no point sits on an edge.
+void fit_loss_axes(QCustomPlot* plot, bool log_y);
+
 // Debiased exponential moving average (as TensorBoard draws it).
 std::vector<double> smooth(const std::vector<double>& values, double weight);
 

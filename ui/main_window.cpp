@@ -131,7 +131,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   live_rate_->setDecimals(5);
   live_rate_->setRange(1e-6, 10);
   live_rate_->setSingleStep(0.001);
-  live_rate_->setValue(0.01);
+  live_rate_->setToolTip(tr("The learning rate the running experiment uses from now on; before a run, the "
+                            "experiment's own"));
   rate_row->addWidget(live_rate_);
   apply_rate_ = new QPushButton(tr("Apply"));
   apply_rate_->setObjectName("applyRate");
@@ -184,6 +185,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   restoreState(settings.value("window/state").toByteArray());
   if (!settings.contains("window/geometry")) resize(1400, 900);
   panel_->restoreSettings();
+  // Until a run starts, the rate a run would start from: the experiment's.
+  live_rate_->setValue(panel_->learningRate());
+  connect(panel_, &ExperimentPanel::learningRateChanged, this, [this](double rate) {
+    if (!worker_->running()) live_rate_->setValue(rate);
+  });
   setState(RunState::Finished);
   state_label_->setText(tr("idle"));
 }

@@ -1,5 +1,7 @@
 #include "mistakes_view.h"
 
+#include <algorithm>
+
 #include <QApplication>
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -24,6 +26,18 @@ constexpr int kMostShown = 400;
 
 }  // namespace
 
+void order_predictions(std::vector<const Prediction*>& predictions, MistakeOrder order, std::size_t keep) {
+  keep = std::min(keep, predictions.size());
+  if (order == MistakeOrder::MostConfidentFirst) {
+    // Ties in test-set order, so the gallery is the same every time.
+    std::partial_sort(predictions.begin(), predictions.begin() + std::ptrdiff_t(keep), predictions.end(),
+                      [](const Prediction* a, const Prediction* b) {
+                        return a->confidence != b->confidence ? a->confidence > b->confidence : a->index < b->index;
+                      });
+  }
+  predictions.resize(keep);
+}
+
 MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
@@ -39,6 +53,13 @@ MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
   controls->addWidget(truth_);
   controls->addWidget(new QLabel(tr("Predicted")));
   controls->addWidget(predicted_);
+  order_ = new QComboBox();
+  order_->setObjectName("mistakesOrder");
+  // The confident mistakes first: those say most about what a variant learnt wrong.
+  order_->addItem(tr("most confident first"), int(MistakeOrder::MostConfidentFirst));
+  order_->addItem(tr("test-set order"), int(MistakeOrder::TestSetOrder));
+  controls->addWidget(new QLabel(tr("Order")));
+  controls->addWidget(order_);
   controls->addStretch();
   layout->addLayout(controls);
   status_ = new QLabel(tr("Open a run that has been evaluated: its test images that a variant got wrong appear here."));
@@ -56,7 +77,7 @@ MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
   gallery_->setWordWrap(true);
   gallery_->setUniformItemSizes(false);  // each caption laid out in full
   layout->addWidget(gallery_, 1);
-  for (QComboBox* box : {variant_, truth_, predicted_}) {
+  for (QComboBox* box : {variant_, truth_, predicted_, order_}) {
     connect(box, qOverload<int>(&QComboBox::currentIndexChanged), this, &MistakesView::refresh);
   }
   gallery_->setToolTip(tr("Click a picture to look inside the variants with it (Inspect)"));
@@ -159,9 +180,11 @@ void MistakesView::refresh() {
     if (!cell && p.truth == p.predicted) continue;
     if (truth >= 0 && p.truth != truth) continue;
     if (predicted >= 0 && p.predicted != predicted) continue;
-    ++matching_;
-    if (int(shown.size()) < kMostShown) shown.push_back(&p);
+    shown.push_back(&p);
   }
+  matching_ = int(shown.size());
+  const auto order = MistakeOrder(order_->currentData().toInt());
+  order_predictions(shown, order, kMostShown);
   if (!images_ && !shown.empty()) {
     status_->setText(tr("Loading the test images of %1…").arg(QString::fromStdString(config_.data)));
     loadImages();
@@ -183,7 +206,10 @@ void MistakesView::refresh() {
                        .arg(variant_->currentText())
                        .arg(cell ? tr(": true %1, predicted %2").arg(name(truth), name(predicted))
                                  : tr(" got wrong"))
-                       .arg(matching_ > kMostShown ? tr(" (the first %1 shown)").arg(kMostShown) : QString()));
+                       .arg(matching_ <= kMostShown ? QString()
+                            : order == MistakeOrder::MostConfidentFirst
+                                ? tr(" (the %1 most confident shown, most confident first)").arg(kMostShown)
+                                : tr(" (the first %1 in test-set order shown)").arg(kMostShown)));
 }
 
 }  // namespace alexnet::ui

@@ -18,6 +18,12 @@ class QListWidget;
 
 namespace alexnet::ui {
 
+// Which of a variant's mistakes come first (and which are shown when there
+// are more than fit): those it was surest of, or in the test set's order.
+enum class MistakeOrder { MostConfidentFirst, TestSetOrder };
+// Keeps the first `keep` in that order; `predictions` come in test-set order.
+void order_predictions(std::vector<const Prediction*>& predictions, MistakeOrder order, std::size_t keep);
+
 class MistakesView : public QWidget {
   Q_OBJECT
  public:
@@ -53,6 +59,7 @@ class MistakesView : public QWidget {
   QComboBox* variant_;
   QComboBox* truth_;
   QComboBox* predicted_;
+  QComboBox* order_;
   QLabel* status_;
   QListWidget* gallery_;
 };

@@ -248,6 +248,15 @@ RunState Trainer::train() {
     config_.world_size = dist_.world_size;
     config_.validate();  // adopted settings must also split the batch
   }
+  // The run folder records the interval the run probes at, so a resumed run
+  // (even one given more iterations) keeps its cadence.
+  if (config_.probe_every == kAutomaticProbes) {
+    config_.probe_every = config_.probe_interval();
+    if (cluster->rank() == 0) {
+      observer_.on_message("probing every " + std::to_string(config_.probe_every) + " iterations (about " +
+                           std::to_string(kAutomaticProbeCount) + " probes over the run; --probe-every sets it)");
+    }
+  }
   const bool writer = cluster->rank() == 0;
   // Records, probes and results come from rank 0 alone; every rank reports
   // messages and its state.
