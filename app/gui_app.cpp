@@ -26,8 +26,8 @@ namespace alexnet::cli {
 const char* const kWindowUsage =
     "usage: alexnet-lab window [--start] [--screenshots DIR]\n"
     "  The window. --start starts an experiment with the last settings at once;\n"
-    "  --screenshots saves every view during (after the first probe) and after\n"
-    "  the experiment into DIR, then quits.\n";
+    "  --screenshots saves every view during (at the first probe a fifth of the\n"
+    "  way through) and after the experiment into DIR, then quits.\n";
 
 namespace {
 
@@ -93,13 +93,16 @@ int run_window_command(int argc, char** argv, const std::vector<std::string>& ar
   const QDir out(QString::fromStdString(parsed.text("screenshots", "")));
   const bool screenshots = parsed.has("screenshots");
   if (screenshots) {
-    // "during": once every variant has reported its first probe after iteration 0.
+    // "during": once every variant has reported a probe a fifth of the way
+    // through the run (iteration 480 of the default's 2,400), so the
+    // histograms over time have a few columns to show.
     auto taken = std::make_shared<bool>(false);
     QObject::connect(window.history(), &alexnet::ui::RunHistory::probeAdded, &window, [&window, out, taken] {
       if (*taken) return;
+      const std::int64_t fifth = std::max<std::int64_t>(1, window.runConfig().iterations / 5);
       for (const QString& v : window.history()->variants()) {
         const auto probes = window.history()->probes(v);
-        if (probes.empty() || probes.back()->iteration == 0) return;
+        if (probes.empty() || probes.back()->iteration < fifth) return;
       }
       *taken = true;
       save_view_screenshots(window, out, "during");

@@ -56,6 +56,7 @@ class MainWindow : public QMainWindow {
   RunsView* runsView() const { return runs_view_; }
   CompareView* compareView() const { return compare_view_; }
   InspectView* inspectView() const { return inspect_view_; }
+  const ExperimentConfig& runConfig() const { return run_config_; }  // the running or shown run's settings
   MistakesView* mistakesView() const { return mistakes_view_; }
   ResultsView* resultsView() const { return results_view_; }
   // Compares run folders in the Compare tab; false when they cannot be, with the
