@@ -6,7 +6,7 @@
 // machine whose cores the host also gives to others, the spinning thread
 // holds a core that the thread it waits for may need: measured on this 2-core
 // machine in a busy hour, one training step of `original` took 943–1059 ms
-// spinning and 345–350 ms with OMP_WAIT_POLICY=PASSIVE (the README has the
+// spinning and 345–350 ms with OMP_WAIT_POLICY=PASSIVE (docs/performance.md has the
 // figures). libgomp reads its settings once, when it is loaded, before main
 // runs; so the program starts itself again with the setting in its
 // environment.

@@ -17,7 +17,7 @@ enum class OptimizerKind { SGD, Adam };
 enum class Schedule {
   Constant,  // the report's fixed learning rate
   WarmupCosine,  // linear warm-up over 3% of the run, then cosine decay to 0
-  WarmupLinear,  // the same warm-up, then linear decay to 0 (lower test loss than cosine, README)
+  WarmupLinear,  // the same warm-up, then linear decay to 0 (lower test loss than cosine, docs/performance.md)
 };
 
 std::string optimizer_name(OptimizerKind k);
@@ -37,12 +37,12 @@ struct ExperimentConfig {
   std::vector<VariantSpec> variants;  // input size and classes already set
   std::string data = "fashion-mnist";
   // 2,400 iterations with the linear decay took original, tanh and small past
-  // 90 % in the window's 17 minutes here, with the bf16 products below (README).
+  // 90 % in about 9 minutes in the window here, with the bf16 products below (README).
   std::int64_t iterations = 2400;
   int batch_size = 64;
   int input_size = 64;
   // The default experiment: Adam at 5e-4 with label smoothing 0.1 took original,
-  // tanh and small 0.8-1.6 points past SGD at 0.01 in the same time (README).
+  // tanh and small 0.8-1.6 points past SGD at 0.01 in the same time (docs/performance.md).
   double learning_rate = 5e-4;
   // Per-variant multipliers of the learning rate (absent: 1), e.g. to give tanh its own rate.
   std::map<std::string, double> learning_rate_scales;

@@ -43,7 +43,7 @@ class AlexNetImpl : public torch::nn::Module {
   // and everything else stay float32.
   static constexpr std::int64_t kBf16MinimumWeights = std::int64_t(1) << 22;
   // conv1 sees the picture's 1-3 channels: its weight gradient was slower in
-  // bf16 either way (README, Performance), so it stays float32.
+  // bf16 either way (docs/performance.md), so it stays float32.
   static constexpr int kBf16MinimumInputChannels = 16;
   // A convolution's products per unfolded input value are its filter count:
   // from 256 filters on (conv3-conv5) unfolding into one bf16 GEMM pays;

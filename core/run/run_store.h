@@ -4,7 +4,7 @@
 //
 //   config.json                 the ExperimentConfig, with every variant's full spec
 //   metrics.csv                 variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds
-//   probes.jsonl                one JSON object per variant and probe (format in README.md)
+//   probes.jsonl                one JSON object per variant and probe (format in docs/run-folder.md)
 //   filters/VARIANT-ITER.png    the first-layer filter grid of that probe
 //   results.json                per variant: test loss and accuracy, confusion matrix, ...
 //   checkpoints/                see checkpoint.h
