@@ -6,7 +6,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 # Relative paths let a fresh clone in another folder reuse the cache.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test deps build bench soak fuzz sanitize package clean
+.PHONY: run test deps build bench soak fuzz fuzz-smoke sanitize package clean
 
 run: build
 	$(BUILD_DIR)/app/alexnet-lab
@@ -48,12 +48,18 @@ soak: build
 # tests/fuzz/corpus; fails on any finding (saved in build-fuzz/findings).
 FUZZ_RUNS ?= 1000000
 FUZZ_SECONDS ?= 1200
+FUZZ_MERGE ?= 1
 fuzz:
 	@bash packaging/install-deps.sh fuzz
 	@cmake -S . -B build-fuzz -G Ninja -DALEXNET_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 	cmake --build build-fuzz -j $(JOBS)
-	FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_SECONDS=$(FUZZ_SECONDS) bash packaging/fuzz.sh
+	FUZZ_RUNS=$(FUZZ_RUNS) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_MERGE=$(FUZZ_MERGE) bash packaging/fuzz.sh
+
+# CI's guard on `make fuzz`: the same clang build, each target run for a few
+# seconds, the kept corpus left alone.
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_RUNS=100000 FUZZ_SECONDS=5 FUZZ_MERGE=0
 
 # `make test`'s suites built and run under AddressSanitizer and
 # UndefinedBehaviorSanitizer (clang), in build-sanitize/. Not part of CI: it

@@ -15,7 +15,7 @@ packages=(
 for group in "$@"; do
   case "$group" in
     bench) packages+=(python3-torch) ;;
-    fuzz) packages+=(clang libclang-rt-14-dev) ;;
+    fuzz) packages+=(clang libclang-rt-14-dev libomp-14-dev) ;;
     *) echo "install-deps.sh: unknown group $group" >&2; exit 2 ;;
   esac
 done
