@@ -9,11 +9,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "benchmark.h"
-#include "caching_cpu_allocator.h"
+#include "bench/benchmark.h"
+#include "platform/caching_cpu_allocator.h"
 #include "command_line.h"
-#include "presets.h"
-#include "system_info.h"
+#include "spec/presets.h"
+#include "platform/system_info.h"
 #include "train/trainer.h"
 
 namespace alexnet::cli {

@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "command_line.h"
-#include "presets.h"
+#include "spec/presets.h"
 
 namespace alexnet::cli {
 

@@ -16,7 +16,7 @@
 #include "openmp_wait_policy.h"
 #include "runs_command.h"
 #include "train_command.h"
-#include "variant_spec.h"
+#include "spec/variant_spec.h"
 #include "version.h"
 
 namespace {

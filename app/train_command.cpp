@@ -10,7 +10,7 @@
 
 #include "command_line.h"
 #include "gui_app.h"
-#include "presets.h"
+#include "spec/presets.h"
 #include "terminal_reporter.h"
 #include "train/trainer.h"
 

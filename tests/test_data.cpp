@@ -11,7 +11,7 @@
 #include "data_files.h"
 #include "data/dataset.h"
 #include "data/picture_header.h"
-#include "spec_json.h"
+#include "spec/spec_json.h"
 
 using namespace alexnet;
 using namespace testdata;

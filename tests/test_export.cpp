@@ -24,8 +24,8 @@
 #include "export/onnx_export.h"
 #include "export/onnx_runner.h"
 #include "export/picture_input.h"
-#include "presets.h"
-#include "spec_json.h"
+#include "spec/presets.h"
+#include "spec/spec_json.h"
 
 using namespace alexnet;
 

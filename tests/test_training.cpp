@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "caching_cpu_allocator.h"
+#include "platform/caching_cpu_allocator.h"
 #include "model/alexnet_model.h"
-#include "probes.h"
+#include "analysis/probes.h"
 #include "run/run_store.h"
 #include "train/fused_optimizers.h"
 #include "train/subnormal_flush.h"

@@ -14,9 +14,9 @@
 #include "model/fused_lrn.h"
 #include "model/fused_max_pool.h"
 #include "model/hashed_dropout.h"
-#include "presets.h"
-#include "spec_json.h"
-#include "system_info.h"
+#include "spec/presets.h"
+#include "spec/spec_json.h"
+#include "platform/system_info.h"
 
 using namespace alexnet;
 

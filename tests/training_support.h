@@ -8,9 +8,9 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
-#include "experiment_config.h"
-#include "presets.h"
-#include "spec_json.h"
+#include "spec/experiment_config.h"
+#include "spec/presets.h"
+#include "spec/spec_json.h"
 #include "train/training_events.h"
 
 namespace testsupport {

@@ -20,9 +20,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "presets.h"
-#include "spec_json.h"
-#include "system_info.h"
+#include "spec/presets.h"
+#include "spec/spec_json.h"
+#include "platform/system_info.h"
 
 namespace alexnet::ui {
 

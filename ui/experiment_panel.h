@@ -4,7 +4,7 @@
 
 #include <QWidget>
 
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 
 class QCheckBox;
 class QComboBox;

@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 #include "inference/run_classifier.h"
 
 class QComboBox;

@@ -5,7 +5,7 @@
 
 #include <QMainWindow>
 
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 
 #include "event_types.h"
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "analysis/test_images.h"
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 #include "run/predictions.h"
 
 class QComboBox;

@@ -8,7 +8,7 @@
 #include <memory>
 
 #include "event_types.h"
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 #include "train/trainer.h"
 
 namespace alexnet::ui {

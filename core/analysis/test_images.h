@@ -7,7 +7,7 @@
 #include <memory>
 #include <vector>
 
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 #include "export/model_card.h"
 
 namespace alexnet {

@@ -1,5 +1,5 @@
 #include "data/batch_stream.h"
-#include "system_info.h"
+#include "platform/system_info.h"
 
 #include <algorithm>
 #include <numeric>

@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "data/dataset.h"
-#include "system_info.h"
+#include "platform/system_info.h"
 
 namespace alexnet {
 

@@ -9,7 +9,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "bounded_file.h"
+#include "io/bounded_file.h"
 #include "data/dataset.h"
 
 namespace alexnet {

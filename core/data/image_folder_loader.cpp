@@ -9,7 +9,7 @@
 #include <opencv2/core/utils/logger.hpp>
 
 #include "data/dataset.h"
-#include "system_info.h"
+#include "platform/system_info.h"
 #include "data/picture_decoder.h"
 
 namespace alexnet {

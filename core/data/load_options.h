@@ -6,7 +6,7 @@
 #include <cstdint>
 
 #include "data/dataset.h"
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 
 namespace alexnet {
 

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "dist/cluster.h"
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 
 namespace alexnet {
 

@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "json_text.h"
+#include "io/json_text.h"
 
 #include "export/onnx_graph.h"
 

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "export/export_error.h"
-#include "variant_spec.h"
+#include "spec/variant_spec.h"
 
 namespace alexnet {
 

@@ -6,7 +6,7 @@
 
 #include "init_scheme.h"
 #include "torch_api.h"
-#include "variant_spec.h"
+#include "spec/variant_spec.h"
 
 namespace alexnet {
 

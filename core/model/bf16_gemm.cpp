@@ -1,6 +1,6 @@
 #include "bf16_gemm.h"
 
-#include "simd_clones.h"
+#include "platform/simd_clones.h"
 
 #include <cstring>
 #include <vector>

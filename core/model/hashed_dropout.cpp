@@ -1,6 +1,6 @@
 #include "hashed_dropout.h"
 
-#include "simd_clones.h"
+#include "platform/simd_clones.h"
 
 #include <cmath>
 #include <mutex>

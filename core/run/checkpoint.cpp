@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "json_text.h"
+#include "io/json_text.h"
 #include "run/run_paths.h"
 #include "run/run_store.h"
 

@@ -11,7 +11,7 @@
 
 #include "run/run_paths.h"
 #include "run/run_store.h"
-#include "spec_json.h"
+#include "spec/spec_json.h"
 
 namespace alexnet {
 namespace fs = std::filesystem;

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "bounded_file.h"
+#include "io/bounded_file.h"
 #include "run/run_store.h"
 
 namespace alexnet {

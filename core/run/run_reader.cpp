@@ -10,7 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "json_text.h"
+#include "io/json_text.h"
 #include "run/run_paths.h"
 #include "run/run_store.h"
 

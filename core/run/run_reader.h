@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 #include "train/training_events.h"
 
 namespace alexnet {

@@ -1,6 +1,6 @@
 #include "run/run_store.h"
 
-#include "json_text.h"
+#include "io/json_text.h"
 #include "run/predictions.h"
 #include "run/run_paths.h"
 #include "run/tensorboard_writer.h"

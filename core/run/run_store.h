@@ -19,7 +19,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 #include "train/training_events.h"
 
 namespace alexnet {

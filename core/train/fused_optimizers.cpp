@@ -1,6 +1,6 @@
 #include "fused_optimizers.h"
 
-#include "simd_clones.h"
+#include "platform/simd_clones.h"
 
 #include <cmath>
 #include <cstdint>

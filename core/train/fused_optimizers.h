@@ -20,7 +20,7 @@
 #include <memory>
 #include <vector>
 
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 
 namespace alexnet {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "dist/dist_settings.h"
-#include "experiment_config.h"
+#include "spec/experiment_config.h"
 #include "training_events.h"
 
 namespace alexnet {

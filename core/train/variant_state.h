@@ -6,7 +6,7 @@
 #include <string>
 
 #include "model/alexnet_model.h"
-#include "probes.h"
+#include "analysis/probes.h"
 
 namespace alexnet {
 

@@ -17,11 +17,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "presets.h"
+#include "spec/presets.h"
 #include "run/run_catalog.h"
 #include "run/run_comparison.h"
 #include "run/run_store.h"
-#include "seconds_since.h"
+#include "platform/seconds_since.h"
 #include "bench_main.h"
 
 namespace fs = std::filesystem;

@@ -15,9 +15,9 @@
 
 #include "analysis/test_images.h"
 #include "inference/run_classifier.h"
-#include "presets.h"
-#include "seconds_since.h"
-#include "system_info.h"
+#include "spec/presets.h"
+#include "platform/seconds_since.h"
+#include "platform/system_info.h"
 #include "train/trainer.h"
 #include "bench_main.h"
 

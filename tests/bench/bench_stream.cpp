@@ -15,12 +15,12 @@
 
 #include <opencv2/imgcodecs.hpp>
 
-#include "benchmark.h"
-#include "caching_cpu_allocator.h"
+#include "bench/benchmark.h"
+#include "platform/caching_cpu_allocator.h"
 #include "data/batch_stream.h"
-#include "presets.h"
-#include "seconds_since.h"
-#include "system_info.h"
+#include "spec/presets.h"
+#include "platform/seconds_since.h"
+#include "platform/system_info.h"
 #include "bench_main.h"
 
 namespace fs = std::filesystem;

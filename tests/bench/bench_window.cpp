@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "main_window.h"
-#include "presets.h"
+#include "spec/presets.h"
 #include "run_history.h"
 #include "train/trainer.h"
 #include "training_worker.h"

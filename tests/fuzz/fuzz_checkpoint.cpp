@@ -2,7 +2,7 @@
 // split at NUL bytes into a variant name, checkpoints/latest.json and
 // checkpoints/N/state.json (that variant's counters and histogram edges).
 #include "fuzz_support.h"
-#include "presets.h"
+#include "spec/presets.h"
 #include "run/checkpoint.h"
 #include "run/run_paths.h"
 #include "run/run_store.h"

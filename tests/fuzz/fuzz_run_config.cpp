@@ -3,7 +3,7 @@
 #include "fuzz_support.h"
 #include "run/run_reader.h"
 #include "run/run_store.h"
-#include "variant_spec.h"
+#include "spec/variant_spec.h"
 
 namespace {
 

@@ -3,8 +3,8 @@
 #include <string>
 
 #include "fuzz_support.h"
-#include "spec_json.h"
-#include "variant_spec.h"
+#include "spec/spec_json.h"
+#include "spec/variant_spec.h"
 
 namespace {
 

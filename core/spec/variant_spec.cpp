@@ -1,4 +1,4 @@
-#include "variant_spec.h"
+#include "spec/variant_spec.h"
 
 #include <set>
 #include <sstream>

@@ -9,7 +9,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "model/init_scheme.h"
-#include "variant_spec.h"
+#include "spec/variant_spec.h"
 
 namespace alexnet {
 

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "variant_spec.h"
+#include "spec/variant_spec.h"
 
 namespace alexnet {
 

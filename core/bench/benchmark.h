@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "data/dataset.h"
-#include "variant_spec.h"
+#include "spec/variant_spec.h"
 
 namespace alexnet {
 

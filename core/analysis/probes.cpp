@@ -1,4 +1,4 @@
-#include "probes.h"
+#include "analysis/probes.h"
 
 #include <algorithm>
 #include <cmath>

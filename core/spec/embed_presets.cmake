@@ -7,7 +7,7 @@ foreach(file IN LISTS PRESETS)
   file(READ "${file}" text)
   string(APPEND body "    {\"${name}\", R\"alexnet_json(${text})alexnet_json\"},\n")
 endforeach()
-file(WRITE "${OUTPUT}.tmp" "// Generated from resources/presets by core/embed_presets.cmake. Do not edit.
+file(WRITE "${OUTPUT}.tmp" "// Generated from resources/presets by core/spec/embed_presets.cmake. Do not edit.
 #include <string>
 #include <utility>
 #include <vector>

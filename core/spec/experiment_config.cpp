@@ -1,5 +1,5 @@
-#include "experiment_config.h"
-#include "json_text.h"
+#include "spec/experiment_config.h"
+#include "io/json_text.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "spec_json.h"
+#include "spec/spec_json.h"
 
 namespace alexnet {
 

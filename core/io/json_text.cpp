@@ -1,4 +1,4 @@
-#include "json_text.h"
+#include "io/json_text.h"
 
 namespace alexnet {
 

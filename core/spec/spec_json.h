@@ -5,7 +5,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
-#include "variant_spec.h"
+#include "spec/variant_spec.h"
 
 namespace alexnet {
 

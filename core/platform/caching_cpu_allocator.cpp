@@ -1,4 +1,4 @@
-#include "caching_cpu_allocator.h"
+#include "platform/caching_cpu_allocator.h"
 
 #include <sys/mman.h>
 

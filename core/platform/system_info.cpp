@@ -1,4 +1,4 @@
-#include "system_info.h"
+#include "platform/system_info.h"
 
 #include <strings.h>
 

@@ -1,5 +1,5 @@
-#include "benchmark.h"
-#include "seconds_since.h"
+#include "bench/benchmark.h"
+#include "platform/seconds_since.h"
 
 #include <sys/resource.h>
 #include <unistd.h>

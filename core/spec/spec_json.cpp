@@ -1,6 +1,6 @@
-#include "spec_json.h"
+#include "spec/spec_json.h"
 
-#include "json_text.h"
+#include "io/json_text.h"
 
 #include <fstream>
 #include <set>

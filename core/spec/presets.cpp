@@ -1,8 +1,8 @@
-#include "presets.h"
+#include "spec/presets.h"
 
 #include <utility>
 
-#include "spec_json.h"
+#include "spec/spec_json.h"
 
 namespace alexnet {
 
