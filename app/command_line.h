@@ -8,12 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "errors.h"
+
 namespace alexnet::cli {
 
 // Bad usage: main() prints the message and exits with code 2.
-class UsageError : public std::runtime_error {
+class UsageError : public Error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit UsageError(const std::string& message) : Error(ErrorKind::Usage, message) {}
 };
 
 struct OptionSpec {

@@ -4,19 +4,16 @@
 #include <vector>
 
 #include "command_line.h"
-#include "data/dataset.h"
+#include "errors.h"
 #include "bench_command.h"
 #include "classify_command.h"
 #include "compare_command.h"
 #include "describe_command.h"
 #include "export_command.h"
-#include "export/export_error.h"
-#include "run/run_store.h"
 #include "gui_app.h"
 #include "openmp_wait_policy.h"
 #include "runs_command.h"
 #include "train_command.h"
-#include "spec/variant_spec.h"
 #include "version.h"
 
 namespace {
@@ -81,15 +78,14 @@ int main(int argc, char** argv) {
   const std::vector<std::string> args(argv + 1, argv + argc);
   try {
     return dispatch(argc, argv, args);
-  } catch (const alexnet::cli::UsageError& e) {
-    std::cerr << "alexnet-lab: " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
+  } catch (const alexnet::Error& e) {
     // Refused input (a spec, a data set, a run folder, an export) names the
     // file and the problem itself; anything else is labelled an error.
-    const bool refusal = dynamic_cast<const alexnet::SpecError*>(&e) || dynamic_cast<const alexnet::DataError*>(&e) ||
-                         dynamic_cast<const alexnet::StoreError*>(&e) || dynamic_cast<const alexnet::ExportError*>(&e);
-    std::cerr << "alexnet-lab: " << (refusal ? "" : "error: ") << e.what() << "\n";
+    std::cerr << "alexnet-lab: " << (e.refused_input() || e.kind() == alexnet::ErrorKind::Usage ? "" : "error: ")
+              << e.what() << "\n";
+    return e.kind() == alexnet::ErrorKind::Usage ? 2 : 1;
+  } catch (const std::exception& e) {
+    std::cerr << "alexnet-lab: error: " << e.what() << "\n";
     return 1;
   }
 }

@@ -2,6 +2,8 @@
 // CIFAR-10 binaries, image folders and the synthetic set.
 #pragma once
 
+#include "errors.h"
+
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
@@ -13,12 +15,6 @@
 #include "torch_api.h"
 
 namespace alexnet {
-
-// A refused data set: the message names the file and what is wrong with it.
-class DataError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // A split of a data set: its images in memory, or (an image folder too large
 // for its memory budget) a list of pictures decoded when they are needed.

@@ -4,6 +4,8 @@
 // collective is a no-op, so the trainer has one code path.
 #pragma once
 
+#include "errors.h"
+
 #include <functional>
 #include <memory>
 #include <stdexcept>
@@ -13,13 +15,6 @@
 #include "torch_api.h"
 
 namespace alexnet {
-
-// A failure of the run's processes to work together: the message names the
-// master, the port or the ranks concerned.
-class DistError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 class Cluster {
  public:

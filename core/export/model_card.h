@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "export/export_error.h"
+#include "errors.h"
 
 namespace alexnet {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "export/export_error.h"
+#include "errors.h"
 #include "spec/variant_spec.h"
 
 namespace alexnet {

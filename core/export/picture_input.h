@@ -3,6 +3,8 @@
 // needs torch, so an exported model can be run without it.
 #pragma once
 
+#include "errors.h"
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -10,12 +12,6 @@
 #include "export/model_card.h"
 
 namespace alexnet {
-
-// A picture that cannot be used: the message names the file.
-class PictureError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 // Float [3, S, S] (CHW), normalised. `what` names the picture in errors.
 std::vector<float> prepare_picture_bytes(const std::string& bytes, const PictureTransform& t, const std::string& what);

@@ -11,6 +11,8 @@
 //   tb/events.out.tfevents.*    the same loss, histograms, dead fractions and filter grids for TensorBoard
 #pragma once
 
+#include "errors.h"
+
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -23,12 +25,6 @@
 #include "train/training_events.h"
 
 namespace alexnet {
-
-// A run folder that cannot be written (full disk, no permission): the message names the file.
-class StoreError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 void write_file_atomically(const std::string& path, const std::string& bytes);
 std::string read_whole_file(const std::string& path);  // throws StoreError

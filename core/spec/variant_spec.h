@@ -2,6 +2,8 @@
 // what `describe` prints and what the model builder turns into layers.
 #pragma once
 
+#include "errors.h"
+
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -14,12 +16,6 @@ enum class Activation { ReLU, Tanh, LeakyReLU, ELU, GELU };
 std::string activation_name(Activation a);
 // Throws SpecError for names other than relu, tanh, leaky_relu, elu, gelu.
 Activation activation_from_name(const std::string& name);
-
-// A refused spec: the message says what is wrong and where.
-class SpecError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
 
 struct ConvBlockSpec {
   std::string name;  // conv1, conv2, ...: probes and plots refer to layers by name
