@@ -3,6 +3,8 @@
 #include <string>
 
 #include "fuzz_support.h"
+#include <nlohmann/json.hpp>
+
 #include "spec/spec_json.h"
 #include "spec/variant_spec.h"
 
