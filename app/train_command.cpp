@@ -12,59 +12,10 @@
 #include "gui_app.h"
 #include "spec/presets.h"
 #include "terminal_reporter.h"
+#include "train_options.h"
 #include "train/trainer.h"
 
 namespace alexnet::cli {
-
-const char* const kTrainUsage =
-    "usage: alexnet-lab train [options]\n"
-    "  --variants LIST        comma-separated presets or JSON spec files (default original,tanh,small)\n"
-    "  --data WHAT            fashion-mnist (default), synthetic, or a path (IDX, CIFAR-10 folder, image folder)\n"
-    "  --iterations N         training iterations (default 2400)\n"
-    "  --batch N              batch size (default 64)\n"
-    "  --input-size S         inputs are 3 x S x S (default 64)\n"
-    "  --lr X                 peak learning rate (default 5e-4; the report's SGD used 0.01)\n"
-    "  --lr-scale NAME=X,...  multiply one variant's learning rate by X\n"
-    "  --schedule KIND        warmup-linear (default), warmup-cosine or constant\n"
-    "  --momentum X           SGD momentum (default 0.9)\n"
-    "  --weight-decay X       (default 5e-4)\n"
-    "  --init KIND            kaiming (default) or paper\n"
-    "  --optimizer KIND       adam (default) or sgd\n"
-    "  --augment              random crops and horizontal flips\n"
-    "  --flip                 horizontal flips alone\n"
-    "  --label-smoothing X    train against (1 - X)·one-hot + X/classes (default 0.1)\n"
-    "  --max-picture-pixels N image folders: skip pictures whose header claims more\n"
-    "                         pixels, without decoding them (default 50000000)\n"
-    "  --cache-mb N           image folders larger than N MiB decoded stream from disk on loader\n"
-    "                         threads (default 0: automatic, at most 2048)\n"
-    "  --precision KIND       bf16 (default: the large layers, fc7 and conv2-conv5, multiply in\n"
-    "                         bfloat16 with float32 weights, where the CPU has AVX512-BF16) or\n"
-    "                         float32 (float32 throughout)\n"
-    "  --record-every N       a metrics row every N iterations (default 100)\n"
-    "  --probe-every N        filters, histograms and dead units every N iterations (default auto:\n"
-    "                         iterations / 20, so every run gets at least 20 probes; 0: none)\n"
-    "  --probe-size N         held-out images in the probe set (default 1000)\n"
-    "  --checkpoint-every N   (default 1000; 0: at the end only)\n"
-    "  --threads N            threads to train on (default: all cores); with two or more, the\n"
-    "                         variants of a step train side by side, each on its share\n"
-    "  --seed N               (default 0)\n"
-    "  --out DIR              the run folder (default: a new folder under ~/.local/share/alexnet-lab/runs)\n"
-    "  --png                  also draw every plot into RUN_DIR/plots (no display needed)\n"
-    "\n"
-    "data-parallel training (c10d + Gloo; --batch stays the global batch and must divide):\n"
-    "  --processes N          N processes on this machine, each with its share of the cores\n"
-    "  --world-size N --rank R --master HOST:PORT\n"
-    "                         this process is rank R of N; rank 0 listens on PORT, the others\n"
-    "                         connect to it (a rank other than 0 started without experiment\n"
-    "                         options takes rank 0's; with options, they must be the same)\n"
-    "  --interface IFACE      the network interface for the collectives (default: the one\n"
-    "                         that reaches the master)\n"
-    "  --timeout S            give up on a silent rank after S seconds (default 60)\n"
-    "  --local-processes N    processes of this run on this machine, for the thread share\n"
-    "\n"
-    "usage: alexnet-lab train --resume RUN_DIR [--threads N] [--png] [--processes N | --world-size ...]\n"
-    "  continues a stopped, killed or crashed run from its last checkpoint with its own settings\n"
-    "  (with the same or another number of processes)\n";
 
 namespace {
 
@@ -201,16 +152,13 @@ int run_rank(const ExperimentConfig& config, const DistSettings& dist, bool resu
 }  // namespace
 
 int run_train(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args,
-                          {{"variants", "data", "iterations", "batch", "input-size", "lr", "lr-scale", "schedule",
-                            "momentum", "weight-decay", "init", "optimizer", "record-every", "probe-every",
-                            "probe-size", "checkpoint-every", "threads", "seed", "out", "resume", "label-smoothing",
-                            "max-picture-pixels", "cache-mb", "precision", "processes", "world-size", "rank", "master",
-                            "interface", "timeout", "local-processes"},
-                           {"help", "augment", "flip", "png"}},
-                          "train");
+  const ParsedArgs parsed(args, train_option_spec(), "train");
   if (parsed.flag("help")) {
-    std::cout << kTrainUsage;
+    std::cout << train_usage();
+    return 0;
+  }
+  if (parsed.flag("help-man")) {  // the man page's TRAIN OPTIONS, generated at build time
+    std::cout << train_options_man();
     return 0;
   }
   if (!parsed.positional().empty()) throw UsageError("train: unexpected argument " + parsed.positional()[0]);

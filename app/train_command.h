@@ -5,5 +5,4 @@
 namespace alexnet::cli {
 // `alexnet-lab train [options]`: a headless experiment into a run folder; returns the exit code.
 int run_train(const std::vector<std::string>& args);
-extern const char* const kTrainUsage;
 }  // namespace alexnet::cli

@@ -9,6 +9,7 @@
 #include <QRegularExpression>
 
 #include "cli_runner.h"
+#include "spec/experiment_config.h"
 
 class TestCli : public QObject {
   Q_OBJECT
@@ -38,6 +39,47 @@ class TestCli : public QObject {
     const CliResult version = run_cli({"--version"});
     QCOMPARE(version.exit_code, 0);
     QVERIFY(QRegularExpression("^alexnet-lab \\d+\\.\\d+\\.\\d+\\n$").match(version.out).hasMatch());
+  }
+
+  // Each train option is defined once: `train --help`, the man page built
+  // from the same table and the parser list the same names, the parser
+  // accepts every one of them, and the defaults shown are the program's.
+  void trainOptionsAgreeInHelpManPageAndParser() {
+    const CliResult help = run_cli({"train", "--help"});
+    QCOMPARE(help.exit_code, 0);
+    QSet<QString> in_help, with_value;
+    const QRegularExpression help_line("^  --([a-z0-9-]+)( (\\S+))?", QRegularExpression::MultilineOption);
+    for (auto it = help_line.globalMatch(help.out); it.hasNext();) {
+      const auto m = it.next();
+      in_help << m.captured(1);
+      if (!m.captured(3).isEmpty()) with_value << m.captured(1);
+    }
+    QVERIFY2(in_help.size() >= 30, qPrintable(help.out));
+    QFile man(QFileInfo(QStringLiteral(ALEXNET_BINARY)).absolutePath() + "/../packaging/alexnet-lab.1");
+    QVERIFY2(man.open(QIODevice::ReadOnly), qPrintable(man.fileName()));
+    const QString page = QString::fromUtf8(man.readAll());
+    const int section = page.indexOf(".SH TRAIN OPTIONS");
+    QVERIFY(section >= 0);
+    const QString options = page.mid(section, page.indexOf(".SH", section + 1) - section);
+    QSet<QString> in_man;
+    const QRegularExpression man_line("^\\.BI? \"?\\\\-\\\\-([a-z0-9\\\\-]+)", QRegularExpression::MultilineOption);
+    for (auto it = man_line.globalMatch(options); it.hasNext();) in_man << it.next().captured(1).remove('\\');
+    QCOMPARE(in_man, in_help);
+    // The parser takes every one of them (with --help it stops before doing anything).
+    QStringList all{"train", "--help"};
+    for (const QString& name : in_help) {
+      if (name == "help") continue;
+      all << "--" + name;
+      if (with_value.contains(name)) all << "1";
+    }
+    const CliResult accepted = run_cli(all);
+    QVERIFY2(accepted.exit_code == 0, qPrintable(accepted.err));
+    QCOMPARE(run_cli({"train", "--help", "--no-such-option"}).exit_code, 2);
+    // Defaults come from the program's own settings (the man page once said 2,000 iterations).
+    const alexnet::ExperimentConfig defaults;
+    QVERIFY(help.out.contains(QString("training iterations (default %1)").arg(defaults.iterations)));
+    QVERIFY(page.contains(QString("training iterations (default %1)").arg(defaults.iterations)));
+    QVERIFY(help.out.contains(QString("batch size (default %1)").arg(defaults.batch_size)));
   }
 
   // Idle OpenMP threads spin by default, which on shared cores made training

@@ -1,0 +1,159 @@
+#include "train_options.h"
+
+#include <sstream>
+
+#include "dist/dist_settings.h"
+#include "spec/experiment_config.h"
+
+namespace alexnet::cli {
+
+namespace {
+
+std::string number(double v) {
+  std::ostringstream s;
+  s << v;
+  return s.str();
+}
+
+std::vector<OptionGroup> make_groups() {
+  const ExperimentConfig c;
+  const DistSettings d;
+  return {
+      {"",
+       {{"variants", "LIST", "comma-separated presets or JSON spec files (default original,tanh,small)"},
+        {"data", "WHAT", "fashion-mnist (default), synthetic, or a path (IDX, CIFAR-10 folder, image folder)"},
+        {"iterations", "N", "training iterations (default " + std::to_string(c.iterations) + ")"},
+        {"batch", "N", "batch size (default " + std::to_string(c.batch_size) + ")"},
+        {"input-size", "S", "inputs are 3 x S x S (default " + std::to_string(c.input_size) + ")"},
+        {"lr", "X", "peak learning rate (default " + number(c.learning_rate) + "; the report's SGD used 0.01)"},
+        {"lr-scale", "NAME=X,...", "multiply one variant's learning rate by X"},
+        {"schedule", "KIND", schedule_name(c.schedule) + " (default), warmup-cosine or constant"},
+        {"momentum", "X", "SGD momentum (default " + number(c.momentum) + ")"},
+        {"weight-decay", "X", "(default " + number(c.weight_decay) + ")"},
+        {"init", "KIND", init_scheme_name(c.init) + " (default) or paper"},
+        {"optimizer", "KIND", optimizer_name(c.optimizer) + " (default) or sgd"},
+        {"augment", "", "random crops and horizontal flips"},
+        {"flip", "", "horizontal flips alone"},
+        {"label-smoothing", "X",
+         "train against (1 - X)·one-hot + X/classes (default " + number(c.label_smoothing) + ")"},
+        {"max-picture-pixels", "N",
+         "image folders: skip pictures whose header claims more pixels, without decoding them (default " +
+             std::to_string(static_cast<long long>(c.max_picture_pixels)) + ")"},
+        {"cache-mb", "N",
+         "image folders larger than N MiB decoded stream from disk on loader threads (default 0: automatic, at "
+         "most 2048)"},
+        {"precision", "KIND",
+         std::string(c.bf16 ? "bf16 (default: the large layers, fc7 and conv2-conv5, multiply in bfloat16 with "
+                              "float32 weights, where the CPU has AVX512-BF16) or float32 (float32 throughout)"
+                            : "float32 (default) or bf16")},
+        {"record-every", "N", "a metrics row every N iterations (default " + std::to_string(c.record_every) + ")"},
+        {"probe-every", "N",
+         "filters, histograms and dead units every N iterations (default auto: iterations / " +
+             std::to_string(kAutomaticProbeCount) + ", so every run gets at least " +
+             std::to_string(kAutomaticProbeCount) + " probes; 0: none)"},
+        {"probe-size", "N", "held-out images in the probe set (default " + std::to_string(c.probe_size) + ")"},
+        {"checkpoint-every", "N", "(default " + std::to_string(c.checkpoint_every) + "; 0: at the end only)"},
+        {"threads", "N",
+         "threads to train on (default: all cores); with two or more, the variants of a step train side by "
+         "side, each on its share"},
+        {"seed", "N", "(default " + std::to_string(c.seed) + ")"},
+        {"out", "DIR", "the run folder (default: a new folder under ~/.local/share/alexnet-lab/runs)"},
+        {"png", "", "also draw every plot into RUN_DIR/plots (no display needed)"}}},
+      {"data-parallel training (c10d + Gloo; --batch stays the global batch and must divide)",
+       {{"processes", "N", "N processes on this machine, each with its share of the cores"},
+        {"world-size", "N", "this process is one of N in a run over machines (with --rank and --master)"},
+        {"rank", "R", "this process's rank; rank 0 listens on the master's port, the others connect to it"},
+        {"master", "HOST:PORT",
+         "rank 0's address (a rank other than 0 started without experiment options takes rank 0's; with "
+         "options, they must be the same)"},
+        {"interface", "IFACE", "the network interface for the collectives (default: the one that reaches the master)"},
+        {"timeout", "S", "give up on a silent rank after S seconds (default " + std::to_string(d.timeout_seconds) + ")"},
+        {"local-processes", "N", "processes of this run on this machine, for the thread share"}}},
+      {"continuing a run",
+       {{"resume", "RUN_DIR",
+         "continue a stopped, killed or crashed run from its last checkpoint with its own settings (with "
+         "--threads, --png, --processes or --world-size ... beside it; the same or another number of "
+         "processes)"}}},
+  };
+}
+
+// Wraps `text` at `width` columns, every line after the first indented by `indent`.
+std::string wrap(const std::string& text, std::size_t first_column, std::size_t indent, std::size_t width) {
+  std::istringstream words(text);
+  std::string word, out;
+  std::size_t column = first_column;
+  bool first = true;
+  while (words >> word) {
+    if (!first && column + 1 + word.size() > width) {
+      out += "\n" + std::string(indent, ' ');
+      column = indent;
+    } else if (!first) {
+      out += ' ';
+      ++column;
+    }
+    out += word;
+    column += word.size();
+    first = false;
+  }
+  return out;
+}
+
+std::string roff_escape(const std::string& text) {
+  std::string out;
+  for (char ch : text) {
+    if (ch == '-') out += "\\-";
+    else if (ch == '\\') out += "\\\\";
+    else out += ch;
+  }
+  return out;
+}
+
+}  // namespace
+
+const std::vector<OptionGroup>& train_option_groups() {
+  static const std::vector<OptionGroup> groups = make_groups();
+  return groups;
+}
+
+OptionSpec train_option_spec() {
+  OptionSpec spec;
+  for (const OptionGroup& g : train_option_groups()) {
+    for (const OptionDoc& o : g.options) (o.value.empty() ? spec.flags : spec.with_value).insert(o.name);
+  }
+  spec.flags.insert("help");
+  spec.flags.insert("help-man");
+  return spec;
+}
+
+std::string train_usage() {
+  constexpr std::size_t kHelpColumn = 25, kWidth = 100;
+  std::string out = "usage: alexnet-lab train [options]\n";
+  for (const OptionGroup& g : train_option_groups()) {
+    if (!g.heading.empty()) out += "\n" + g.heading + ":\n";
+    for (const OptionDoc& o : g.options) {
+      std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
+      if (left.size() + 1 > kHelpColumn) {
+        out += left + "\n" + std::string(kHelpColumn, ' ');
+      } else {
+        out += left + std::string(kHelpColumn - left.size(), ' ');
+      }
+      out += wrap(o.help, kHelpColumn, kHelpColumn, kWidth) + "\n";
+    }
+  }
+  return out;
+}
+
+std::string train_options_man() {
+  std::string out;
+  for (const OptionGroup& g : train_option_groups()) {
+    if (!g.heading.empty()) out += ".PP\n" + roff_escape(g.heading) + ":\n";
+    for (const OptionDoc& o : g.options) {
+      out += o.value.empty() ? ".TP\n.B \\-\\-" + roff_escape(o.name) + "\n"
+                             : ".TP\n.BI \"\\-\\-" + roff_escape(o.name) + " \" " + o.value + "\n";
+      out += roff_escape(o.help) + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace alexnet::cli
