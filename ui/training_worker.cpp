@@ -41,7 +41,11 @@ bool TrainingWorker::start(const ExperimentConfig& config, bool resume) {
   context->moveToThread(&thread_);
   QMetaObject::invokeMethod(context, [this, trainer, context] {
     const RunState state = trainer->run();
-    running_ = false;
+    {
+      const std::lock_guard<std::mutex> lock(finished_mutex_);
+      running_ = false;
+    }
+    finished_.notify_all();
     emit finished(state);
     context->deleteLater();
   });
@@ -71,7 +75,9 @@ void TrainingWorker::setLearningRate(double rate) {
 void TrainingWorker::stopAndWait() {
   if (!running_) return;
   stop();
-  while (running_) QThread::msleep(20);
+  // Woken when the run has ended (it finishes its step, checkpoint and results first).
+  std::unique_lock<std::mutex> lock(finished_mutex_);
+  finished_.wait(lock, [this] { return !running_; });
 }
 
 void TrainingWorker::on_message(const std::string& text) {
