@@ -13,6 +13,7 @@
 #include "spec/presets.h"
 #include "terminal_reporter.h"
 #include "train_options.h"
+#include "run/run_config.h"
 #include "train/trainer.h"
 
 namespace alexnet::cli {
@@ -188,7 +189,7 @@ int run_train(const std::vector<std::string>& args) {
       }
     }
     try {
-      config = Trainer::resume_config(parsed.text("resume", ""));
+      config = read_run_config(parsed.text("resume", ""));
     } catch (const std::exception& e) {
       std::cerr << "error: " << e.what() << "\n";
       return 1;

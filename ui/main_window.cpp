@@ -37,6 +37,7 @@
 #include "loss_view.h"
 #include "results_view.h"
 #include "run_history.h"
+#include "run/run_config.h"
 #include "run/run_reader.h"
 #include "run/run_store.h"
 #include "training_worker.h"
@@ -307,7 +308,7 @@ bool MainWindow::continueRun() {
   if (worker_->running() || run_dir_.isEmpty()) return false;
   ExperimentConfig config;
   try {
-    config = Trainer::resume_config(run_dir_.toStdString());
+    config = read_run_config(run_dir_.toStdString());
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Continue run"), QString::fromUtf8(e.what()));
     return false;

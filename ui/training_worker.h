@@ -23,7 +23,7 @@ class TrainingWorker : public QObject, public TrainingObserver {
   ~TrainingWorker() override;
 
   // Starts a run on the worker thread; false if one is already running.
-  // With `resume`, config is Trainer::resume_config(run) and the run goes on.
+  // With `resume`, config is read_run_config(run) and the run goes on.
   // config.world_size > 1 trains data-parallel: this process is rank 0 and
   // starts the others on this machine from workerProgram().
   bool start(const ExperimentConfig& config, bool resume = false);

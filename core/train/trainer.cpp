@@ -21,6 +21,7 @@
 #include "fused_optimizers.h"
 #include "subnormal_flush.h"
 #include "variant_lanes.h"
+#include "evaluation.h"
 #include "bench/benchmark.h"
 #include "model/hashed_dropout.h"
 #include "run/checkpoint.h"
@@ -48,49 +49,6 @@ std::uint64_t stable_hash(const std::string& s) {
   std::uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
   return h;
-}
-
-// Test loss, accuracy, confusion matrix and every image's prediction for a
-// model on a whole split. With several ranks each evaluates its share and the
-// shares are summed, so every rank gets the whole; the confusion matrix and the
-// accuracy are then counted from the predictions, which are stored as well.
-VariantResult evaluate(AlexNetImpl& model, const ImageSet& test, int classes, const TransformOptions& transform,
-                       Cluster& cluster, std::vector<Prediction>* predictions) {
-  torch::NoGradGuard no_grad;
-  model.eval();
-  const std::int64_t begin = test.size() * cluster.rank() / cluster.size();
-  const std::int64_t end = test.size() * (cluster.rank() + 1) / cluster.size();
-  std::vector<std::int64_t> rows(static_cast<std::size_t>(end - begin));
-  std::iota(rows.begin(), rows.end(), begin);
-  const ImageSet share = cluster.distributed() ? test.subset(rows) : test;
-  torch::Tensor loss_sum = torch::zeros({1}, torch::kFloat64);
-  // [image][predicted class, confidence], zero outside this rank's share.
-  torch::Tensor chosen = torch::zeros({test.size(), 2}, torch::kFloat64);
-  std::int64_t row = begin;
-  for_each_batch(share, 256, transform, [&](const torch::Tensor& x, const torch::Tensor& y) {
-    const torch::Tensor logits = model.forward(x);
-    loss_sum += torch::nn::functional::cross_entropy(
-        logits, y, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum));
-    const auto [confidence, predicted] = torch::softmax(logits.to(torch::kFloat64), 1).max(1);
-    chosen.narrow(0, row, x.size(0)).select(1, 0).copy_(predicted);
-    chosen.narrow(0, row, x.size(0)).select(1, 1).copy_(confidence);
-    row += x.size(0);
-  });
-  cluster.sum(chosen);
-  cluster.sum(loss_sum);
-  predictions->clear();
-  const auto c_rows = chosen.accessor<double, 2>();
-  const auto truth = test.labels.accessor<std::int64_t, 1>();
-  std::int64_t correct = 0;
-  for (std::int64_t i = 0; i < test.size(); ++i) {
-    predictions->push_back({i, static_cast<int>(truth[i]), static_cast<int>(c_rows[i][0]), c_rows[i][1]});
-    correct += predictions->back().truth == predictions->back().predicted;
-  }
-  VariantResult r;
-  r.test_loss = loss_sum.item<double>() / double(test.size());
-  r.test_accuracy = double(correct) / double(test.size());
-  r.confusion = confusion_of(*predictions, classes);
-  return r;
 }
 
 std::string fixed(double value, int digits) {
@@ -150,22 +108,6 @@ Trainer::Control Trainer::agree_on_control(Cluster& cluster) {
 
 Trainer::Trainer(ExperimentConfig config, TrainingObserver& observer, bool resume, DistSettings dist)
     : config_(std::move(config)), resume_(resume), dist_(std::move(dist)), observer_(observer) {}
-
-ExperimentConfig Trainer::resume_config(const std::string& run_dir) {
-  const std::string path = (std::filesystem::path(run_dir) / "config.json").string();
-  if (!run_file_exists(run_dir, "config.json")) {
-    throw StoreError(run_dir + " is not a run folder: it has no config.json");
-  }
-  const std::string text = read_run_file(run_dir, "config.json");  // a link leading out is refused
-  ExperimentConfig config;
-  try {
-    config = config_from_json(parse_bounded_json(text));
-  } catch (const std::exception& e) {
-    throw StoreError(path + " is damaged: " + e.what());
-  }
-  config.out_dir = run_dir;
-  return config;
-}
 
 Trainer::~Trainer() = default;
 

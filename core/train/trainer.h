@@ -20,7 +20,7 @@ class Cluster;
 
 class Trainer {
  public:
-  // With `resume`, config.out_dir is an existing run (see resume_config) and
+  // With `resume`, config.out_dir is an existing run (see read_run_config in run/run_config.h) and
   // training goes on from its last checkpoint; otherwise out_dir must not
   // already hold a run. With `dist.world_size` > 1 this process is one rank of
   // a data-parallel run (config.world_size follows dist): only rank 0 writes
@@ -28,9 +28,6 @@ class Trainer {
   // report messages and the final state.
   Trainer(ExperimentConfig config, TrainingObserver& observer, bool resume = false, DistSettings dist = {});
 
-  // The config a run folder was started with, its out_dir set to the folder.
-  // Throws StoreError when the folder is not a readable run.
-  static ExperimentConfig resume_config(const std::string& run_dir);
   ~Trainer();
   Trainer(const Trainer&) = delete;
   Trainer& operator=(const Trainer&) = delete;
