@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <numeric>
+#include <optional>
 #include <thread>
 
 #include <nlohmann/json.hpp>
@@ -159,86 +160,126 @@ RunState Trainer::run() {
   return final_state;
 }
 
-RunState Trainer::train() {
-  if (resume_ && config_.world_size != dist_.world_size && dist_.rank == 0) {
-    observer_.on_message("the run was started with " + std::to_string(config_.world_size) + " process(es); it goes on with " +
-                         std::to_string(dist_.world_size) + " (the batches stay the same)");
-  }
-  config_.world_size = dist_.world_size;
-  if (!dist_.adopt_settings) config_.validate();  // an adopting rank has no settings of its own yet
-  install_caching_cpu_allocator();
-  const int threads = configure_threads(threads_for(config_, dist_));
-  const SubnormalsFlushed flushed(threads);
+// One call of Trainer::train(): the run's state, which the phases below share
+// instead of a long function's locals. Members are declared in the order the
+// phases make them, so they are torn down in reverse (the lanes before the
+// models, the cluster before the worker processes are waited for, the
+// subnormal flag put back last).
+class Trainer::Session {
+ public:
+  explicit Session(Trainer& trainer) : t_(trainer), config_(trainer.config_), observer_(trainer.observer_) {}
 
-  // The other processes of a data-parallel run: rank 0 hosts the rendezvous
-  // (and starts local workers when asked to); every rank then agrees on rank
-  // 0's settings, so all train the same experiment.
-  LocalWorkers workers;
-  std::unique_ptr<Cluster> cluster = std::make_unique<Cluster>();
-  if (dist_.distributed()) {
-    observer_.on_message("rank " + std::to_string(dist_.rank) + " of " + std::to_string(dist_.world_size) +
-                         ": joining the run at " + dist_.master_host + ":" +
-                         (dist_.master_port > 0 ? std::to_string(dist_.master_port) : std::string("(any free port)")));
-    cluster = Cluster::join(dist_, [&](int port) {
-      if (dist_.worker_program.empty()) return;
-      workers.start(dist_, port, threads);
-      observer_.on_message(std::string("started ") +
-                           (dist_.world_size == 2 ? "rank 1" : "ranks 1 to " + std::to_string(dist_.world_size - 1)) +
-                           " on this machine (rendezvous on port " + std::to_string(port) + ")");
-    });
-    agree_on_settings(*cluster, config_, dist_.adopt_settings);
-    config_.world_size = dist_.world_size;
-    config_.validate();  // adopted settings must also split the batch
+  RunState run() {
+    prepare_compute();
+    join_cluster();
+    choose_probe_cadence();
+    describe_precision();
+    load_data();
+    open_run_folder();
+    prepare_inputs();
+    build_variants();
+    restore_position();
+    plan_lanes();
+    train_loop();
+    finish_training();
+    evaluate_all();
+    return finish();
   }
-  // The run folder records the interval the run probes at, so a resumed run
-  // (even one given more iterations) keeps its cadence.
-  if (config_.probe_every == kAutomaticProbes) {
+
+ private:
+  // Phase: threads, the caching allocator and flushed subnormals for this thread and its team.
+  void prepare_compute() {
+    if (t_.resume_ && config_.world_size != t_.dist_.world_size && t_.dist_.rank == 0) {
+      observer_.on_message("the run was started with " + std::to_string(config_.world_size) +
+                           " process(es); it goes on with " + std::to_string(t_.dist_.world_size) +
+                           " (the batches stay the same)");
+    }
+    config_.world_size = t_.dist_.world_size;
+    if (!t_.dist_.adopt_settings) config_.validate();  // an adopting rank has no settings of its own yet
+    install_caching_cpu_allocator();
+    threads_ = configure_threads(threads_for(config_, t_.dist_));
+    flushed_ = std::make_unique<SubnormalsFlushed>(threads_);
+  }
+
+  // Phase: the other processes of a data-parallel run. Rank 0 hosts the
+  // rendezvous (and starts local workers when asked to); every rank then
+  // agrees on rank 0's settings, so all train the same experiment.
+  void join_cluster() {
+    const DistSettings& dist = t_.dist_;
+    cluster_ = std::make_unique<Cluster>();
+    if (dist.distributed()) {
+      observer_.on_message("rank " + std::to_string(dist.rank) + " of " + std::to_string(dist.world_size) +
+                           ": joining the run at " + dist.master_host + ":" +
+                           (dist.master_port > 0 ? std::to_string(dist.master_port) : std::string("(any free port)")));
+      cluster_ = Cluster::join(dist, [&](int port) {
+        if (dist.worker_program.empty()) return;
+        workers_.start(dist, port, threads_);
+        observer_.on_message(std::string("started ") +
+                             (dist.world_size == 2 ? "rank 1" : "ranks 1 to " + std::to_string(dist.world_size - 1)) +
+                             " on this machine (rendezvous on port " + std::to_string(port) + ")");
+      });
+      agree_on_settings(*cluster_, config_, dist.adopt_settings);
+      config_.world_size = dist.world_size;
+      config_.validate();  // adopted settings must also split the batch
+    }
+    // Records, probes and results come from rank 0 alone; every rank reports
+    // messages and its state.
+    writer_ = cluster_->rank() == 0;
+  }
+
+  // Phase: the run folder records the interval the run probes at, so a
+  // resumed run (even one given more iterations) keeps its cadence.
+  void choose_probe_cadence() {
+    if (config_.probe_every != kAutomaticProbes) return;
     config_.probe_every = config_.probe_interval();
-    if (cluster->rank() == 0) {
+    if (writer_) {
       observer_.on_message("probing every " + std::to_string(config_.probe_every) + " iterations (about " +
                            std::to_string(kAutomaticProbeCount) + " probes over the run; --probe-every sets it)");
     }
   }
-  const bool writer = cluster->rank() == 0;
-  // Records, probes and results come from rank 0 alone; every rank reports
-  // messages and its state.
-  observer_.on_message(describe_compute(threads));
-  const bool bf16 = config_.bf16 && cpu_has_avx512_bf16();
-  if (config_.bf16) {
-    observer_.on_message(bf16 ? "bfloat16: the large layers (FC layers of 4 M weights or more, the convolutions "
-                                "after conv1) multiply in bf16 (AVX512-BF16); weights, optimizer and everything "
-                                "else stay float32"
-                              : "bfloat16: this CPU has no AVX512-BF16 (it would be emulated and slower), so "
-                                "training is float32 throughout");
+
+  void describe_precision() {
+    observer_.on_message(describe_compute(threads_));
+    bf16_ = config_.bf16 && cpu_has_avx512_bf16();
+    if (config_.bf16) {
+      observer_.on_message(bf16_ ? "bfloat16: the large layers (FC layers of 4 M weights or more, the convolutions "
+                                   "after conv1) multiply in bf16 (AVX512-BF16); weights, optimizer and everything "
+                                   "else stay float32"
+                                 : "bfloat16: this CPU has no AVX512-BF16 (it would be emulated and slower), so "
+                                   "training is float32 throughout");
+    }
   }
 
-  observer_.on_message("loading data: " + config_.data);
-  const Dataset data = load_dataset(config_.data, load_options_for(config_));
-  for (const std::string& note : data.notes) observer_.on_message(note);
-  if (writer) observer_.on_classes(data.class_names);
-  observer_.on_message("data: " + data.name + ", " + std::to_string(data.train.size()) + " training and " +
-                       std::to_string(data.test.size()) + " test images, " + std::to_string(data.classes()) +
-                       " classes");
-  for (VariantSpec& spec : config_.variants) {
-    spec.input_size = config_.input_size;
-    spec.classes = data.classes();
-    validate(spec);
+  // Phase: the data set, and the variants' specs completed for it.
+  void load_data() {
+    observer_.on_message("loading data: " + config_.data);
+    data_ = std::make_unique<const Dataset>(load_dataset(config_.data, load_options_for(config_)));
+    for (const std::string& note : data_->notes) observer_.on_message(note);
+    if (writer_) observer_.on_classes(data_->class_names);
+    observer_.on_message("data: " + data_->name + ", " + std::to_string(data_->train.size()) + " training and " +
+                         std::to_string(data_->test.size()) + " test images, " + std::to_string(data_->classes()) +
+                         " classes");
+    for (VariantSpec& spec : config_.variants) {
+      spec.input_size = config_.input_size;
+      spec.classes = data_->classes();
+      validate(spec);
+    }
   }
 
-  namespace fs = std::filesystem;
-  std::optional<CheckpointInfo> checkpoint;
-  std::unique_ptr<RunStore> store;  // rank 0 only
-  if (writer) {
+  // Phase (rank 0): a new run folder, or the resumed one trimmed to its checkpoint.
+  void open_run_folder() {
+    namespace fs = std::filesystem;
+    if (!writer_) return;
     if (config_.out_dir.empty()) config_.out_dir = new_default_run_dir();
-    if (resume_) {
-      checkpoint = find_checkpoint(config_.out_dir);
-      if (checkpoint && checkpoint->iteration >= config_.iterations &&
+    if (t_.resume_) {
+      checkpoint_ = find_checkpoint(config_.out_dir);
+      if (checkpoint_ && checkpoint_->iteration >= config_.iterations &&
           fs::exists(fs::path(config_.out_dir) / "results.json")) {
-        throw StoreError(config_.out_dir + " is finished (" + std::to_string(checkpoint->iteration) + " of " +
+        throw StoreError(config_.out_dir + " is finished (" + std::to_string(checkpoint_->iteration) + " of " +
                          std::to_string(config_.iterations) + " iterations); there is nothing to resume");
       }
       // Without a checkpoint the run starts over: nothing after iteration 0 survives.
-      trim_logs_after(config_.out_dir, checkpoint ? checkpoint->iteration : -1);
+      trim_logs_after(config_.out_dir, checkpoint_ ? checkpoint_->iteration : -1);
       // Results of an earlier stop would describe models that are about to change.
       std::error_code ec;
       fs::remove(fs::path(config_.out_dir) / "results.json", ec);
@@ -247,93 +288,189 @@ RunState Trainer::train() {
       throw StoreError(config_.out_dir + " already holds a run; continue it with --resume " + config_.out_dir +
                        " or choose another folder");
     }
-    store = std::make_unique<RunStore>(config_.out_dir);
-    if (resume_) {
+    store_ = std::make_unique<RunStore>(config_.out_dir);
+    if (t_.resume_) {
       // What the run kept up to its checkpoint, so a window shows the whole run.
-      const RunContents kept = read_run(store->dir());
+      const RunContents kept = read_run(store_->dir());
       for (const RecordPoint& p : kept.records) observer_.on_record(p);
       for (const ProbeResult& p : kept.probes) observer_.on_probe(p);
     }
     {
-      std::lock_guard<std::mutex> lock(mutex_);
-      run_dir_ = store->dir();
+      std::lock_guard<std::mutex> lock(t_.mutex_);
+      t_.run_dir_ = store_->dir();
     }
-    observer_.on_message("run folder: " + store->dir());
+    observer_.on_message("run folder: " + store_->dir());
   }
 
-  TransformOptions transform;
-  transform.input_size = config_.input_size;
-  transform.random_crop = config_.augment;
-  transform.horizontal_flip = config_.augment || config_.flip;
-  transform.normalisation = compute_normalisation(data.train);
-  // The probe set: the first held-out images, the same at every probe.
-  const std::int64_t probe_count = std::min<std::int64_t>(config_.probe_size, data.test.size());
-  const bool grey_data = data.train.channels() == 1;
-  const torch::Tensor probe_images =
-      writer ? prepare_images(data.test.pixels(0, probe_count, threads), transform, nullptr) : torch::Tensor();
+  // Phase: how pictures become inputs, and the probe set (the first held-out
+  // images, the same at every probe).
+  void prepare_inputs() {
+    transform_.input_size = config_.input_size;
+    transform_.random_crop = config_.augment;
+    transform_.horizontal_flip = config_.augment || config_.flip;
+    transform_.normalisation = compute_normalisation(data_->train);
+    probe_count_ = std::min<std::int64_t>(config_.probe_size, data_->test.size());
+    grey_data_ = data_->train.channels() == 1;
+    if (writer_) probe_images_ = prepare_images(data_->test.pixels(0, probe_count_, threads_), transform_, nullptr);
+  }
 
-  std::vector<VariantState> variants(config_.variants.size());
-  for (std::size_t i = 0; i < variants.size(); ++i) {
-    VariantState& v = variants[i];
-    v.spec = config_.variants[i];
-    torch::manual_seed(config_.seed ^ stable_hash(v.spec.name));
-    v.model = AlexNet(v.spec);
-    v.model->initialise(config_.init);
-    v.model->set_bf16_products(bf16);
-    v.optimizer = make_optimizer(config_, v.model->parameters());
-  }
-  nlohmann::json summary = {{"name", data.name},
-                            {"source", data.source},
-                            {"train_images", data.train.size()},
-                            {"test_images", data.test.size()},
-                            {"class_names", data.class_names},
-                            {"notes", data.notes},
-                            {"probe_images", probe_count},
-                            {"normalisation", {{"mean", transform.normalisation.mean},
-                                               {"std", transform.normalisation.std}}}};
-  if (store && !resume_) store->write_config(config_, summary);
-  torch::manual_seed(config_.seed);  // the dropout stream
-  RunPosition position;
-  if (checkpoint) {
-    const CheckpointInfo loaded = load_checkpoint(config_.out_dir, variants);
-    position.iteration = loaded.iteration;
-    position.rate_scale = loaded.rate_scale;
-    observer_.on_message("resuming from the checkpoint at iteration " + std::to_string(position.iteration));
-  } else if (writer && resume_) {
-    observer_.on_message("no checkpoint yet; starting the run over");
-  }
-  // Every rank starts from rank 0's weights and place in the run.
-  share_training_state(*cluster, variants, position);
-  std::int64_t iteration = position.iteration;
-  double rate_scale = position.rate_scale;
-  if (cluster->rank() != 0) {
-    // Each rank's own dropout stream: the same masks on every rank would correlate the shards.
-    torch::manual_seed(config_.seed + 0x9E3779B97F4A7C15ULL * std::uint64_t(cluster->rank()) + std::uint64_t(iteration));
-  }
-  std::vector<GradientAverager> averagers;
-  for (VariantState& v : variants) averagers.emplace_back(*cluster, v.model->parameters());
-
-  auto probe_all = [&](std::int64_t iteration) {
-    if (!store) return;
-    for (VariantState& v : variants) {
-      if (v.diverged) continue;
-      ProbeResult p = probe_model(*v.model, probe_images, v.edges, 250, grey_data);
-      p.variant = v.spec.name;
-      p.iteration = iteration;
-      store->append_probe(p);
-      observer_.on_probe(p);
+  // Phase: every variant's model and optimizer (its initial weights from the
+  // seed and its name alone), then config.json of a new run.
+  void build_variants() {
+    variants_.resize(config_.variants.size());
+    for (std::size_t i = 0; i < variants_.size(); ++i) {
+      VariantState& v = variants_[i];
+      v.spec = config_.variants[i];
+      torch::manual_seed(config_.seed ^ stable_hash(v.spec.name));
+      v.model = AlexNet(v.spec);
+      v.model->initialise(config_.init);
+      v.model->set_bf16_products(bf16_);
+      v.optimizer = make_optimizer(config_, v.model->parameters());
     }
-  };
-  auto checkpoint_all = [&](std::int64_t at) {
-    if (!store) return;
-    store->flush();  // the logs on disk reach at least as far as the checkpoint
-    save_checkpoint(store->dir(), at, rate_scale, variants);
-  };
+    const nlohmann::json summary = {{"name", data_->name},
+                                    {"source", data_->source},
+                                    {"train_images", data_->train.size()},
+                                    {"test_images", data_->test.size()},
+                                    {"class_names", data_->class_names},
+                                    {"notes", data_->notes},
+                                    {"probe_images", probe_count_},
+                                    {"normalisation", {{"mean", transform_.normalisation.mean},
+                                                       {"std", transform_.normalisation.std}}}};
+    if (store_ && !t_.resume_) store_->write_config(config_, summary);
+  }
+
+  // Phase: where the run stands (its checkpoint, shared from rank 0) and the
+  // dropout streams from there.
+  void restore_position() {
+    torch::manual_seed(config_.seed);  // the dropout stream
+    RunPosition position;
+    if (checkpoint_) {
+      const CheckpointInfo loaded = load_checkpoint(config_.out_dir, variants_);
+      position.iteration = loaded.iteration;
+      position.rate_scale = loaded.rate_scale;
+      observer_.on_message("resuming from the checkpoint at iteration " + std::to_string(position.iteration));
+    } else if (writer_ && t_.resume_) {
+      observer_.on_message("no checkpoint yet; starting the run over");
+    }
+    // Every rank starts from rank 0's weights and place in the run.
+    share_training_state(*cluster_, variants_, position);
+    iteration_ = position.iteration;
+    rate_scale_ = position.rate_scale;
+    if (cluster_->rank() != 0) {
+      // Each rank's own dropout stream: the same masks on every rank would correlate the shards.
+      torch::manual_seed(config_.seed + 0x9E3779B97F4A7C15ULL * std::uint64_t(cluster_->rank()) +
+                         std::uint64_t(iteration_));
+    }
+    for (VariantState& v : variants_) averagers_.emplace_back(*cluster_, v.model->parameters());
+  }
+
+  // Phase: variants side by side where the run has cores to spare for it; a
+  // data-parallel run keeps one after the other, as its ranks must
+  // allreduce the variants in the same order. ALEXNET_ONE_VARIANT_AT_A_TIME=1
+  // does the same, for measuring what the lanes gain.
+  void plan_lanes() {
+    const bool in_turn = cluster_->distributed() || std::getenv("ALEXNET_ONE_VARIANT_AT_A_TIME") != nullptr;
+    lanes_ = std::make_unique<VariantLanes>(in_turn ? 1 : threads_, int(variants_.size()));
+    for (const VariantState& v : variants_) variant_costs_.push_back(double(forward_macs(v.spec)));
+    if (lanes_->lanes() > 1) {
+      observer_.on_message(describe_rounds(variants_, plan_rounds(variant_costs_, lanes_->lanes()),
+                                           lanes_->threads_per_lane(), threads_));
+    }
+  }
+
+  bool probing() const { return config_.probe_every > 0; }
+
+  // Phase: the iterations, until the end, a stop, or every variant diverged.
+  void train_loop() {
+    if (probing() && iteration_ == 0) probe_all(0);
+    t_.emit_state(RunState::Training);
+    double iteration_seconds = 0;  // smoothed wall time of one iteration (all variants)
+    last_probe_ = iteration_;
+    last_checkpoint_ = checkpoint_ ? iteration_ : -1;
+    // Batch n is the same whether or not the run was resumed before it, and
+    // whatever the number of ranks: each rank takes its slice of it.
+    BatchStream stream(data_->train, config_.batch_size, transform_, config_.seed, iteration_, 3,
+                       BatchShard{cluster_->rank(), cluster_->size()});
+    while (iteration_ < config_.iterations) {
+      double requested_rate = 0;
+      if (!wait_while_paused(requested_rate)) {
+        t_.stop_requested_ = true;
+        break;
+      }
+      const double scheduled = config_.scheduled_learning_rate(iteration_);
+      if (requested_rate > 0) {
+        rate_scale_ = requested_rate / scheduled;
+        observer_.on_message("learning rate set to " + std::to_string(requested_rate));
+      }
+      const double rate = scheduled * rate_scale_;
+      const Clock::time_point iteration_start = Clock::now();
+      const bool any_alive = step(rate, stream.next());
+      ++iteration_;
+      const double took = seconds_since(iteration_start);
+      iteration_seconds = iteration_seconds == 0 ? took : 0.9 * iteration_seconds + 0.1 * took;
+      report_progress(iteration_seconds);
+      if (iteration_ % config_.record_every == 0) record(rate);
+      if (probing() && iteration_ % config_.probe_every == 0) {
+        probe_all(iteration_);
+        last_probe_ = iteration_;
+      }
+      if (config_.checkpoint_every > 0 && iteration_ % config_.checkpoint_every == 0) {
+        checkpoint_all(iteration_);
+        last_checkpoint_ = iteration_;
+      }
+      if (!any_alive) {
+        observer_.on_message("every variant diverged; stopping");
+        break;
+      }
+    }
+  }
+
+  // What every rank agreed on before this iteration; while paused, waits for
+  // resume or stop (back to the others every second, so no rank times out).
+  // False: stop. `requested_rate`: a learning rate someone asked for (> 0).
+  bool wait_while_paused(double& requested_rate) {
+    Control control = t_.agree_on_control(*cluster_);
+    requested_rate = control.rate;
+    if (control.pause && !control.stop) {
+      t_.emit_state(RunState::Paused);
+      while (control.pause && !control.stop) {
+        {
+          std::unique_lock<std::mutex> lock(t_.mutex_);
+          t_.wake_.wait_for(lock, std::chrono::seconds(1),
+                            [this] { return !t_.pause_requested_ || t_.stop_requested_; });
+        }
+        control = t_.agree_on_control(*cluster_);
+        requested_rate = std::max(requested_rate, control.rate);
+      }
+      if (!control.stop) t_.emit_state(RunState::Training);
+    }
+    return !control.stop;
+  }
+
+  // One iteration of every variant still training, in the lanes' rounds, each
+  // with its own dropout seed drawn here in variant order (whichever lane
+  // trains it). False when none was left to train.
+  bool step(double rate, const Batch& batch) {
+    std::vector<std::size_t> alive;
+    std::vector<double> costs;
+    std::vector<std::uint64_t> dropout_seeds;
+    for (std::size_t i = 0; i < variants_.size(); ++i) {
+      if (variants_[i].diverged) continue;
+      alive.push_back(i);
+      costs.push_back(variant_costs_[i]);
+      dropout_seeds.push_back(draw_from_global_generator());
+    }
+    lanes_->step_in_rounds(costs, [&](std::size_t k) { train_variant(alive[k], rate, batch, dropout_seeds[k]); });
+    for (std::size_t i : alive) {
+      if (variants_[i].diverged) observer_.on_message(variants_[i].spec.name + " " + variants_[i].note);
+    }
+    return !alive.empty();
+  }
 
   // One variant's training step. On a lane it runs beside other variants, so
-  // it touches its own state only; the trainer reports a divergence after.
-  auto train_variant = [&](std::size_t i, double rate, const Batch& batch, std::uint64_t dropout_seed) {
-    VariantState& v = variants[i];
+  // it touches its own state only; step() reports a divergence after.
+  void train_variant(std::size_t i, double rate, const Batch& batch, std::uint64_t dropout_seed) {
+    VariantState& v = variants_[i];
     const DropoutStream dropout(dropout_seed);
     for (auto& group : v.optimizer->param_groups()) {
       group.options().set_lr(rate * config_.learning_rate_scale(v.spec.name));
@@ -348,14 +485,14 @@ RunState Trainer::train() {
     double value = loss.item<double>();
     // One process skips the backward pass of a diverged step; with several,
     // every rank takes part in the sum and all see the same mean loss.
-    if (std::isfinite(value) || cluster->distributed()) {
+    if (std::isfinite(value) || cluster_->distributed()) {
       loss.backward();
-      value = averagers[i].average(value);
+      value = averagers_[i].average(value);
     }
     if (!std::isfinite(value)) {
       v.diverged = true;
       v.note = "diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
-               " at iteration " + std::to_string(iteration + 1) + "; this variant was stopped";
+               " at iteration " + std::to_string(iteration_ + 1) + "; this variant was stopped";
       return;
     }
     v.optimizer->step();
@@ -364,172 +501,152 @@ RunState Trainer::train() {
     v.loss_sum += value;
     ++v.loss_count;
     v.last_loss = value;
-  };
-  // Variants side by side where the run has cores to spare for it; a
-  // data-parallel run keeps one after the other, as its ranks must
-  // allreduce the variants in the same order. ALEXNET_ONE_VARIANT_AT_A_TIME=1
-  // does the same, for measuring what the lanes gain.
-  const bool in_turn = cluster->distributed() || std::getenv("ALEXNET_ONE_VARIANT_AT_A_TIME") != nullptr;
-  VariantLanes lanes(in_turn ? 1 : threads, int(variants.size()));
-  std::vector<double> variant_costs;
-  for (const VariantState& v : variants) variant_costs.push_back(double(forward_macs(v.spec)));
-  if (lanes.lanes() > 1) observer_.on_message(describe_rounds(variants, plan_rounds(variant_costs, lanes.lanes()),
-                                                              lanes.threads_per_lane(), threads));
+  }
 
-  const bool probing = config_.probe_every > 0;
-  if (probing && iteration == 0) probe_all(0);
-  emit_state(RunState::Training);
-
-  double iteration_seconds = 0;  // smoothed wall time of one iteration (all variants)
-  std::int64_t last_probe = iteration, last_checkpoint = checkpoint ? iteration : -1;
-  {
-    // Batch n is the same whether or not the run was resumed before it, and
-    // whatever the number of ranks: each rank takes its slice of it.
-    BatchStream stream(data.train, config_.batch_size, transform, config_.seed, iteration, 3,
-                       BatchShard{cluster->rank(), cluster->size()});
-    while (iteration < config_.iterations) {
-      Control control = agree_on_control(*cluster);
-      double requested_rate = control.rate;
-      if (control.pause && !control.stop) {
-        emit_state(RunState::Paused);
-        while (control.pause && !control.stop) {
-          {
-            // Woken by resume or stop; otherwise back to the others every second, so no rank times out.
-            std::unique_lock<std::mutex> lock(mutex_);
-            wake_.wait_for(lock, std::chrono::seconds(1), [this] { return !pause_requested_ || stop_requested_; });
-          }
-          control = agree_on_control(*cluster);
-          requested_rate = std::max(requested_rate, control.rate);
-        }
-        if (!control.stop) emit_state(RunState::Training);
-      }
-      if (control.stop) {
-        stop_requested_ = true;
-        break;
-      }
-      const double scheduled = config_.scheduled_learning_rate(iteration);
-      if (requested_rate > 0) {
-        rate_scale = requested_rate / scheduled;
-        observer_.on_message("learning rate set to " + std::to_string(requested_rate));
-      }
-      const double rate = scheduled * rate_scale;
-      const Clock::time_point iteration_start = Clock::now();
-      const Batch batch = stream.next();
-      std::vector<std::size_t> alive;
-      std::vector<double> costs;
-      std::vector<std::uint64_t> dropout_seeds;
-      for (std::size_t i = 0; i < variants.size(); ++i) {
-        if (variants[i].diverged) continue;
-        alive.push_back(i);
-        costs.push_back(variant_costs[i]);
-        // Drawn here, in variant order, whichever lane trains the variant.
-        dropout_seeds.push_back(draw_from_global_generator());
-      }
-      const bool any_alive = !alive.empty();
-      lanes.step_in_rounds(costs, [&](std::size_t k) { train_variant(alive[k], rate, batch, dropout_seeds[k]); });
-      for (std::size_t i : alive) {
-        if (variants[i].diverged) observer_.on_message(variants[i].spec.name + " " + variants[i].note);
-      }
-      ++iteration;
-      const double took = seconds_since(iteration_start);
-      iteration_seconds = iteration_seconds == 0 ? took : 0.9 * iteration_seconds + 0.1 * took;
-      for (const VariantState& v : variants) {
-        if (v.diverged || !writer) continue;
-        ProgressUpdate u;
-        u.variant = v.spec.name;
-        u.iteration = iteration;
-        u.total = config_.iterations;
-        u.loss = v.last_loss;
-        u.images_per_second = v.seconds > 0 ? double(v.steps) * config_.batch_size / v.seconds : 0;
-        u.eta_seconds = iteration_seconds * double(config_.iterations - iteration);
-        observer_.on_progress(u);
-      }
-      if (iteration % config_.record_every == 0) {
-        for (VariantState& v : variants) {
-          if (v.loss_count == 0) continue;
-          RecordPoint p;
-          p.variant = v.spec.name;
-          p.iteration = iteration;
-          p.train_loss = v.loss_sum / double(v.loss_count);
-          p.learning_rate = rate * config_.learning_rate_scale(v.spec.name);
-          const double interval = v.seconds - v.seconds_at_record;
-          p.images_per_second = interval > 0 ? double(v.loss_count) * config_.batch_size / interval : 0;
-          p.elapsed_seconds = v.seconds;
-          v.loss_sum = 0;
-          v.loss_count = 0;
-          v.seconds_at_record = v.seconds;
-          if (!store) continue;
-          store->append_record(p);
-          observer_.on_record(p);
-        }
-      }
-      if (probing && iteration % config_.probe_every == 0) {
-        probe_all(iteration);
-        last_probe = iteration;
-      }
-      if (config_.checkpoint_every > 0 && iteration % config_.checkpoint_every == 0) {
-        checkpoint_all(iteration);
-        last_checkpoint = iteration;
-      }
-      if (!any_alive) {
-        observer_.on_message("every variant diverged; stopping");
-        break;
-      }
+  void report_progress(double iteration_seconds) {
+    if (!writer_) return;
+    for (const VariantState& v : variants_) {
+      if (v.diverged) continue;
+      ProgressUpdate u;
+      u.variant = v.spec.name;
+      u.iteration = iteration_;
+      u.total = config_.iterations;
+      u.loss = v.last_loss;
+      u.images_per_second = v.seconds > 0 ? double(v.steps) * config_.batch_size / v.seconds : 0;
+      u.eta_seconds = iteration_seconds * double(config_.iterations - iteration_);
+      observer_.on_progress(u);
     }
   }
-  const bool stopped = stop_requested_ && iteration < config_.iterations;
-  if (stopped) observer_.on_message("stopped at iteration " + std::to_string(iteration));
-  if (probing && last_probe != iteration) probe_all(iteration);
-  if (last_checkpoint != iteration) checkpoint_all(iteration);
-  if (cluster->distributed() && writer) {
-    for (std::size_t i = 0; i < variants.size(); ++i) {
-      const GradientAverager& a = averagers[i];
-      if (a.calls() == 0 || variants[i].seconds <= 0) continue;
+
+  // A metrics row per variant: the mean loss since the last one.
+  void record(double rate) {
+    for (VariantState& v : variants_) {
+      if (v.loss_count == 0) continue;
+      RecordPoint p;
+      p.variant = v.spec.name;
+      p.iteration = iteration_;
+      p.train_loss = v.loss_sum / double(v.loss_count);
+      p.learning_rate = rate * config_.learning_rate_scale(v.spec.name);
+      const double interval = v.seconds - v.seconds_at_record;
+      p.images_per_second = interval > 0 ? double(v.loss_count) * config_.batch_size / interval : 0;
+      p.elapsed_seconds = v.seconds;
+      v.loss_sum = 0;
+      v.loss_count = 0;
+      v.seconds_at_record = v.seconds;
+      if (!store_) continue;
+      store_->append_record(p);
+      observer_.on_record(p);
+    }
+  }
+
+  void probe_all(std::int64_t at) {
+    if (!store_) return;
+    for (VariantState& v : variants_) {
+      if (v.diverged) continue;
+      ProbeResult p = probe_model(*v.model, probe_images_, v.edges, 250, grey_data_);
+      p.variant = v.spec.name;
+      p.iteration = at;
+      store_->append_probe(p);
+      observer_.on_probe(p);
+    }
+  }
+
+  void checkpoint_all(std::int64_t at) {
+    if (!store_) return;
+    store_->flush();  // the logs on disk reach at least as far as the checkpoint
+    save_checkpoint(store_->dir(), at, rate_scale_, variants_);
+  }
+
+  // Phase: the last probe and checkpoint where the run stopped, and what the
+  // collectives cost.
+  void finish_training() {
+    stopped_ = t_.stop_requested_ && iteration_ < config_.iterations;
+    if (stopped_) observer_.on_message("stopped at iteration " + std::to_string(iteration_));
+    if (probing() && last_probe_ != iteration_) probe_all(iteration_);
+    if (last_checkpoint_ != iteration_) checkpoint_all(iteration_);
+    if (!cluster_->distributed() || !writer_) return;
+    for (std::size_t i = 0; i < variants_.size(); ++i) {
+      const GradientAverager& a = averagers_[i];
+      if (a.calls() == 0 || variants_[i].seconds <= 0) continue;
       const double per_call = a.seconds() / double(a.calls());
-      observer_.on_message("allreduce of " + variants[i].spec.name + ": " +
+      observer_.on_message("allreduce of " + variants_[i].spec.name + ": " +
                            std::to_string(a.bytes_per_call() / 1000000) + " MB per step, " +
                            std::to_string(int(per_call * 1000 + 0.5)) + " ms (" +
-                           std::to_string(int(100 * a.seconds() / variants[i].seconds + 0.5)) + " % of the step, " +
+                           std::to_string(int(100 * a.seconds() / variants_[i].seconds + 0.5)) + " % of the step, " +
                            fixed(double(a.bytes_per_call()) / per_call / 1e9, 2) + " GB/s)");
     }
   }
 
-  emit_state(RunState::Evaluating);
-  std::vector<VariantResult> results;
-  for (VariantState& v : variants) {
-    observer_.on_message("evaluating " + v.spec.name + " on " + std::to_string(data.test.size()) + " test images" +
-                         (cluster->distributed() ? " (shared between " + std::to_string(cluster->size()) + " ranks)"
-                                                 : std::string()));
-    std::vector<Prediction> predictions;
-    VariantResult r = evaluate(*v.model, data.test, data.classes(), transform, *cluster, &predictions);
-    if (store) store->write_predictions(v.spec.name, predictions);
-    r.variant = v.spec.name;
-    r.iterations = v.steps;
-    r.seconds = v.seconds;
-    r.parameters = v.model->parameter_count();
-    r.diverged = v.diverged;
-    r.note = v.diverged ? v.note : (stopped ? "stopped by the user at iteration " + std::to_string(iteration) : "");
-    results.push_back(r);
-    if (writer) observer_.on_result(r);
-  }
-  if (store) {
-    store->write_results(results);
-    store->flush();
-  }
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    results_ = results;
-  }
-  for (const ImageSet* set : {&data.train, &data.test}) {
-    if (set->streamed() && set->pictures->decode_failures > 0) {
-      observer_.on_message("warning: " + std::to_string(set->pictures->decode_failures.load()) +
-                           " picture decodes failed while training (files changed or damaged since they were "
-                           "listed); those images were black");
+  // Phase: every variant on the test split, its predictions and results stored.
+  void evaluate_all() {
+    t_.emit_state(RunState::Evaluating);
+    for (VariantState& v : variants_) {
+      observer_.on_message("evaluating " + v.spec.name + " on " + std::to_string(data_->test.size()) +
+                           " test images" +
+                           (cluster_->distributed() ? " (shared between " + std::to_string(cluster_->size()) + " ranks)"
+                                                    : std::string()));
+      std::vector<Prediction> predictions;
+      VariantResult r = evaluate(*v.model, data_->test, data_->classes(), transform_, *cluster_, &predictions);
+      if (store_) store_->write_predictions(v.spec.name, predictions);
+      r.variant = v.spec.name;
+      r.iterations = v.steps;
+      r.seconds = v.seconds;
+      r.parameters = v.model->parameter_count();
+      r.diverged = v.diverged;
+      r.note = v.diverged ? v.note
+                          : (stopped_ ? "stopped by the user at iteration " + std::to_string(iteration_) : "");
+      results_.push_back(r);
+      if (writer_) observer_.on_result(r);
     }
+    if (store_) {
+      store_->write_results(results_);
+      store_->flush();
+    }
+    std::lock_guard<std::mutex> lock(t_.mutex_);
+    t_.results_ = results_;
   }
-  const std::string worker_failures = workers.wait(std::max(30, dist_.timeout_seconds));
-  if (!worker_failures.empty()) observer_.on_message("warning: " + worker_failures);
-  return stopped ? RunState::Stopped : RunState::Finished;
-}
+
+  // Phase: warnings a long run owes its user, and the local worker processes' ends.
+  RunState finish() {
+    for (const ImageSet* set : {&data_->train, &data_->test}) {
+      if (set->streamed() && set->pictures->decode_failures > 0) {
+        observer_.on_message("warning: " + std::to_string(set->pictures->decode_failures.load()) +
+                             " picture decodes failed while training (files changed or damaged since they were "
+                             "listed); those images were black");
+      }
+    }
+    const std::string worker_failures = workers_.wait(std::max(30, t_.dist_.timeout_seconds));
+    if (!worker_failures.empty()) observer_.on_message("warning: " + worker_failures);
+    return stopped_ ? RunState::Stopped : RunState::Finished;
+  }
+
+  Trainer& t_;
+  ExperimentConfig& config_;
+  TrainingObserver& observer_;
+  int threads_ = 0;
+  std::unique_ptr<SubnormalsFlushed> flushed_;
+  LocalWorkers workers_;
+  std::unique_ptr<Cluster> cluster_;
+  bool writer_ = false;
+  bool bf16_ = false;
+  std::unique_ptr<const Dataset> data_;
+  std::optional<CheckpointInfo> checkpoint_;
+  std::unique_ptr<RunStore> store_;  // rank 0 only
+  TransformOptions transform_;
+  std::int64_t probe_count_ = 0;
+  bool grey_data_ = false;
+  torch::Tensor probe_images_;
+  std::vector<VariantState> variants_;
+  std::int64_t iteration_ = 0;
+  double rate_scale_ = 1;
+  std::vector<GradientAverager> averagers_;
+  std::unique_ptr<VariantLanes> lanes_;
+  std::vector<double> variant_costs_;
+  std::int64_t last_probe_ = 0, last_checkpoint_ = -1;
+  bool stopped_ = false;
+  std::vector<VariantResult> results_;
+};
+
+RunState Trainer::train() { return Session(*this).run(); }
 
 }  // namespace alexnet

@@ -49,6 +49,7 @@ class Trainer {
 
  private:
   struct Control;
+  class Session;  // one run's state and its phases (trainer.cpp)
   RunState train();
   Control agree_on_control(Cluster& cluster);
   void emit_state(RunState s);
