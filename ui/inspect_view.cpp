@@ -23,6 +23,9 @@
 #include "analysis/test_images.h"
 #include "export/picture_input.h"
 #include "run_history.h"
+#include "background_job.h"
+#include "export/onnx_runner.h"
+#include "inspect_pictures.h"
 #include "thumbnail_image.h"
 
 namespace alexnet::ui {
@@ -37,37 +40,6 @@ constexpr int kTopClasses = 5;
 constexpr int kMapGridWidth = 280;
 constexpr int kLeastMapGridWidth = 150;
 
-// The network's input back in [0, 1] colours: what the network sees.
-QImage seen_picture(const std::vector<float>& input, const PictureTransform& t) {
-  const int s = t.input_size;
-  QImage image(s, s, QImage::Format_RGB888);
-  for (int y = 0; y < s; ++y) {
-    uchar* row = image.scanLine(y);
-    for (int x = 0; x < s; ++x) {
-      for (int c = 0; c < 3; ++c) {
-        const std::size_t from = t.source_channels == 1 ? 0 : static_cast<std::size_t>(c);
-        const float v = input[(static_cast<std::size_t>(c) * s + y) * s + x] * t.std[from] + t.mean[from];
-        row[x * 3 + c] = static_cast<uchar>(std::lround(255.0f * std::clamp(v, 0.0f, 1.0f)));
-      }
-    }
-  }
-  return image;
-}
-
-std::vector<std::pair<int, double>> top_classes(const std::vector<float>& logits, int k) {
-  if (logits.empty()) return {};
-  const double most = *std::max_element(logits.begin(), logits.end());
-  std::vector<double> p(logits.size());
-  double sum = 0;
-  for (std::size_t i = 0; i < logits.size(); ++i) sum += p[i] = std::exp(double(logits[i]) - most);
-  std::vector<int> order(logits.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return p[a] > p[b]; });
-  std::vector<std::pair<int, double>> top;
-  for (int i = 0; i < std::min<int>(k, int(order.size())); ++i) top.push_back({order[i], p[order[i]] / sum});
-  return top;
-}
-
 }  // namespace
 
 VariantColumns variant_columns(int variants, int available_width, int spacing) {
@@ -77,39 +49,6 @@ VariantColumns variant_columns(int variants, int available_width, int spacing) {
   c.per_row = std::min(variants, fits);
   c.width = std::clamp((available_width - spacing * (c.per_row - 1)) / c.per_row, kLeastMapGridWidth, kMapGridWidth);
   return c;
-}
-
-QImage feature_map_grid(const FeatureMaps& maps, int width, int* flat) {
-  if (flat) *flat = 0;
-  if (maps.channels <= 0 || maps.height <= 0 || maps.width <= 0) return {};
-  const int columns = int(std::ceil(std::sqrt(double(maps.channels))));
-  const int rows = (maps.channels + columns - 1) / columns;
-  // Whole pixels per value, at least the width asked for (maps are 1 x 1 to 15 x 15 at S = 64); the
-  // grid is brought down to that width at the end, still without smoothing.
-  const int scale = std::max(1, int(std::ceil(double(width) / columns / maps.width)));
-  const int tile_w = maps.width * scale, tile_h = maps.height * scale;
-  QImage grid(columns * (tile_w + 1) + 1, rows * (tile_h + 1) + 1, QImage::Format_RGB888);
-  grid.fill(QColor(90, 90, 110));  // the gaps
-  const std::size_t plane = static_cast<std::size_t>(maps.height) * maps.width;
-  for (int c = 0; c < maps.channels; ++c) {
-    const float* v = maps.values.data() + c * plane;
-    const auto [lo, hi] = std::minmax_element(v, v + plane);
-    const float range = *hi - *lo;
-    if (range <= 0 && flat) ++*flat;
-    const int x0 = (c % columns) * (tile_w + 1) + 1, y0 = (c / columns) * (tile_h + 1) + 1;
-    for (int y = 0; y < tile_h; ++y) {
-      uchar* row = grid.scanLine(y0 + y);
-      for (int x = 0; x < tile_w; ++x) {
-        const float value = v[(y / scale) * maps.width + x / scale];
-        const auto g = static_cast<uchar>(range > 0 ? std::lround(255.0f * (value - *lo) / range) : 0);
-        uchar* px = row + (x0 + x) * 3;
-        px[0] = px[1] = px[2] = g;
-      }
-    }
-  }
-  return grid.width() > width ? grid.scaled(width, grid.height() * width / grid.width(), Qt::IgnoreAspectRatio,
-                                            Qt::FastTransformation)
-                              : grid;
 }
 
 InspectView::InspectView(QWidget* parent) : QWidget(parent) {
@@ -271,7 +210,7 @@ void InspectView::submit(const Request& request) {
   const QString dir = dir_;
   const ExperimentConfig config = config_;
   if (!*classifier) status_->setText(tr("Loading the models of %1 from its last checkpoint…").arg(dir));
-  job_ = QThread::create([=] {
+  const auto work = [=] {
     try {
       if (!*classifier) {
         *classifier = std::make_shared<RunClassifier>(dir.toStdString());
@@ -305,17 +244,20 @@ void InspectView::submit(const Request& request) {
       }
       for (std::size_t v = 0; v < model.variants().size(); ++v) {
         Inspection inspection = model.inspect(v, input);
-        result->variants.push_back({QString::fromStdString(model.variants()[v]),
-                                    top_classes(inspection.logits, kTopClasses), std::move(inspection.maps)});
+        std::vector<std::pair<int, double>> top;
+        for (const ClassScore& c : top_classes(inspection.logits.data(), model.class_names(), kTopClasses)) {
+          top.push_back({c.index, c.probability});
+        }
+        result->variants.push_back({QString::fromStdString(model.variants()[v]), std::move(top),
+                                    std::move(inspection.maps)});
       }
       result->milliseconds = double(timer.nsecsElapsed()) / 1e6;
       result->seen = seen_picture(input, model.transform());
     } catch (const std::exception& e) {
       *error = QString::fromUtf8(e.what());
     }
-  });
-  connect(job_, &QThread::finished, this, [=] {
-    job_->deleteLater();
+  };
+  job_ = run_off_gui_thread(this, work, [=] {
     job_ = nullptr;
     if (dir == dir_) {  // else another run was opened meanwhile: this answer is not for it
       classifier_ = *classifier;
@@ -338,7 +280,6 @@ void InspectView::submit(const Request& request) {
       submit(next);
     }
   });
-  job_->start();
 }
 
 void InspectView::fillStrip() {

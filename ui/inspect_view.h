@@ -14,6 +14,7 @@
 
 #include "spec/experiment_config.h"
 #include "inference/run_classifier.h"
+#include "inspect_pictures.h"
 
 class QComboBox;
 class QCustomPlot;
@@ -119,9 +120,5 @@ class InspectView : public QWidget {
   std::vector<QLabel*> map_labels_;
 };
 
-// A conv layer's maps as one grid picture: each map scaled to its own range
-// (a map that is the same everywhere, e.g. a dead ReLU channel, is black), at
-// about `width` pixels wide. `flat` gets the number of such maps.
-QImage feature_map_grid(const FeatureMaps& maps, int width, int* flat = nullptr);
 
 }  // namespace alexnet::ui

@@ -40,6 +40,7 @@
 #include "run/run_config.h"
 #include "run/run_reader.h"
 #include "run/run_store.h"
+#include "background_job.h"
 #include "training_worker.h"
 
 namespace alexnet::ui {
@@ -378,32 +379,33 @@ bool MainWindow::exportModels(const QString& dir) {
   const std::string run = run_dir_.toStdString();
   const std::string out = dir.toStdString();
   // The export reads checkpoints and builds graphs of up to ~80 MB: not on the GUI thread.
-  export_thread_ = QThread::create([this, run, out, progress] {
-    QStringList files;
-    QString error;
-    try {
-      const auto report = [progress](int done, int total, const std::string& variant) {
-        QMetaObject::invokeMethod(progress, [progress, done, total, variant] {
-          progress->setMaximum(total);
-          progress->setValue(done);
-          if (!variant.empty()) progress->setLabelText(tr("Exporting %1 as ONNX…").arg(QString::fromStdString(variant)));
-        });
-      };
-      for (const OnnxExport& e : export_run_onnx(run, out, {}, report)) {
-        files << QString::fromStdString(e.onnx_path) << QString::fromStdString(e.card_path);
-      }
-    } catch (const std::exception& e) {
-      error = QString::fromUtf8(e.what());
-    }
-    QMetaObject::invokeMethod(this, [this, progress, files, error] {
-      progress->deleteLater();
-      export_thread_->wait();
-      export_thread_->deleteLater();
-      export_thread_ = nullptr;
-      emit modelsExported(files, error);
-    });
-  });
-  export_thread_->start();
+  auto files = std::make_shared<QStringList>();
+  auto error = std::make_shared<QString>();
+  export_thread_ = run_off_gui_thread(
+      this,
+      [run, out, progress, files, error] {
+        try {
+          const auto report = [progress](int done, int total, const std::string& variant) {
+            QMetaObject::invokeMethod(progress, [progress, done, total, variant] {
+              progress->setMaximum(total);
+              progress->setValue(done);
+              if (!variant.empty()) {
+                progress->setLabelText(tr("Exporting %1 as ONNX…").arg(QString::fromStdString(variant)));
+              }
+            });
+          };
+          for (const OnnxExport& e : export_run_onnx(run, out, {}, report)) {
+            *files << QString::fromStdString(e.onnx_path) << QString::fromStdString(e.card_path);
+          }
+        } catch (const std::exception& e) {
+          *error = QString::fromUtf8(e.what());
+        }
+      },
+      [this, progress, files, error] {
+        progress->deleteLater();
+        export_thread_ = nullptr;
+        emit modelsExported(*files, *error);
+      });
   return true;
 }
 

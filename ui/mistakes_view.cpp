@@ -13,6 +13,7 @@
 #include <QVBoxLayout>
 
 #include "run/run_store.h"
+#include "background_job.h"
 #include "thumbnail_image.h"
 
 namespace alexnet::ui {
@@ -98,25 +99,25 @@ void MistakesView::loadImages() {
   auto failure = std::make_shared<QString>();
   const ExperimentConfig config = config_;
   const QString dir = dir_;
-  loader_ = QThread::create([config, loaded, failure] {
-    try {
-      *loaded = std::make_shared<TestImageSource>(config);
-    } catch (const std::exception& e) {
-      *failure = QString::fromUtf8(e.what());
-    }
-  });
-  connect(loader_, &QThread::finished, this, [this, loaded, failure, dir] {
-    loader_->deleteLater();
-    loader_ = nullptr;
-    if (dir != dir_) return;  // another run was opened meanwhile
-    if (!failure->isEmpty()) {
-      status_->setText(tr("The test images cannot be shown: %1").arg(*failure));
-      return;
-    }
-    images_ = *loaded;
-    refresh();
-  });
-  loader_->start();
+  loader_ = run_off_gui_thread(
+      this,
+      [config, loaded, failure] {
+        try {
+          *loaded = std::make_shared<TestImageSource>(config);
+        } catch (const std::exception& e) {
+          *failure = QString::fromUtf8(e.what());
+        }
+      },
+      [this, loaded, failure, dir] {
+        loader_ = nullptr;
+        if (dir != dir_) return;  // another run was opened meanwhile
+        if (!failure->isEmpty()) {
+          status_->setText(tr("The test images cannot be shown: %1").arg(*failure));
+          return;
+        }
+        images_ = *loaded;
+        refresh();
+      });
 }
 
 void MistakesView::setRun(const QString& dir, const ExperimentConfig& config, const QStringList& class_names) {
