@@ -72,7 +72,7 @@ class TestWindow : public QObject {
     qputenv("XDG_DATA_HOME", tmp_.filePath("data-home").toUtf8());
   }
 
-  void trainFromTheWindowThenExportAndReopen() {
+  void trainPauseResumeStopThenExportEveryPlot() {
     MainWindow window;
     window.show();
     // A quick experiment: synthetic data, two tiny variants from JSON specs.
@@ -149,10 +149,14 @@ class TestWindow : public QObject {
       if (!name.startsWith("confusion")) QCOMPARE(image.size(), QSize(1920, 1080));
       QVERIFY2(imageVaries(image), qPrintable(path + " is blank"));
     }
+  }
 
-    // Reopen the run: the restored series equal metrics.csv.
+  // A reopened run: its settings in the panel, read only, until "New experiment from these settings".
+  void aReopenedRunShowsItsSettingsReadOnly() {
+    if (run_dir_.isEmpty()) QSKIP("needs the run that trainPauseResumeStopThenExportEveryPlot made");
     MainWindow reopened;
     QVERIFY(reopened.openRun(run_dir_));
+    // Reopen the run: the restored series equal metrics.csv.
     // The panel shows the opened run's settings, read only, until "New experiment from these settings".
     auto* iterations = reopened.panel()->findChild<QSpinBox*>("iterations");
     QCOMPARE(iterations->value(), 100000);
@@ -173,6 +177,14 @@ class TestWindow : public QObject {
     QCOMPARE(alexnet::spec_to_json(again.variants[1]), alexnet::spec_to_json(testsupport::tiny_spec("beta")));
     QCOMPARE(again.input_size, 32);
     QCOMPARE(again.label_smoothing, 0.05);  // a field of the panel, from the run
+  }
+
+  // Exported pictures carry a heading with the run and the variant.
+  void exportedPicturesNameTheRunAndVariant() {
+    if (run_dir_.isEmpty()) QSKIP("needs the run that trainPauseResumeStopThenExportEveryPlot made");
+    MainWindow reopened;
+    QVERIFY(reopened.openRun(run_dir_));
+    QString error;
     // Exported pictures name the run and the variant in a heading.
     const QString run_name = QFileInfo(run_dir_).fileName();
     QVERIFY(export_all_views(reopened.history(), tmp_.filePath("svg"), &error, "svg").size() > 4);
@@ -185,6 +197,13 @@ class TestWindow : public QObject {
       QVERIFY2(svg.open(QIODevice::ReadOnly), qPrintable(file));
       QVERIFY2(QString::fromUtf8(svg.readAll()).contains(heading.toHtmlEscaped()), qPrintable(file + ": " + heading));
     }
+  }
+
+  // A reopened run restores every series: records equal metrics.csv, results, probes, weight histograms.
+  void aReopenedRunRestoresEverySeries() {
+    if (run_dir_.isEmpty()) QSKIP("needs the run that trainPauseResumeStopThenExportEveryPlot made");
+    MainWindow reopened;
+    QVERIFY(reopened.openRun(run_dir_));
     const QStringList lines = testsupport::read_lines(run_dir_ + "/metrics.csv").mid(1);
     QCOMPARE(int(recordCount(reopened.history())), lines.size());
     const auto alpha = reopened.history()->records("alpha");
@@ -213,7 +232,13 @@ class TestWindow : public QObject {
     QVERIFY(histograms->yAxis->label().contains("weights of beta"));
     auto* reopened_plot = reopened.findChild<QCustomPlot*>("lossPlot");
     QTRY_VERIFY(reopened_plot->graphCount() >= 2);
+  }
 
+  // Results -> Mistakes -> Inspect, and the models exported as ONNX from the window.
+  void confusionCellsLeadToMistakesAndInspect() {
+    if (run_dir_.isEmpty()) QSKIP("needs the run that trainPauseResumeStopThenExportEveryPlot made");
+    MainWindow reopened;
+    QVERIFY(reopened.openRun(run_dir_));
     // Clicking a cell of the confusion matrix opens the Mistakes gallery of exactly that pair,
     // from the predictions the run stored: as many images as the cell counts.
     {
@@ -319,12 +344,18 @@ class TestWindow : public QObject {
       QVERIFY2(models.contains(tmp_.filePath(QString("onnx/") + file)), qPrintable(models.join(' ')));
       QVERIFY(QFileInfo(tmp_.filePath(QString("onnx/") + file)).size() > 100);
     }
+  }
 
+  // Continue run trains the stopped run on from its checkpoint.
+  void continueRunTrainsAStoppedRunOn() {
+    if (run_dir_.isEmpty()) QSKIP("needs the run that trainPauseResumeStopThenExportEveryPlot made");
+    MainWindow reopened;
+    QVERIFY(reopened.openRun(run_dir_));
     // The run was stopped: Continue run trains it on from its checkpoint, the
     // history shown from its start, metrics.csv without a gap or a duplicate.
     auto* continue_run = reopened.findChild<QPushButton*>("continueButton");
     QVERIFY(continue_run->isEnabled());
-    const std::int64_t stopped_at = alpha.back().iteration;
+    const std::int64_t stopped_at = reopened.history()->records("alpha").back().iteration;
     QTest::mouseClick(continue_run, Qt::LeftButton);
     QVERIFY(reopened.isTraining());
     QTRY_VERIFY_WITH_TIMEOUT(!reopened.history()->records("alpha").empty() &&
