@@ -183,6 +183,8 @@ void ActivationView::redraw() {
     }
     activation = QString::fromStdString(p->activation);
   }
+  // The iterations both plots span (records_end copies the variant's records: once a redraw).
+  const HistogramSpan span = histogram_span(iterations, records_end(variant));
   map_->setVisible(!columns.empty());
   scale_->setVisible(!columns.empty());
   waiting_->setVisible(columns.empty());
@@ -211,7 +213,6 @@ void ActivationView::redraw() {
     // until the next probe. Probes need not be evenly spaced (the last one of
     // a run, a resumed run), so the map's cells are finer than the probes,
     // each showing the latest probe at or before it.
-    const HistogramSpan span = histogram_span(iterations, records_end(variant));
     const int cells = span.cells;
     map_->data()->setSize(cells, r1 - r0 + 1);
     map_->data()->setRange(QCPRange(span.begin + span.cell_width() / 2, span.end - span.cell_width() / 2),
@@ -266,10 +267,7 @@ void ActivationView::redraw() {
     }
   }
   fraction_plot_->xAxis->rescale();
-  if (!iterations.empty()) {
-    const HistogramSpan span = histogram_span(iterations, records_end(variant));
-    fraction_plot_->xAxis->setRange(span.begin, span.end);  // the same run as the histogram above
-  }
+  if (!iterations.empty()) fraction_plot_->xAxis->setRange(span.begin, span.end);  // the same run as the histogram above
   fraction_plot_->yAxis->setRange(0, 1.02);
   fraction_plot_->yAxis->setLabel(tanh ? tr("fraction of units saturated (|tanh| > 0.99 always)")
                                        : tr("fraction of units dead / nearly dead"));
