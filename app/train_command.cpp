@@ -23,8 +23,7 @@ namespace {
 Trainer* g_trainer = nullptr;
 
 // Options that say how this process takes part, not what the experiment is.
-const std::set<std::string> kProcessOptions = {"threads", "png", "processes", "world-size", "rank",
-                                               "master", "interface", "timeout", "local-processes", "cache-mb"};
+const std::set<std::string> kProcessOptions = train_process_options();
 
 // A rank other than 0 leaves the reporting to rank 0: only its warnings and
 // errors reach the terminal, marked with its rank.

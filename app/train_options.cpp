@@ -41,7 +41,7 @@ std::vector<OptionGroup> make_groups() {
              std::to_string(static_cast<long long>(c.max_picture_pixels)) + ")"},
         {"cache-mb", "N",
          "image folders larger than N MiB decoded stream from disk on loader threads (default 0: automatic, at "
-         "most 2048)"},
+         "most 2048)", true},
         {"precision", "KIND",
          std::string(c.bf16 ? "bf16 (default: the large layers, fc7 and conv2-conv5, multiply in bfloat16 with "
                               "float32 weights, where the CPU has AVX512-BF16) or float32 (float32 throughout)"
@@ -55,20 +55,20 @@ std::vector<OptionGroup> make_groups() {
         {"checkpoint-every", "N", "(default " + std::to_string(c.checkpoint_every) + "; 0: at the end only)"},
         {"threads", "N",
          "threads to train on (default: all cores); with two or more, the variants of a step train side by "
-         "side, each on its share"},
+         "side, each on its share", true},
         {"seed", "N", "(default " + std::to_string(c.seed) + ")"},
         {"out", "DIR", "the run folder (default: a new folder under ~/.local/share/alexnet-lab/runs)"},
-        {"png", "", "also draw every plot into RUN_DIR/plots (no display needed)"}}},
+        {"png", "", "also draw every plot into RUN_DIR/plots (no display needed)", true}}},
       {"data-parallel training (c10d + Gloo; --batch stays the global batch and must divide)",
-       {{"processes", "N", "N processes on this machine, each with its share of the cores"},
-        {"world-size", "N", "this process is one of N in a run over machines (with --rank and --master)"},
-        {"rank", "R", "this process's rank; rank 0 listens on the master's port, the others connect to it"},
+       {{"processes", "N", "N processes on this machine, each with its share of the cores", true},
+        {"world-size", "N", "this process is one of N in a run over machines (with --rank and --master)", true},
+        {"rank", "R", "this process's rank; rank 0 listens on the master's port, the others connect to it", true},
         {"master", "HOST:PORT",
          "rank 0's address (a rank other than 0 started without experiment options takes rank 0's; with "
-         "options, they must be the same)"},
-        {"interface", "IFACE", "the network interface for the collectives (default: the one that reaches the master)"},
-        {"timeout", "S", "give up on a silent rank after S seconds (default " + std::to_string(d.timeout_seconds) + ")"},
-        {"local-processes", "N", "processes of this run on this machine, for the thread share"}}},
+         "options, they must be the same)", true},
+        {"interface", "IFACE", "the network interface for the collectives (default: the one that reaches the master)", true},
+        {"timeout", "S", "give up on a silent rank after S seconds (default " + std::to_string(d.timeout_seconds) + ")", true},
+        {"local-processes", "N", "processes of this run on this machine, for the thread share", true}}},
       {"continuing a run",
        {{"resume", "RUN_DIR",
          "continue a stopped, killed or crashed run from its last checkpoint with its own settings (with "
@@ -123,6 +123,16 @@ OptionSpec train_option_spec() {
   spec.flags.insert("help");
   spec.flags.insert("help-man");
   return spec;
+}
+
+std::set<std::string> train_process_options() {
+  std::set<std::string> names;
+  for (const OptionGroup& g : train_option_groups()) {
+    for (const OptionDoc& o : g.options) {
+      if (o.process) names.insert(o.name);
+    }
+  }
+  return names;
 }
 
 std::string train_usage() {

@@ -4,6 +4,7 @@
 // and DistSettings themselves, so none of them can drift from the program.
 #pragma once
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,9 @@ struct OptionDoc {
   std::string name;   // without the leading --
   std::string value;  // the placeholder of its value ("N", "LIST"); empty for a flag
   std::string help;   // one sentence or a few, defaults included
+  // How this process takes part, not what the experiment is: allowed beside
+  // --resume, and all a rank other than 0 may be given to take rank 0's settings.
+  bool process = false;
 };
 
 struct OptionGroup {
@@ -25,6 +29,7 @@ struct OptionGroup {
 const std::vector<OptionGroup>& train_option_groups();
 // The names the parser accepts (values and flags), --resume and --help included.
 OptionSpec train_option_spec();
+std::set<std::string> train_process_options();  // the names with `process` set
 std::string train_usage();       // what `train --help` prints
 std::string train_options_man(); // roff .TP entries for the man page (`train --help-man`)
 
