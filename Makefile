@@ -6,7 +6,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 # Relative paths let a fresh clone in another folder reuse the cache.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test deps build bench soak fuzz fuzz-smoke sanitize package clean
+.PHONY: run test deps build bench diagnose-bench soak fuzz fuzz-smoke sanitize package clean
 
 run: build
 	$(BUILD_DIR)/app/alexnet-lab
@@ -32,6 +32,12 @@ bench: build
 	$(BUILD_DIR)/tests/bench_compare $(BUILD_DIR)/bench-runs
 	$(BUILD_DIR)/tests/bench_inspect $(BUILD_DIR)/bench-inspect
 	QT_QPA_PLATFORM=offscreen $(BUILD_DIR)/tests/bench_window
+
+# Figures, not pass/fail: the findings engine against injected faults and
+# healthy runs (recall per fault family, precision, latency, false alarms);
+# about 20 minutes here (docs/findings.md).
+diagnose-bench: build
+	/usr/bin/python3 tests/bench/diagnose_bench.py $(BUILD_DIR)/app/alexnet-lab
 
 # A .deb in build/: the program, presets, desktop entry, icons, AppStream, man page.
 package: build

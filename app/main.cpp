@@ -8,6 +8,7 @@
 #include "bench_command.h"
 #include "classify_command.h"
 #include "compare_command.h"
+#include "diagnose_command.h"
 #include "describe_command.h"
 #include "export_command.h"
 #include "gui_app.h"
@@ -33,6 +34,7 @@ const char* const kUsage =
     "  alexnet-lab delete DIR...        move runs to the trash (a linked run: the link alone)\n"
     "  alexnet-lab rename DIR NAME      rename a run within its folder\n"
     "  alexnet-lab compare DIR DIR...   runs side by side: results, what differs, overlaid losses\n"
+    "  alexnet-lab diagnose DIR...      what went wrong in runs, where, since when, what to try (--json)\n"
     "  alexnet-lab bench [options]      training images/s per variant (--help for the options)\n"
     "  alexnet-lab open DIR             the window with a saved run\n"
     "  alexnet-lab window [--start]     the window, starting an experiment at once\n"
@@ -64,6 +66,7 @@ int dispatch(int argc, char** argv, const std::vector<std::string>& args) {
   if (command == "export") return run_export(rest);
   if (command == "classify") return run_classify(rest);
   if (command == "compare") return run_compare(rest);
+  if (command == "diagnose") return run_diagnose(rest);
   if (command == "delete") return run_delete(rest);
   if (command == "rename") return run_rename(rest);
   if (command == "open") return run_open(argc, argv, rest);

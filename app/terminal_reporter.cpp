@@ -5,6 +5,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "run/findings_file.h"
+
 namespace alexnet::cli {
 
 std::string format_duration(double seconds) {
@@ -27,6 +29,15 @@ std::string progress_line(const std::string& variant, std::int64_t iteration, st
        << "  loss " << std::fixed << std::setprecision(4) << loss << "  " << std::setprecision(0)
        << images_per_second << " img/s  ETA " << format_duration(eta_seconds);
   return line.str();
+}
+
+// A figure of the results table, or "-" where it was not measured.
+std::string cell(double value, int width) {
+  std::ostringstream o;
+  o << std::setw(width);
+  if (std::isfinite(value)) o << std::fixed << std::setprecision(4) << value;
+  else o << "-";
+  return o.str();
 }
 
 }  // namespace
@@ -73,7 +84,21 @@ void TerminalReporter::on_record(const RecordPoint& p) {
   if (live_) return;  // the live lines already show it
   std::lock_guard<std::mutex> lock(mutex_);
   const ProgressUpdate& u = latest_[p.variant];
-  out_ << progress_line(p.variant, p.iteration, u.total, p.train_loss, p.images_per_second, u.eta_seconds) << "\n";
+  out_ << progress_line(p.variant, p.iteration, u.total, p.train_loss, p.images_per_second, u.eta_seconds);
+  if (std::isfinite(p.validation_loss)) {
+    out_ << "  validation " << std::fixed << std::setprecision(4) << p.validation_loss << " / "
+         << std::setprecision(1) << 100 * p.validation_accuracy << " %";
+  }
+  out_ << "\n";
+  out_.flush();
+}
+
+void TerminalReporter::on_finding(const Finding& finding) {
+  if (finding.severity == Severity::Info) return;  // diagnose lists those; the live lines stay for what needs action
+  std::lock_guard<std::mutex> lock(mutex_);
+  clear_live_lines();
+  out_ << "finding: " << describe_finding(finding) << "\n";
+  if (live_ && !order_.empty()) draw_live_lines();
   out_.flush();
 }
 
@@ -81,11 +106,12 @@ std::string TerminalReporter::results_table(const std::vector<VariantResult>& re
   std::ostringstream o;
   o << std::left << std::setw(12) << "variant" << std::right << std::setw(11) << "test_loss" << std::setw(15)
     << "test_accuracy" << std::setw(12) << "iterations" << std::setw(10) << "seconds" << std::setw(13)
-    << "parameters" << "\n";
+    << "parameters" << std::setw(10) << "val_loss" << std::setw(14) << "val_accuracy" << "\n";
   for (const VariantResult& r : results) {
     o << std::left << std::setw(12) << r.variant << std::right << std::fixed << std::setprecision(4) << std::setw(11)
       << r.test_loss << std::setw(15) << r.test_accuracy << std::setw(12) << r.iterations << std::setprecision(1)
-      << std::setw(10) << r.seconds << std::setw(13) << r.parameters;
+      << std::setw(10) << r.seconds << std::setw(13) << r.parameters << cell(r.validation_loss, 10)
+      << cell(r.validation_accuracy, 14);
     if (!r.note.empty()) o << "  (" << r.note << ")";
     o << "\n";
   }

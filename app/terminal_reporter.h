@@ -21,6 +21,7 @@ class TerminalReporter : public TrainingObserver {
   void on_message(const std::string& text) override;
   void on_progress(const ProgressUpdate& update) override;
   void on_record(const RecordPoint& point) override;
+  void on_finding(const Finding& finding) override;
 
   // variant  test_loss  test_accuracy  iterations  seconds  parameters
   static std::string results_table(const std::vector<VariantResult>& results);

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <cmath>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -118,6 +119,19 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
   c.probe_every = a.text("probe-every", "") == "auto" ? kAutomaticProbes
                                                       : a.integer("probe-every", c.probe_every, 0, 100000000);
   c.probe_size = a.integer("probe-size", c.probe_size, 1, 1000000);
+  const std::string validation = a.text("validation", "auto");
+  if (validation == "auto") {
+    c.validation = kAutomaticValidation;
+  } else {
+    char* end = nullptr;
+    const double v = std::strtod(validation.c_str(), &end);
+    c.validation = end != validation.c_str() && *end == '\0' ? v : -2;  // -2: refused below
+    if (!(c.validation == 0 || (c.validation > 0 && c.validation < 1) ||
+          (c.validation >= 1 && c.validation <= 1e9 && c.validation == std::floor(c.validation)))) {
+      throw UsageError("train: --validation " + validation +
+                       ": expected a number of images, a fraction between 0 and 1, auto or 0");
+    }
+  }
   c.checkpoint_every = a.integer("checkpoint-every", c.checkpoint_every, 0, 100000000);
   c.threads = a.integer("threads", c.threads, 0, 1024);
   c.seed = static_cast<std::uint64_t>(a.integer("seed", 0, 0, 2147483647));

@@ -51,7 +51,11 @@ std::vector<OptionGroup> make_groups() {
          "filters, histograms and dead units every N iterations (default auto: iterations / " +
              std::to_string(kAutomaticProbeCount) + ", so every run gets at least " +
              std::to_string(kAutomaticProbeCount) + " probes; 0: none)"},
-        {"probe-size", "N", "held-out images in the probe set (default " + std::to_string(c.probe_size) + ")"},
+        {"validation", "N|FRACTION|auto",
+         "training images held out as the validation split, never trained on, measured at every probe and at the "
+         "end (default auto: 1/12 of them, at most 5000, at least one per class; 0: none)"},
+        {"probe-size", "N",
+         "images in the probe set: the validation split's first (default " + std::to_string(c.probe_size) + ")"},
         {"checkpoint-every", "N", "(default " + std::to_string(c.checkpoint_every) + "; 0: at the end only)"},
         {"threads", "N",
          "threads to train on (default: all cores); with two or more, the variants of a step train side by "

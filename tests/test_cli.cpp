@@ -164,11 +164,96 @@ class TestCli : public QObject {
     QVERIFY(r.err.contains("idle threads "));
     QVERIFY(r.err.contains("run folder: " + out));
     QVERIFY(r.err.contains("tiny") && r.err.contains("30/30"));
-    QVERIFY(r.out.contains("variant       test_loss  test_accuracy  iterations   seconds   parameters"));
+    QVERIFY(r.out.contains("variant       test_loss  test_accuracy  iterations   seconds   parameters  val_loss  val_accuracy"));
     QVERIFY(QRegularExpression("\\ntiny +\\d+\\.\\d+ +\\d\\.\\d+ +30 ").match(r.out).hasMatch());
     for (const char* file : {"config.json", "metrics.csv", "probes.jsonl", "results.json", "filters/tiny-0000030.png"}) {
       QVERIFY2(QFile::exists(out + "/" + file), file);
     }
+  }
+
+  // diagnose: a run that never learns is told so, live and afterwards, with
+  // its iterations and the settings to change, as text and in the JSON schema;
+  // the stored findings are what diagnose recomputes; a run from before
+  // findings is diagnosed from its folder; a healthy run says so in one line;
+  // an unreadable run exits 1, bad usage 2.
+  void diagnoseSaysWhatWentWrong() {
+    const QString specs = write_small_specs({"stuck"});
+    QVERIFY(!specs.isEmpty());
+    const QStringList common = {"train", "--variants", specs, "--data", "synthetic", "--batch", "16",
+                                "--input-size", "32", "--record-every", "50", "--probe-every", "50",
+                                "--probe-size", "100", "--threads", "1"};
+    const QString stuck = tmp_.filePath("diag-stuck");
+    CliResult r = run_cli(QStringList(common) << "--iterations" << "400" << "--lr" << "1e-9" << "--out" << stuck);
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QVERIFY2(r.err.contains("finding: [problem] not_learning stuck (iterations 0-"), qPrintable(r.err));
+
+    r = run_cli({"diagnose", stuck});
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    QVERIFY2(r.out.startsWith(stuck + ":\n  [problem] not_learning stuck (iterations 0-400): the training loss never left "
+                                      "its starting level: "),
+             qPrintable(r.out));
+    QVERIFY2(r.out.contains("Try: try --lr 1e-10"), qPrintable(r.out));
+
+    r = run_cli({"diagnose", stuck, "--json"});
+    QCOMPARE(r.exit_code, 0);
+    const QJsonObject j = QJsonDocument::fromJson(r.out.toUtf8()).object();
+    QCOMPARE(j["runs"].toArray().size(), 1);
+    const QJsonObject run = j["runs"].toArray()[0].toObject();
+    QCOMPARE(run["run"].toString(), stuck);
+    const QJsonArray findings = run["findings"].toArray();
+    QVERIFY(!findings.isEmpty());
+    const QJsonObject first = findings[0].toObject();
+    for (const char* key : {"kind", "variant", "layer", "first_iteration", "last_iteration", "found_iteration",
+                            "severity", "evidence", "suggestion", "settings"}) {
+      QVERIFY2(first.contains(key), key);
+    }
+    QCOMPARE(first["kind"].toString(), QString("not_learning"));
+    QCOMPARE(first["variant"].toString(), QString("stuck"));
+    QCOMPARE(first["first_iteration"].toInt(), 0);
+    QCOMPARE(first["last_iteration"].toInt(), 400);
+    QCOMPARE(first["found_iteration"].toInt(), 300);  // once the loss has sat at ln 10 for 300 iterations
+    QCOMPARE(first["severity"].toString(), QString("problem"));
+    QVERIFY(first["settings"].toArray()[0].toObject().contains("lr"));
+
+    // What the run stored as it went (the last line of each finding) is what diagnose recomputes.
+    QFile stored(stuck + "/findings.jsonl");
+    QVERIFY(stored.open(QIODevice::ReadOnly));
+    QMap<QString, QJsonObject> latest;
+    for (const QByteArray& line : stored.readAll().split('\n')) {
+      if (line.isEmpty()) continue;
+      const QJsonObject f = QJsonDocument::fromJson(line).object();
+      latest[f["kind"].toString() + "/" + f["variant"].toString() + "/" + f["layer"].toString() + "/" +
+             QString::number(f["first_iteration"].toInt())] = f;
+    }
+    QCOMPARE(latest.size(), findings.size());
+    for (const QJsonValue& v : findings) {
+      const QJsonObject f = v.toObject();
+      const QString key = f["kind"].toString() + "/" + f["variant"].toString() + "/" + f["layer"].toString() + "/" +
+                          QString::number(f["first_iteration"].toInt());
+      QVERIFY2(latest.contains(key), qPrintable(key));
+      QCOMPARE(latest[key], f);
+    }
+    // A run from before findings existed: recomputed from its records and probes.
+    QVERIFY(QFile::remove(stuck + "/findings.jsonl"));
+    r = run_cli({"diagnose", stuck});
+    QVERIFY2(r.out.contains("[problem] not_learning stuck (iterations 0-400)"), qPrintable(r.out));
+
+    // A healthy run: one line that says so.
+    const QString healthy = tmp_.filePath("diag-healthy");
+    r = run_cli(QStringList(common) << "--iterations" << "200" << "--lr" << "0.001" << "--out" << healthy);
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err));
+    r = run_cli({"diagnose", healthy});
+    QVERIFY2(QRegularExpression("  no problems found \\(stuck \\d+\\.\\d\\d % test, \\d+\\.\\d\\d % validation\\)\\n")
+                 .match(r.out).hasMatch(),
+             qPrintable(r.out));
+
+    // Several runs at once, one unreadable: the others are still diagnosed, and the exit status says so.
+    r = run_cli({"diagnose", stuck, tmp_.filePath("no-such-run"), healthy});
+    QCOMPARE(r.exit_code, 1);
+    QVERIFY2(r.err.contains("no-such-run"), qPrintable(r.err));
+    QVERIFY(r.out.contains(stuck + ":") && r.out.contains(healthy + ":"));
+    QCOMPARE(run_cli({"diagnose"}).exit_code, 2);
+    QCOMPARE(run_cli({"diagnose", stuck, "--variants", "nobody"}).exit_code, 2);
   }
 
   // compare: a row per (run, variant), exactly the settings that differ, and

@@ -5,12 +5,15 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 
 #include "model/alexnet_model.h"
 #include "data/batch_stream.h"
 #include "data_files.h"
 #include "data/dataset.h"
 #include "data/picture_header.h"
+#include "data/validation_split.h"
+#include "spec/experiment_config.h"
 #include "spec/spec_json.h"
 
 using namespace alexnet;
@@ -393,6 +396,73 @@ class TestData : public QObject {
     QVERIFY2(!message.isEmpty(), "the bad input was accepted");
     QVERIFY2(message.contains(file), qPrintable(message));
     QVERIFY2(message.contains(problem), qPrintable(message));
+  }
+
+  // The validation split: stratified, seeded, disjoint from what is trained
+  // on, and refused where it would leave a class nothing to train on.
+  void validationSplitIsStratifiedSeededAndDisjoint() {
+    // 1,200 images whose first pixel is their row (mod 256) and second row / 256; classes of 3:2:1 shares.
+    const std::int64_t n = 1200;
+    ImageSet all;
+    all.images = torch::zeros({n, 1, 4, 4}, torch::kUInt8);
+    all.labels = torch::zeros({n}, torch::kInt64);
+    for (std::int64_t i = 0; i < n; ++i) {
+      all.images[i][0][0][0] = int(i % 256);
+      all.images[i][0][0][1] = int(i / 256);
+      all.labels[i] = i % 6 < 3 ? 0 : (i % 6 < 5 ? 1 : 2);
+    }
+    QCOMPARE(validation_count(kAutomaticValidation, 60000, 10), std::int64_t(5000));  // Fashion-MNIST's
+    QCOMPARE(validation_count(kAutomaticValidation, n, 3), std::int64_t(100));        // 1/12 of smaller sets
+    QCOMPARE(validation_count(kAutomaticValidation, 24, 10), std::int64_t(10));        // at least one per class
+    QCOMPARE(validation_count(0.25, n, 3), std::int64_t(300));
+    QCOMPARE(validation_count(120, n, 3), std::int64_t(120));
+    QCOMPARE(validation_count(0, n, 3), std::int64_t(0));
+
+    const ValidationSplit split = split_validation(all, 300, 3, 7);
+    QCOMPARE(split.validation.size(), std::int64_t(300));
+    QCOMPARE(split.train.size(), n - 300);
+    const torch::Tensor held_counts = torch::bincount(split.validation.labels, {}, 3);
+    QCOMPARE(held_counts[0].item<std::int64_t>(), std::int64_t(150));  // each class its share
+    QCOMPARE(held_counts[1].item<std::int64_t>(), std::int64_t(100));
+    QCOMPARE(held_counts[2].item<std::int64_t>(), std::int64_t(50));
+    auto rows_of = [](const ImageSet& set) {
+      std::set<std::int64_t> rows;
+      for (std::int64_t i = 0; i < set.size(); ++i) {
+        const std::int64_t row = set.images[i][0][0][0].item<std::int64_t>() + 256 * set.images[i][0][0][1].item<std::int64_t>();
+        rows.insert(row);
+        const std::int64_t label = row % 6 < 3 ? 0 : (row % 6 < 5 ? 1 : 2);
+        if (set.labels[i].item<std::int64_t>() != label) return std::set<std::int64_t>{};  // labels travel with their images
+      }
+      return rows;
+    };
+    const std::set<std::int64_t> trained = rows_of(split.train), held_out = rows_of(split.validation);
+    QCOMPARE(std::int64_t(trained.size()), n - 300);
+    QCOMPARE(std::int64_t(held_out.size()), std::int64_t(300));
+    for (std::int64_t r : held_out) QVERIFY2(!trained.count(r), "a validation image is in the training split");
+    // The training rows keep their order; the held-out ones are mixed, so a prefix (the probe set) has every class.
+    const torch::Tensor train_rows = split.train.images.select(1, 0).select(1, 0).to(torch::kInt64);
+    const torch::Tensor order = (train_rows.select(1, 0) + 256 * train_rows.select(1, 1)).contiguous();
+    QVERIFY(order.narrow(0, 1, order.size(0) - 1).gt(order.narrow(0, 0, order.size(0) - 1)).all().item<bool>());
+    QCOMPARE(torch::bincount(split.validation.labels.narrow(0, 0, 30), {}, 3).gt(0).sum().item<int>(), 3);
+
+    // The same seed, the same images; another seed, others.
+    QVERIFY(torch::equal(split_validation(all, 300, 3, 7).validation.images, split.validation.images));
+    QVERIFY(!torch::equal(split_validation(all, 300, 3, 8).validation.images, split.validation.images));
+
+    try {
+      validation_count(1199, n, 3);
+      QFAIL("holding out all but one image was accepted");
+    } catch (const DataError& e) {
+      QVERIFY2(QString(e.what()).contains("--validation"), e.what());
+    }
+    ExperimentConfig c;
+    c.variants = {VariantSpec{}};
+    c.validation = 1.5;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, c.validate());
+    c.validation = -0.5;
+    QVERIFY_THROWS_EXCEPTION(std::invalid_argument, c.validate());
+    c.validation = 0.1;
+    c.validate();
   }
 
   void transformsMakeNormalisedThreeChannelInputs() {

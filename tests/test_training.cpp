@@ -18,6 +18,7 @@
 #include "train/variant_lanes.h"
 #include "train/trainer.h"
 #include "run/predictions.h"
+#include "run/run_reader.h"
 #include "run/run_store.h"
 #include "tensorboard_reader.h"
 #include "training_support.h"
@@ -70,6 +71,12 @@ class TestTraining : public QObject {
     QCOMPARE(again.variants[2].convs[1].filters, 192);
     QCOMPARE(again.iterations, int64_t(120));
     QCOMPARE(config["data_summary"]["class_names"].size(), size_t(10));
+    // The validation split (1/12 of the synthetic set's 6,000 training images) is out of training.
+    QCOMPARE(config["validation"].get<std::string>(), std::string("auto"));
+    QCOMPARE(config["data_summary"]["validation_images"].get<int>(), 500);
+    QCOMPARE(config["data_summary"]["train_images"].get<int>(), 5500);
+    QCOMPARE(config["data_summary"]["probe_set"].get<std::string>(), std::string("validation"));
+    QVERIFY(observer.said("5500 training, 500 validation and 1000 test images"));
 
     // metrics.csv: header, then a row per variant every 10 iterations, loss falling.
     const QStringList metrics = read_lines(dir("e2e/metrics.csv"));
@@ -84,7 +91,17 @@ class TestTraining : public QObject {
       const double first = rows.first().split(',')[2].toDouble();
       const double last = rows.last().split(',')[2].toDouble();
       QVERIFY2(last < 0.7 * first, qPrintable(QString("%1: loss %2 -> %3").arg(name).arg(first).arg(last)));
-      QCOMPARE(rows.last().split(',').size(), 6);
+      // Validation figures in the rows a probe fell on (60, 120), empty in the others.
+      for (const QString& row : rows) {
+        const QStringList f = row.split(',');
+        QCOMPARE(f.size(), 8);
+        const bool probed = f[1] == "60" || f[1] == "120";
+        QCOMPARE(!f[6].isEmpty(), probed);
+        QCOMPARE(!f[7].isEmpty(), probed);
+      }
+      const QStringList closing = rows.last().split(',');
+      QVERIFY2(closing[6].toDouble() > 0 && closing[6].toDouble() < 1.5, qPrintable(rows.last()));
+      QVERIFY2(closing[7].toDouble() > 0.6 && closing[7].toDouble() <= 1, qPrintable(rows.last()));
     }
 
     // probes.jsonl: iterations 0, 60, 120 for each variant, histograms that add up.
@@ -102,6 +119,9 @@ class TestTraining : public QObject {
         const double dead = layer["dead_fraction"].get<double>();
         QVERIFY(dead >= 0 && dead <= 1);
       }
+      const double accuracy = p["validation_accuracy"].get<double>();
+      QVERIFY2(accuracy >= 0 && accuracy <= 1 && p["validation_loss"].get<double>() > 0, qPrintable(line));
+      if (p["iteration"] == 120) QVERIFY2(accuracy > 0.6, qPrintable(line));
     }
 
     // results.json: far above chance (10%) for every variant.
@@ -110,6 +130,9 @@ class TestTraining : public QObject {
     for (const auto& r : results["variants"]) {
       const double accuracy = r["test_accuracy"].get<double>();
       QVERIFY2(accuracy > 0.6, qPrintable(QString::fromStdString(r.dump())));
+      // Measured on the whole split at the end, near the test figure.
+      const double validation = r["validation_accuracy"].get<double>();
+      QVERIFY2(validation > 0.6 && std::abs(validation - accuracy) < 0.1, qPrintable(QString::fromStdString(r.dump())));
       QCOMPARE(r["iterations"].get<int>(), 120);
       QVERIFY(!r["diverged"].get<bool>());
       std::int64_t confusion_total = 0;
@@ -152,7 +175,7 @@ class TestTraining : public QObject {
     QVERIFY(records.size() > 20);
     const tbread::Message first = tbread::parse(records[0]);
     QCOMPARE(QString::fromStdString(first.find(3)->second.bytes), QString("brain.Event:2"));
-    std::map<std::pair<std::string, std::int64_t>, float> losses;
+    std::map<std::pair<std::string, std::int64_t>, float> losses, validation_accuracies;
     int histograms = 0, images = 0;
     std::map<std::string, double> weight_totals;  // "weights/VARIANT/LAYER" -> weights counted at the last probe
     for (std::size_t i = 1; i < records.size(); ++i) {
@@ -163,6 +186,9 @@ class TestTraining : public QObject {
       const tbread::Message value = tbread::parse(summary.find(1)->second.bytes);
       const std::string tag = value.find(1)->second.bytes;
       if (value.count(2) && tag.rfind("loss/", 0) == 0) losses[{tag.substr(5), step}] = value.find(2)->second.as_float();
+      if (value.count(2) && tag.rfind("validation/accuracy/", 0) == 0) {
+        validation_accuracies[{tag.substr(20), step}] = value.find(2)->second.as_float();
+      }
       if (value.count(5)) {
         const tbread::Message h = tbread::parse(value.find(5)->second.bytes);
         const std::vector<double> limits = tbread::packed_doubles(h.find(6)->second.bytes);
@@ -196,6 +222,14 @@ class TestTraining : public QObject {
     }
     const int probe_lines = read_lines(dir("e2e/probes.jsonl")).size();
     QCOMPARE(images, probe_lines);
+    // validation/accuracy/VARIANT at every probe, as probes.jsonl says.
+    QCOMPARE(int(validation_accuracies.size()), probe_lines);
+    for (const QString& line : read_lines(dir("e2e/probes.jsonl"))) {
+      const nlohmann::json p = nlohmann::json::parse(line.toStdString());
+      const auto it = validation_accuracies.find({p["variant"].get<std::string>(), p["iteration"].get<std::int64_t>()});
+      QVERIFY2(it != validation_accuracies.end(), qPrintable(line));
+      QCOMPARE(it->second, float(p["validation_accuracy"].get<double>()));
+    }
     QVERIFY(histograms >= 2 * probe_lines);
     // weights/VARIANT/LAYER for every weighted layer, adding up to its weight count.
     for (const char* variant : {"relu-net", "tanh-net"}) {
@@ -265,9 +299,34 @@ class TestTraining : public QObject {
     for (const QString& line : read_lines(dir("every-n/metrics.csv")).mid(1)) {
       if (line.startsWith("relu-net,")) iterations << line.split(',')[1];
     }
-    QCOMPARE(iterations, (QStringList{"7", "14", "21"}));
-    QCOMPARE(int(observer.records.size()), 6);
+    // Every 7, and the four iterations after the last of them in a closing row.
+    QCOMPARE(iterations, (QStringList{"7", "14", "21", "25"}));
+    QCOMPARE(int(observer.records.size()), 8);
     QVERIFY(read_lines(dir("every-n/probes.jsonl")).isEmpty());
+  }
+
+  // --validation 0: every training image is trained on, the probe set comes
+  // from the test split and no validation figure is claimed anywhere.
+  void withoutValidationNothingIsHeldOutOrMeasured() {
+    ExperimentConfig c = quick_config(dir("no-validation").toStdString(), 20);
+    c.variants.resize(1);
+    c.validation = 0;
+    RecordingObserver observer;
+    QCOMPARE(Trainer(c, observer).run(), RunState::Finished);
+    const nlohmann::json config = read_json(dir("no-validation/config.json"));
+    QCOMPARE(config["validation"].get<double>(), 0.0);
+    QCOMPARE(config["data_summary"]["train_images"].get<int>(), 6000);
+    QCOMPARE(config["data_summary"]["probe_set"].get<std::string>(), std::string("test"));
+    for (const QString& row : read_lines(dir("no-validation/metrics.csv")).mid(1)) QVERIFY2(row.endsWith(",,"), qPrintable(row));
+    QVERIFY(!observer.probes.empty());
+    for (const ProbeResult& p : observer.probes) QVERIFY(std::isnan(p.validation_accuracy));
+    QVERIFY(read_json(dir("no-validation/results.json"))["variants"][0]["validation_accuracy"].is_null());
+    // Read back, the empty fields are "not measured", not zero.
+    const RunContents run = read_run(dir("no-validation").toStdString());
+    QVERIFY(run.warnings.empty());
+    QCOMPARE(int(run.records.size()), 2);
+    QVERIFY(std::isnan(run.records[0].validation_loss));
+    QVERIFY(std::isnan(run.results[0].validation_accuracy));
   }
 
   // Without a chosen interval a run probes about 20 times, whatever its

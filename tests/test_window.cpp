@@ -32,12 +32,14 @@
 #include "runs_table_model.h"
 #include "run/predictions.h"
 #include "run/run_store.h"
+#include "run/run_config.h"
 #include "train/trainer.h"
 #include <QDirIterator>
 #include <QListWidget>
 #include <QStandardItemModel>
 #include <QSortFilterProxyModel>
 #include "results_view.h"
+#include "findings_view.h"
 #include "training_worker.h"
 
 using namespace alexnet;
@@ -795,6 +797,55 @@ class TestWindow : public QObject {
     QTRY_VERIFY(allInView());
     window.resize(900, 900);  // narrower: the columns wrap
     QTRY_VERIFY(allInView());
+  }
+
+  // A run that does not learn, opened: the Findings tab says what went wrong
+  // (most severe first), the Loss view shades the span, double-clicking a
+  // finding shows its evidence, and Try the fix trains the run again with the
+  // suggestion applied and opens both runs in Compare.
+  void findingsAreListedMarkedAndTheFixIsTried() {
+    const QString dir = tmp_.filePath("stuck");
+    alexnet::ExperimentConfig c = testsupport::quick_config(dir.toStdString(), 320);
+    c.variants.resize(1);
+    c.learning_rate = 1e-9;
+    c.record_every = 40;
+    c.probe_every = 40;
+    testsupport::RecordingObserver observer;
+    QCOMPARE(alexnet::Trainer(c, observer).run(), alexnet::RunState::Finished);
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(window.openRun(dir));
+    FindingsView* findings = window.findingsView();
+    QVERIFY2(findings->summary().startsWith("1 problem(s)"), qPrintable(findings->summary()));
+    QTableView* table = findings->table();
+    QCOMPARE(table->model()->index(0, 0).data().toString(), QString("problem"));
+    QCOMPARE(table->model()->index(0, 1).data().toString(), QString("relu-net"));
+    QCOMPARE(table->model()->index(0, 3).data().toString(), QString("0–320"));
+    QVERIFY(table->model()->index(0, 4).data().toString().contains("never left its starting level"));
+    // The loss view shades the span, labelled.
+    int spans = 0;
+    for (int i = 0; i < window.lossView()->plot()->itemCount(); ++i) {
+      spans += window.lossView()->plot()->item(i)->property("finding").toString() == "not_learning";
+    }
+    QCOMPARE(spans, 2);  // the shaded rectangle and its label
+    // Selecting it offers the fix; double-clicking shows the loss curves.
+    window.tabs()->setCurrentWidget(findings);
+    table->setCurrentIndex(table->model()->index(0, 0));
+    QPushButton* fix = findings->tryFixButton();
+    QVERIFY(fix->isEnabled());
+    QCOMPARE(fix->text(), QString("Try the fix: --lr 1e-10"));
+    emit table->activated(table->model()->index(0, 0));
+    QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.lossView()));
+    // The fix: a new run with the first repair, then Compare with both.
+    window.tabs()->setCurrentWidget(findings);
+    fix->click();
+    QVERIFY(window.isTraining());
+    QTRY_VERIFY_WITH_TIMEOUT(!window.isTraining(), 120000);
+    QTRY_COMPARE_WITH_TIMEOUT(window.tabs()->currentWidget(), static_cast<QWidget*>(window.compareView()), 10000);
+    const QString fixed_dir = window.history()->dir();
+    QVERIFY(fixed_dir != dir);
+    QCOMPARE(read_run_config(fixed_dir.toStdString()).learning_rate, 1e-10);
   }
 
   // Mistakes: the most confident first by default; test-set order as a choice.

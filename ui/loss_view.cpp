@@ -36,6 +36,7 @@ void fit_loss_axes(QCustomPlot* plot, bool log_y) {
   QCPRange keys, values;
   for (int i = 0; i < plot->graphCount(); ++i) {
     bool found_keys = false, found_values = false;
+    if (plot->graph(i)->valueAxis() != plot->yAxis) continue;  // accuracy on the right-hand axis
     const QCPRange k = plot->graph(i)->getKeyRange(found_keys);
     const QCPRange v = plot->graph(i)->getValueRange(found_values, log_y ? QCP::sdPositive : QCP::sdBoth);
     if (!found_keys || !found_values) continue;
@@ -83,6 +84,14 @@ LossView::LossView(RunHistory* history, QWidget* parent) : ExportableView(parent
   x_axis_->setObjectName("xAxis");
   x_axis_->addItems({tr("Iterations"), tr("Wall time (s)")});
   controls->addWidget(x_axis_);
+  controls->addWidget(new QLabel(tr("Validation")));
+  validation_ = new QComboBox();
+  validation_->setObjectName("validationShown");
+  validation_->addItems({tr("None"), tr("Loss"), tr("Accuracy")});
+  validation_->setCurrentIndex(int(ValidationShown::Loss));
+  validation_->setToolTip(tr("The held-out validation images (never trained on), measured at every probe: "
+                             "dashed curves, loss on the loss axis or accuracy on a right-hand axis"));
+  controls->addWidget(validation_);
   controls->addStretch();
   auto* export_button = new QPushButton(tr("Export…"));
   controls->addWidget(export_button);
@@ -102,6 +111,7 @@ LossView::LossView(RunHistory* history, QWidget* parent) : ExportableView(parent
   connect(smoothing_, &QSlider::valueChanged, this, &LossView::rebuild);
   connect(log_scale_, &QCheckBox::toggled, this, &LossView::rebuild);
   connect(x_axis_, qOverload<int>(&QComboBox::currentIndexChanged), this, &LossView::rebuild);
+  connect(validation_, qOverload<int>(&QComboBox::currentIndexChanged), this, &LossView::rebuild);
   connect(export_button, &QPushButton::clicked, this, [this] { askAndExport(0); });
   connect(plot_, &QCustomPlot::mouseMove, this, &LossView::onMouseMove);
   connect(history_, &RunHistory::changed, this, [this] {
@@ -112,7 +122,39 @@ LossView::LossView(RunHistory* history, QWidget* parent) : ExportableView(parent
     rebuild();
   });
   connect(history_, &RunHistory::recordAdded, this, &LossView::rebuild);
+  connect(history_, &RunHistory::findingsChanged, this, &LossView::rebuild);
+  connect(history_, &RunHistory::probeAdded, this, [this] {
+    if (validation_->currentIndex() != int(ValidationShown::None)) rebuild();
+  });
   rebuild();
+}
+
+void LossView::addValidationCurves(bool wall, bool accuracy) {
+  for (const QString& variant : history_->variants()) {
+    QVector<double> x, y;
+    auto add = [&](double key, double loss, double correct) {
+      const double value = accuracy ? 100 * correct : loss;
+      if (!std::isfinite(value)) return;
+      x << key;
+      y << value;
+    };
+    if (wall) {  // probes carry no time: the records they fell on do
+      for (const RecordPoint& p : history_->records(variant)) {
+        add(p.elapsed_seconds, p.validation_loss, p.validation_accuracy);
+      }
+    } else {
+      for (const ProbeResult* p : history_->probes(variant)) {
+        add(double(p->iteration), p->validation_loss, p->validation_accuracy);
+      }
+    }
+    if (x.isEmpty()) continue;
+    QCPGraph* g = plot_->addGraph(plot_->xAxis, accuracy ? plot_->yAxis2 : plot_->yAxis);
+    g->setName(variant + tr(" validation"));
+    g->setPen(QPen(history_->colour(variant), 2, Qt::DashLine));
+    g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, 4));
+    g->setData(x, y, true);
+    g->setProperty("validation", accuracy ? "accuracy" : "loss");
+  }
 }
 
 void LossView::setSmoothing(double weight) { smoothing_->setValue(int(std::lround(weight * 100))); }
@@ -145,6 +187,12 @@ void LossView::rebuild() {
     g->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssCircle, records.size() < 60 ? 5 : 0));
     g->setData(x, QVector<double>(smoothed.begin(), smoothed.end()), true);
   }
+  const int shown = validation_->currentIndex();
+  if (shown != int(ValidationShown::None)) addValidationCurves(wall, shown == int(ValidationShown::Accuracy));
+  const bool right_axis = shown == int(ValidationShown::Accuracy);
+  plot_->yAxis2->setVisible(right_axis);
+  plot_->yAxis2->setLabel(tr("validation accuracy (%)"));
+  plot_->yAxis2->setRange(0, 100);
   plot_->xAxis->setLabel(wall ? tr("training time of the variant (s)") : tr("iteration"));
   plot_->yAxis->setLabel(tr("training loss (cross-entropy)"));
   if (log_scale_->isChecked()) {
@@ -155,13 +203,50 @@ void LossView::rebuild() {
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTicker>(new QCPAxisTicker));
   }
   fit_loss_axes(plot_, log_scale_->isChecked());
+  plot_->clearItems();
+  if (!wall) markFindings();
   QFont font = plot_->font();
   font.setPointSize(11);
   plot_->legend->setFont(font);
   plot_->legend->setVisible(plot_->legend->itemCount() > 0);  // no empty box before the first record
   plot_->xAxis->setLabelFont(font);
   plot_->yAxis->setLabelFont(font);
+  plot_->yAxis2->setLabelFont(font);
   plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void LossView::markFindings() {
+  int row = 0;  // labels of overlapping spans stacked downwards
+  for (const Finding& f : history_->findings()) {
+    if (f.severity == Severity::Info || !f.layer.empty() || f.variant.empty()) continue;
+    const QString variant = QString::fromStdString(f.variant);
+    QColor colour = history_->colour(variant);
+    colour.setAlpha(f.severity == Severity::Problem ? 45 : 28);
+    auto* span = new QCPItemRect(plot_);
+    span->setClipToAxisRect(true);
+    span->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+    span->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    span->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+    span->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    // A finding at one iteration (a NaN) still gets a visible band.
+    const double width = std::max(1.0, 0.004 * plot_->xAxis->range().size());
+    span->topLeft->setCoords(double(f.first_iteration) - (f.first_iteration == f.last_iteration ? width : 0), 0);
+    span->bottomRight->setCoords(double(f.last_iteration) + (f.first_iteration == f.last_iteration ? width : 0), 1);
+    span->setPen(Qt::NoPen);
+    span->setBrush(colour);
+    span->setProperty("finding", QString::fromStdString(f.kind));
+    auto* label = new QCPItemText(plot_);
+    label->setClipToAxisRect(true);
+    label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+    label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    label->position->setCoords(double(f.first_iteration), 0.02 + 0.06 * (row++ % 6));
+    label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    label->setPadding(QMargins(4, 1, 4, 1));
+    QColor text = history_->colour(variant);
+    label->setColor(text.darker(130));
+    label->setText(variant + ": " + QString::fromStdString(f.kind).replace('_', ' '));
+    label->setProperty("finding", QString::fromStdString(f.kind));
+  }
 }
 
 void LossView::onMouseMove(QMouseEvent* event) {
@@ -175,7 +260,12 @@ void LossView::onMouseMove(QMouseEvent* event) {
       const double d = std::hypot(p.x() - event->pos().x(), p.y() - event->pos().y());
       if (d < best) {
         best = d;
-        text = QString("%1\n%2 %3\nloss %4").arg(g->name(), plot_->xAxis->label()).arg(it->key).arg(it->value, 0, 'f', 4);
+        const bool accuracy = g->property("validation").toString() == "accuracy";
+        text = QString("%1\n%2 %3\n%4 %5")
+                   .arg(g->name(), plot_->xAxis->label())
+                   .arg(it->key)
+                   .arg(accuracy ? tr("accuracy (%)") : tr("loss"))
+                   .arg(it->value, 0, 'f', accuracy ? 2 : 4);
       }
     }
   }

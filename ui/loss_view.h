@@ -36,6 +36,11 @@ class LossView : public ExportableView {
 
  private:
   void onMouseMove(QMouseEvent* event);
+  // Each variant's validation figures as dashed curves of its colour.
+  void addValidationCurves(bool wall, bool accuracy);
+  // Warnings and problems about a span of iterations (not learning, diverged,
+  // over-fitting, ...): a shaded span in the variant's colour with a short label.
+  void markFindings();
   void drawProgress();  // the latest update of every variant, at most a few times a second
 
   RunHistory* history_;
@@ -43,6 +48,7 @@ class LossView : public ExportableView {
   QSlider* smoothing_;
   QCheckBox* log_scale_;
   QComboBox* x_axis_;
+  QComboBox* validation_;  // none, loss (dashed, on the loss axis), accuracy (dashed, on a right-hand axis)
   QGridLayout* progress_grid_;
   QMap<QString, QProgressBar*> bars_;
   QMap<QString, QLabel*> rates_;
@@ -53,6 +59,9 @@ class LossView : public ExportableView {
 // x from 0 to past the last point, y from 0 (log: below the lowest) to above
 // the highest, so no point sits on an edge.
 void fit_loss_axes(QCustomPlot* plot, bool log_y);
+
+// What the Validation box offers.
+enum class ValidationShown { None = 0, Loss = 1, Accuracy = 2 };
 
 // Debiased exponential moving average (as TensorBoard draws it).
 std::vector<double> smooth(const std::vector<double>& values, double weight);

@@ -27,6 +27,8 @@
 #include <QVBoxLayout>
 
 #include "activation_view.h"
+#include "findings_view.h"
+#include "analysis/repair.h"
 #include "compare_view.h"
 #include "inspect_view.h"
 #include "runs_view.h"
@@ -76,6 +78,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(filter_view_, tr("Filters"));
   tabs_->addTab(activation_view_, tr("Activations"));
   tabs_->addTab(results_view_, tr("Results"));
+  findings_view_ = new FindingsView(history_);
+  tabs_->addTab(findings_view_, tr("Findings"));
+  connect(findings_view_, &FindingsView::showEvidence, this, [this](const Finding& f) {
+    // A layer's state is in the Activations view's dead-unit and histogram plots; the rest is in the loss curves.
+    if (!f.layer.empty()) {
+      activation_view_->select(QString::fromStdString(f.variant), QString::fromStdString(f.layer));
+      tabs_->setCurrentWidget(activation_view_);
+    } else if (f.kind == "class_imbalance" || (f.kind == "comparison" && f.layer.empty() && f.first_iteration == f.last_iteration)) {
+      tabs_->setCurrentWidget(results_view_);
+    } else {
+      tabs_->setCurrentWidget(loss_view_);
+    }
+  });
+  connect(findings_view_, &FindingsView::tryFix, this, &MainWindow::tryFix);
   mistakes_view_ = new MistakesView();
   tabs_->addTab(mistakes_view_, tr("Mistakes"));
   connect(results_view_, &ResultsView::cellActivated, this, [this](const QString& variant, int truth, int predicted) {
@@ -165,16 +181,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(worker_, &TrainingWorker::message, this, &MainWindow::log);
   connect(worker_, &TrainingWorker::stateChanged, this, &MainWindow::setState);
   connect(worker_, &TrainingWorker::finished, this, &MainWindow::setState);
-  connect(worker_, &TrainingWorker::finished, this, [this] {
+  connect(worker_, &TrainingWorker::finished, this, [this](RunState state) {
+    const QString fix_of = fix_of_;
+    fix_of_.clear();
     if (run_dir_.isEmpty()) return;
     mistakes_view_->setRun(run_dir_, run_config_, history_->classNames());
     inspect_view_->setRun(run_dir_, run_config_, history_->classNames());
+    // A fix that ran: the run it repairs beside it.
+    if (!fix_of.isEmpty() && state == RunState::Finished) compareRuns({fix_of, run_dir_});
   });
   connect(worker_, &TrainingWorker::progress, loss_view_, &LossView::showProgress);
   connect(worker_, &TrainingWorker::classes, history_, &RunHistory::setClassNames);
   connect(worker_, &TrainingWorker::record, history_, &RunHistory::addRecord);
   connect(worker_, &TrainingWorker::probe, history_, &RunHistory::addProbe);
   connect(worker_, &TrainingWorker::result, history_, &RunHistory::addResult);
+  connect(worker_, &TrainingWorker::finding, history_, &RunHistory::addFinding);
   connect(worker_, &TrainingWorker::runFolder, this, [this](const QString& dir) {
     run_dir_ = dir;
     history_->setDir(dir);
@@ -291,6 +312,11 @@ bool MainWindow::startExperiment() {
     return false;
   }
   panel_->saveSettings();
+  return startExperimentWith(config);
+}
+
+bool MainWindow::startExperimentWith(const ExperimentConfig& config) {
+  if (worker_->running()) return false;
   QStringList names;
   for (const auto& v : config.variants) names << QString::fromStdString(v.name);
   history_->reset(names, {});
@@ -302,6 +328,28 @@ bool MainWindow::startExperiment() {
   opened_unfinished_ = false;
   worker_->start(config);
   setState(RunState::Preparing);
+  return true;
+}
+
+bool MainWindow::tryFix(const Finding& shown) {
+  if (worker_->running() || run_dir_.isEmpty()) return false;
+  const Finding finding = shown;  // `shown` lives in the Findings view's model, which the new run clears
+  ExperimentConfig config;
+  try {
+    config = apply_repair(run_config_, finding.settings);
+  } catch (const std::exception& e) {
+    QMessageBox::warning(this, tr("Try the fix"), QString::fromUtf8(e.what()));
+    return false;
+  }
+  const QString base = run_dir_;
+  // The panel shows what the fix trains (read only); the repaired settings train as they are.
+  panel_->showRun(config, tr("%1 with %2").arg(QFileInfo(base).fileName(),
+                                               QString::fromStdString(describe_repair(finding.settings))));
+  if (!startExperimentWith(config)) return false;
+  fix_of_ = base;
+  log(tr("trying the fix of %1 (%2): %3")
+          .arg(QString::fromStdString(finding.kind), QString::fromStdString(finding.variant),
+               QString::fromStdString(describe_repair(finding.settings))));
   return true;
 }
 
@@ -437,6 +485,7 @@ void MainWindow::setState(RunState state) {
   continue_->setEnabled(!running && opened_unfinished_);
   apply_rate_->setEnabled(running);
   export_models_->setEnabled(!running && !run_dir_.isEmpty());
+  findings_view_->setTryFixAllowed(!running && !run_dir_.isEmpty());
 }
 
 void MainWindow::log(const QString& text) {

@@ -28,6 +28,7 @@ class ExperimentPanel;
 class FilterView;
 class LossView;
 class ResultsView;
+class FindingsView;
 class MistakesView;
 class RunHistory;
 class TrainingWorker;
@@ -59,6 +60,8 @@ class MainWindow : public QMainWindow {
   const ExperimentConfig& runConfig() const { return run_config_; }  // the running or shown run's settings
   MistakesView* mistakesView() const { return mistakes_view_; }
   ResultsView* resultsView() const { return results_view_; }
+  FindingsView* findingsView() const { return findings_view_; }
+  LossView* lossView() const { return loss_view_; }
   // Compares run folders in the Compare tab; false when they cannot be, with the
   // reason in `error` when it is given, else in a message box.
   bool compareRuns(const QStringList& dirs, QString* error = nullptr);
@@ -72,6 +75,10 @@ class MainWindow : public QMainWindow {
 
  private:
   void buildMenus();
+  // A new experiment from the shown run's settings with the finding's first
+  // repair; when it finishes, both runs open in Compare.
+  bool tryFix(const alexnet::Finding& finding);
+  bool startExperimentWith(const alexnet::ExperimentConfig& config);
   void setState(alexnet::RunState state);
   void log(const QString& text);
   void rememberRun(const QString& dir);
@@ -85,6 +92,8 @@ class MainWindow : public QMainWindow {
   FilterView* filter_view_;
   ActivationView* activation_view_;
   ResultsView* results_view_;
+  FindingsView* findings_view_;
+  QString fix_of_;  // the run a running "Try the fix" experiment repairs
   MistakesView* mistakes_view_;
   InspectView* inspect_view_;
   CompareView* compare_view_;

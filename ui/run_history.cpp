@@ -2,6 +2,8 @@
 
 #include <QFileInfo>
 
+#include "analysis/findings_engine.h"
+
 #include <algorithm>
 #include <set>
 
@@ -16,6 +18,7 @@ void RunHistory::reset(const QStringList& variants, const QStringList& class_nam
   records_.clear();
   probes_.clear();
   results_.clear();
+  findings_.clear();
   emit changed();
 }
 
@@ -29,6 +32,8 @@ void RunHistory::load(const RunContents& run) {
   records_ = run.records;
   probes_ = run.probes;
   results_ = run.results;
+  // Recomputed from the folder, as `diagnose` does: runs from before findings get them too.
+  findings_ = diagnose_run(run);
   emit changed();
 }
 
@@ -56,6 +61,14 @@ void RunHistory::addProbe(const ProbeResult& probe) {
 void RunHistory::addResult(const VariantResult& result) {
   results_.push_back(result);
   emit resultsChanged();
+}
+
+void RunHistory::addFinding(const Finding& finding) {
+  const auto it =
+      std::find_if(findings_.begin(), findings_.end(), [&](const Finding& f) { return same_finding(f, finding); });
+  if (it == findings_.end()) findings_.push_back(finding);
+  else *it = finding;
+  emit findingsChanged();
 }
 
 std::vector<RecordPoint> RunHistory::records(const QString& variant) const {

@@ -34,6 +34,8 @@ class RunHistory : public QObject {
   void addRecord(const RecordPoint& point);
   void addProbe(const ProbeResult& probe);
   void addResult(const VariantResult& result);
+  // A new finding, or a later state of one already held (same kind, variant, layer and first iteration).
+  void addFinding(const Finding& finding);
 
   const QStringList& variants() const { return variants_; }
   const QStringList& classNames() const { return class_names_; }
@@ -42,6 +44,7 @@ class RunHistory : public QObject {
   std::vector<const ProbeResult*> probes(const QString& variant) const;  // in iteration order
   std::vector<std::int64_t> probeIterations() const;                     // over all variants, sorted
   const std::vector<VariantResult>& results() const { return results_; }
+  const std::vector<Finding>& findings() const { return findings_; }
   QColor colour(const QString& variant) const;
 
  signals:
@@ -49,6 +52,7 @@ class RunHistory : public QObject {
   void recordAdded(const QString& variant);
   void probeAdded(const QString& variant);
   void resultsChanged();
+  void findingsChanged();
 
  private:
   void ensureVariant(const QString& name);
@@ -59,6 +63,7 @@ class RunHistory : public QObject {
   std::vector<RecordPoint> records_;
   std::vector<ProbeResult> probes_;
   std::vector<VariantResult> results_;
+  std::vector<Finding> findings_;
 };
 
 }  // namespace alexnet::ui

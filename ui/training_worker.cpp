@@ -11,6 +11,7 @@ void register_event_types() {
   qRegisterMetaType<alexnet::VariantResult>();
   qRegisterMetaType<alexnet::ProgressUpdate>();
   qRegisterMetaType<alexnet::RunState>();
+  qRegisterMetaType<alexnet::Finding>();
 }
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
@@ -99,5 +100,7 @@ void TrainingWorker::on_progress(const ProgressUpdate& value) { emit progress(va
 void TrainingWorker::on_record(const RecordPoint& value) { emit record(value); }
 void TrainingWorker::on_probe(const ProbeResult& value) { emit probe(value); }
 void TrainingWorker::on_result(const VariantResult& value) { emit result(value); }
+
+void TrainingWorker::on_finding(const Finding& value) { emit finding(value); }
 
 }  // namespace alexnet::ui

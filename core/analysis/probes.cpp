@@ -100,7 +100,7 @@ std::vector<double> nice_edges(double lo, double hi, int bins) {
 }
 
 ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, EdgeBook& edges, int chunk_size,
-                        bool grey_data) {
+                        bool grey_data, const torch::Tensor& labels) {
   torch::NoGradGuard no_grad;
   const bool was_training = model.is_training();
   model.eval();
@@ -109,9 +109,20 @@ ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, E
   result.activation = activation_name(activation);
   std::vector<torch::Tensor> active_counts, unsaturated_counts;
   std::vector<std::int64_t> positions;  // per unit: samples x spatial positions seen
+  const bool validating = labels.defined() && labels.size(0) == probe_images.size(0);
+  double loss_sum = 0;
+  std::int64_t correct = 0;
   for (std::int64_t start = 0; start < probe_images.size(0); start += chunk_size) {
     const std::int64_t n = std::min<std::int64_t>(chunk_size, probe_images.size(0) - start);
     const std::vector<LayerTrace> traces = model.forward_traced(probe_images.narrow(0, start, n));
+    if (validating && !traces.empty()) {
+      const torch::Tensor logits = traces.back().pre_activation;  // the classifier's output
+      const torch::Tensor truth = labels.narrow(0, start, n);
+      loss_sum += torch::nn::functional::cross_entropy(
+                      logits, truth, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+                      .item<double>();
+      correct += logits.argmax(1).eq(truth).sum().item<std::int64_t>();
+    }
     std::size_t k = 0;
     for (const LayerTrace& t : traces) {
       if (!t.has_activation) continue;
@@ -135,6 +146,10 @@ ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, E
       positions[k] += t.pre_activation.numel() / layer.units;
       ++k;
     }
+  }
+  if (validating && probe_images.size(0) > 0) {
+    result.validation_loss = loss_sum / double(probe_images.size(0));
+    result.validation_accuracy = double(correct) / double(probe_images.size(0));
   }
   for (std::size_t k = 0; k < result.layers.size(); ++k) {
     LayerProbe& layer = result.layers[k];

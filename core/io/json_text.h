@@ -71,4 +71,12 @@ Int json_int_or(const nlohmann::json& object, const char* key, Int fallback) {
   return it == object.end() ? fallback : json_int<Int>(*it);
 }
 
+// An optional measured figure: NaN when `key` is absent or null (how NaN is
+// written); anything else must be a number (type_error otherwise).
+inline double json_number_or_nan(const nlohmann::json& object, const char* key) {
+  const auto it = object.find(key);
+  if (it == object.end() || it->is_null()) return std::numeric_limits<double>::quiet_NaN();
+  return it->get<double>();
+}
+
 }  // namespace alexnet

@@ -1,4 +1,5 @@
 #include "run/run_reader.h"
+#include "run/findings_file.h"
 
 #include <cerrno>
 #include <cmath>
@@ -90,15 +91,24 @@ void for_each_line(const std::string& text, const std::string& path, RunContents
 void parse_metrics(const std::string& text, const std::string& path, RunContents& run) {
   for_each_line(text, path, run, [&](const std::string& line, int number) {
     if (number == 1) {
-      if (line != kMetricsHeader) run.warnings.push_back(path + ": unexpected header");
+      if (line != kMetricsHeader && line != kMetricsHeaderWithoutValidation) {
+        run.warnings.push_back(path + ": unexpected header");
+      }
       return;
     }
     // Plain number parsing: a damaged line (a torn last line is common) costs no exception.
-    const std::vector<std::string> f = split_csv(line);
+    std::vector<std::string> f = split_csv(line);
+    if (!line.empty() && line.back() == ',') f.push_back("");  // getline drops a last empty field
     RecordPoint p;
-    const bool whole = f.size() == 6 && parse_integer(f[1], &p.iteration) && parse_real(f[2], &p.train_loss) &&
-                       parse_real(f[3], &p.learning_rate) && parse_real(f[4], &p.images_per_second) &&
-                       parse_real(f[5], &p.elapsed_seconds);
+    // An empty validation field: no probe at that row.
+    auto optional_real = [](const std::string& field, double* value) {
+      return field.empty() ? (*value = kNotMeasured, true) : parse_real(field, value);
+    };
+    const bool whole = (f.size() == 6 || f.size() == 8) && parse_integer(f[1], &p.iteration) &&
+                       parse_real(f[2], &p.train_loss) && parse_real(f[3], &p.learning_rate) &&
+                       parse_real(f[4], &p.images_per_second) && parse_real(f[5], &p.elapsed_seconds) &&
+                       (f.size() == 6 || (optional_real(f[6], &p.validation_loss) &&
+                                          optional_real(f[7], &p.validation_accuracy)));
     if (whole) {
       p.variant = f[0];
       run.records.push_back(p);
@@ -121,6 +131,8 @@ void parse_probes(const std::string& text, const std::string& path, const Filter
       p.variant = j.at("variant").get<std::string>();
       p.iteration = json_int<std::int64_t>(j.at("iteration"));
       p.activation = j.at("activation").get<std::string>();
+      p.validation_loss = json_number_or_nan(j, "validation_loss");  // absent before the validation split
+      p.validation_accuracy = json_number_or_nan(j, "validation_accuracy");
       for (const auto& l : j.at("layers")) {
         LayerProbe layer;
         layer.name = l.at("name").get<std::string>();
@@ -166,6 +178,8 @@ void parse_results(const std::string& text, const std::string& path, RunContents
       v.variant = r.at("variant").get<std::string>();
       v.test_loss = r.at("test_loss").is_number() ? r.at("test_loss").get<double>() : std::nan("");
       v.test_accuracy = r.at("test_accuracy").get<double>();
+      v.validation_loss = json_number_or_nan(r, "validation_loss");  // absent before the validation split
+      v.validation_accuracy = json_number_or_nan(r, "validation_accuracy");
       v.confusion = json_int_rows(r.at("confusion"));
       v.iterations = json_int<std::int64_t>(r.at("iterations"));
       v.seconds = r.at("seconds").get<double>();
@@ -241,6 +255,12 @@ RunContents parse_run_summary(const std::string& dir, const RunFiles& files) {
       const nlohmann::json& summary = config["data_summary"];
       run.class_names = summary.value("class_names", std::vector<std::string>{});
       run.data_name = summary.value("name", std::string());
+      if (summary.contains("train_class_counts")) {
+        run.train_class_counts = json_ints<std::int64_t>(summary["train_class_counts"]);
+        bool sound = run.train_class_counts.size() <= 100000;
+        for (std::int64_t n : run.train_class_counts) sound = sound && n >= 0;
+        if (!sound) run.train_class_counts.clear();
+      }
       if (summary.contains("normalisation")) {
         run.normalisation_mean = summary["normalisation"].at("mean").get<std::vector<float>>();
         run.normalisation_std = summary["normalisation"].at("std").get<std::vector<float>>();
@@ -268,6 +288,7 @@ RunContents parse_run(const std::string& dir, const RunFiles& files, const Filte
   if (files.metrics) parse_metrics(*files.metrics, metrics, run);
   else run.warnings.push_back(metrics + " is missing");
   if (files.probes) parse_probes(*files.probes, dir + "/probes.jsonl", filters, run);
+  if (files.findings) run.findings = parse_findings(*files.findings, dir + "/findings.jsonl", &run.warnings);
   return run;
 }
 
@@ -283,6 +304,7 @@ RunFiles read_run_files(const std::string& dir, bool with_logs, std::vector<std:
   if (with_logs) {
     files.metrics = optional_run_file(dir, "metrics.csv", warnings);
     files.probes = optional_run_file(dir, "probes.jsonl", warnings);
+    files.findings = optional_run_file(dir, "findings.jsonl", warnings);
   }
   return files;
 }

@@ -22,6 +22,8 @@ struct RunContents {
   std::vector<RecordPoint> records;
   std::vector<ProbeResult> probes;     // filter grids decoded from their PNGs
   std::vector<VariantResult> results;  // empty while a run is unfinished
+  std::vector<Finding> findings;       // findings.jsonl as stored (diagnose_run recomputes them)
+  std::vector<std::int64_t> train_class_counts;  // images per class trained on (absent in older runs)
   std::vector<std::string> warnings;   // damaged lines or files that were skipped
 };
 
@@ -32,6 +34,7 @@ struct RunFiles {
   std::optional<std::string> results;  // results.json, when there
   std::optional<std::string> metrics;  // metrics.csv
   std::optional<std::string> probes;   // probes.jsonl
+  std::optional<std::string> findings;  // findings.jsonl
 };
 
 // Decodes the filter grid a probe line names. `relative` has already passed

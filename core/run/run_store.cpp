@@ -1,4 +1,6 @@
 #include "run/run_store.h"
+#include "run/findings_file.h"
+#include "analysis/findings_engine.h"
 
 #include "io/json_text.h"
 #include "run/predictions.h"
@@ -120,7 +122,10 @@ std::string metrics_row(const RecordPoint& p) {
   std::ostringstream s;
   s << p.variant << ',' << p.iteration << ',' << format_number(p.train_loss) << ','
     << format_number(p.learning_rate) << ',' << std::fixed << std::setprecision(1) << p.images_per_second << ','
-    << std::setprecision(2) << p.elapsed_seconds;
+    << std::setprecision(2) << p.elapsed_seconds << ',';
+  if (std::isfinite(p.validation_loss)) s << format_number(p.validation_loss);
+  s << ',';
+  if (std::isfinite(p.validation_accuracy)) s << format_number(p.validation_accuracy);
   return s.str();
 }
 
@@ -140,6 +145,8 @@ nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filter
   return {{"variant", probe.variant},
           {"iteration", probe.iteration},
           {"activation", probe.activation},
+          {"validation_loss", probe.validation_loss},
+          {"validation_accuracy", probe.validation_accuracy},
           {"layers", layers},
           {"weights", weights},
           {"filters", {{"file", filters_file},
@@ -154,6 +161,8 @@ nlohmann::json result_to_json(const VariantResult& r) {
   return {{"variant", r.variant},
           {"test_loss", r.test_loss},
           {"test_accuracy", r.test_accuracy},
+          {"validation_loss", r.validation_loss},
+          {"validation_accuracy", r.validation_accuracy},
           {"confusion", r.confusion},
           {"iterations", r.iterations},
           {"seconds", r.seconds},
@@ -195,8 +204,9 @@ void trim_logs_after(const std::string& dir, std::int64_t iteration) {
     write_file_atomically(file, kept);
   };
   keep_lines("metrics.csv", kMetricsHeader, [&](const std::string& line) {
-    // variant,iteration,... with all six fields: anything else is a torn line
-    if (std::count(line.begin(), line.end(), ',') != 5) return false;
+    // variant,iteration,... with all eight fields (six in older runs): anything else is a torn line
+    const auto commas = std::count(line.begin(), line.end(), ',');
+    if (commas != 7 && commas != 5) return false;
     const std::size_t a = line.find(',');
     char* end = nullptr;
     const long long it = std::strtoll(line.c_str() + a + 1, &end, 10);
@@ -244,6 +254,7 @@ RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
 RunStore::~RunStore() {
   if (metrics_) std::fclose(metrics_);
   if (probes_) std::fclose(probes_);
+  if (findings_) std::fclose(findings_);
 }
 
 std::string RunStore::path(const std::string& name) const { return (fs::path(dir_) / name).string(); }
@@ -270,6 +281,19 @@ void RunStore::append_record(const RecordPoint& point) {
   tensorboard_->scalar("images_per_second/" + point.variant, point.iteration, point.images_per_second);
 }
 
+namespace {
+
+void write_validation(TensorBoardWriter& tensorboard, const ProbeResult& probe) {
+  if (std::isfinite(probe.validation_loss)) {
+    tensorboard.scalar("validation/loss/" + probe.variant, probe.iteration, probe.validation_loss);
+  }
+  if (std::isfinite(probe.validation_accuracy)) {
+    tensorboard.scalar("validation/accuracy/" + probe.variant, probe.iteration, probe.validation_accuracy);
+  }
+}
+
+}  // namespace
+
 void RunStore::append_probe(const ProbeResult& probe) {
   std::ostringstream name;
   name << "filters/" << probe.variant << "-" << std::setw(7) << std::setfill('0') << probe.iteration << ".png";
@@ -277,6 +301,7 @@ void RunStore::append_probe(const ProbeResult& probe) {
   write_file_atomically(path(name.str()), png);
   append_line(probes_, "probes.jsonl", probe_to_json(probe, name.str()).dump());
   const std::string variant = probe.variant;
+  write_validation(*tensorboard_, probe);
   for (const LayerProbe& l : probe.layers) {
     tensorboard_->histogram("activation/" + variant + "/" + l.name, probe.iteration, l.activation);
     tensorboard_->histogram("pre_activation/" + variant + "/" + l.name, probe.iteration, l.pre_activation);
@@ -306,8 +331,29 @@ void RunStore::write_results(const std::vector<VariantResult>& results) {
   tensorboard_->flush();
 }
 
+void RunStore::append_finding(const Finding& finding) {
+  if (!findings_) findings_ = open_for_append(path("findings.jsonl"));
+  append_line(findings_, "findings.jsonl", finding_to_json(finding).dump());
+  const std::string where = finding.variant + (finding.layer.empty() ? "" : "/" + finding.layer);
+  tensorboard_->text("findings/" + finding.kind + (where.empty() ? "" : "/" + where), finding.last_iteration,
+                     "**" + severity_name(finding.severity) + "**: " + finding.evidence +
+                         (finding.suggestion.empty() ? "" : "\n\n*Try:* " + finding.suggestion));
+}
+
+void RunStore::replace_findings(const std::vector<Finding>& findings) {
+  if (findings_) {
+    std::fclose(findings_);
+    findings_ = nullptr;
+  }
+  std::string text;
+  for (const Finding& f : findings) text += finding_to_json(f).dump() + "\n";
+  write_file_atomically(path("findings.jsonl"), text);
+}
+
 void RunStore::flush() {
-  for (auto [file, name] : {std::pair{metrics_, "metrics.csv"}, std::pair{probes_, "probes.jsonl"}}) {
+  for (auto [file, name] : {std::pair{metrics_, "metrics.csv"}, std::pair{probes_, "probes.jsonl"},
+                            std::pair{findings_, "findings.jsonl"}}) {
+    if (!file) continue;
     if (std::fflush(file) != 0 || ::fsync(fileno(file)) != 0) fail(path(name), "flush");
   }
   tensorboard_->flush();

@@ -3,8 +3,10 @@
 // flushed, so a kill leaves a valid prefix.
 //
 //   config.json                 the ExperimentConfig, with every variant's full spec
-//   metrics.csv                 variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds
+//   metrics.csv                 variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds,
+//                               validation_loss,validation_accuracy (empty where no probe fell on the row)
 //   probes.jsonl                one JSON object per variant and probe (format in docs/run-folder.md)
+//   findings.jsonl              one finding a line, as they arise (run/findings_file.h)
 //   filters/VARIANT-ITER.png    the first-layer filter grid of that probe
 //   results.json                per variant: test loss and accuracy, confusion matrix, ...
 //   checkpoints/                see checkpoint.h
@@ -34,7 +36,11 @@ std::string default_runs_folder();
 // A new folder name in it: YYYYMMDD-HHMMSS[-N]
 std::string new_default_run_dir();
 
-constexpr const char* kMetricsHeader = "variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds";
+constexpr const char* kMetricsHeader =
+    "variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds,validation_loss,validation_accuracy";
+// Runs made before the validation split wrote six columns; they are read as they are.
+constexpr const char* kMetricsHeaderWithoutValidation =
+    "variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds";
 
 nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filters_file);
 nlohmann::json result_to_json(const VariantResult& result);
@@ -66,6 +72,10 @@ class RunStore {
   void append_record(const RecordPoint& point);
   void append_probe(const ProbeResult& probe);
   void write_results(const std::vector<VariantResult>& results);
+  // A new or updated finding: a line of findings.jsonl, and TensorBoard text.
+  void append_finding(const Finding& finding);
+  // findings.jsonl made exactly `findings` (a resumed run's, replayed up to its checkpoint).
+  void replace_findings(const std::vector<Finding>& findings);
   // predictions/VARIANT.csv, written whole (atomically) at evaluation.
   void write_predictions(const std::string& variant, const std::vector<Prediction>& predictions);
   void flush();  // fsync the appended files
@@ -76,6 +86,7 @@ class RunStore {
   std::string dir_;
   std::FILE* metrics_ = nullptr;
   std::FILE* probes_ = nullptr;
+  std::FILE* findings_ = nullptr;  // opened at the first finding
   std::unique_ptr<TensorBoardWriter> tensorboard_;
 };
 

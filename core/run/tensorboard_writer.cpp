@@ -190,6 +190,19 @@ void TensorBoardWriter::image(const std::string& tag, std::int64_t step, int hei
   write_event(step, tagged_value(tag, 4, image));
 }
 
+void TensorBoardWriter::text(const std::string& tag, std::int64_t step, const std::string& markdown) {
+  std::string plugin_data, metadata, tensor, value;
+  put_bytes(plugin_data, 1, "text");
+  put_bytes(metadata, 1, plugin_data);
+  put_int(tensor, 1, 7);  // DT_STRING
+  put_bytes(tensor, 2, "");  // a scalar: a shape without dimensions
+  put_bytes(tensor, 8, markdown);
+  put_bytes(value, 1, tag);
+  put_bytes(value, 8, tensor);
+  put_bytes(value, 9, metadata);
+  write_event(step, value);
+}
+
 void TensorBoardWriter::flush() {
   if (std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0) {
     throw StoreError("cannot flush " + path_ + ": " + std::strerror(errno));

@@ -52,6 +52,10 @@ void ExperimentConfig::validate() const {
            std::to_string(kAutomaticProbeCount) + " a run)");
   }
   if (probe_size < 1) refuse("probe-size must be at least 1");
+  if (!(validation == kAutomaticValidation || validation == 0 || (validation > 0 && validation < 1) ||
+        (validation >= 1 && validation <= 1e9 && validation == std::floor(validation)))) {
+    refuse("validation must be auto, 0 (none), a fraction between 0 and 1 or a whole number of images");
+  }
   if (checkpoint_every < 0) refuse("checkpoint-every must not be negative");
   if (threads < 0) refuse("threads must not be negative");
   if (data_cache_mb < 0) refuse("the data cache size must not be negative (0: automatic)");
@@ -83,12 +87,16 @@ double ExperimentConfig::scheduled_learning_rate(std::int64_t iteration) const {
   return learning_rate * 0.5 * (1.0 + std::cos(3.14159265358979 * std::min(1.0, progress)));
 }
 
-int automatic_probe_interval(std::int64_t iterations) {
-  return int(std::clamp<std::int64_t>(iterations / kAutomaticProbeCount, 1, 100000000));
+int automatic_probe_interval(std::int64_t iterations, int record_every) {
+  const std::int64_t interval = std::clamp<std::int64_t>(iterations / kAutomaticProbeCount, 1, 100000000);
+  // A multiple of the record interval where it can be, so each probe's
+  // validation figures land in a metrics row (2,400 iterations: every 100, 25 probes).
+  if (record_every > 1 && interval >= record_every) return int(interval / record_every * record_every);
+  return int(interval);
 }
 
 int ExperimentConfig::probe_interval() const {
-  return probe_every == kAutomaticProbes ? automatic_probe_interval(iterations) : probe_every;
+  return probe_every == kAutomaticProbes ? automatic_probe_interval(iterations, record_every) : probe_every;
 }
 
 double ExperimentConfig::learning_rate_scale(const std::string& variant) const {
@@ -120,6 +128,7 @@ nlohmann::json config_to_json(const ExperimentConfig& c) {
           {"record_every", c.record_every},
           {"probe_every", c.probe_every},
           {"probe_size", c.probe_size},
+          {"validation", c.validation == kAutomaticValidation ? nlohmann::json("auto") : nlohmann::json(c.validation)},
           {"checkpoint_every", c.checkpoint_every},
           {"threads", c.threads},
           {"world_size", c.world_size},
@@ -150,6 +159,14 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
     c.record_every = json_int<int>(j.at("record_every"));
     c.probe_every = json_int<int>(j.at("probe_every"));
     c.probe_size = json_int<int>(j.at("probe_size"));
+    if (!j.contains("validation")) {
+      c.validation = 0;  // runs made before the validation split trained on every image
+    } else if (j.at("validation").is_string()) {
+      if (j.at("validation").get<std::string>() != "auto") throw std::invalid_argument("config.json: validation is neither auto nor a number");
+      c.validation = kAutomaticValidation;
+    } else {
+      c.validation = j.at("validation").get<double>();
+    }
     c.checkpoint_every = json_int<int>(j.at("checkpoint_every"));
     c.threads = json_int<int>(j.at("threads"));
     c.world_size = j.contains("world_size") ? json_int<int>(j.at("world_size")) : 1;  // absent before data parallelism

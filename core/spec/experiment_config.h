@@ -31,7 +31,11 @@ inline constexpr int kAutomaticProbes = -1;
 inline constexpr int kAutomaticProbeCount = 20;
 // The interval that gives a run of `iterations` at least kAutomaticProbeCount
 // probes after the one at iteration 0 (every iteration for short runs).
-int automatic_probe_interval(std::int64_t iterations);
+int automatic_probe_interval(std::int64_t iterations, int record_every = 1);
+
+// validation's "choose for me": 1/12 of the training images, at most 5,000
+// (data/validation_split.h).
+inline constexpr double kAutomaticValidation = -1;
 
 struct ExperimentConfig {
   std::vector<VariantSpec> variants;  // input size and classes already set
@@ -68,6 +72,11 @@ struct ExperimentConfig {
   // (AlexNetImpl::set_bf16_products); elsewhere, and with false,
   // training is float32 throughout (bit for bit reproducible on one machine either way).
   bool bf16 = true;
+  // Training images held out as the validation split (never trained on):
+  // kAutomaticValidation, 0 (none), a fraction in (0, 1) or a count. The probe
+  // set is its first probe_size images, so every probe measures validation loss
+  // and accuracy too; at the end each variant is measured on all of it.
+  double validation = kAutomaticValidation;
   int record_every = 100;
   // Probes (filters, histograms, dead units) every this many iterations; 0:
   // none; kAutomaticProbes: chosen from the run's length (probe_interval()).

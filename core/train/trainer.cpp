@@ -28,8 +28,10 @@
 #include "run/checkpoint.h"
 #include "platform/caching_cpu_allocator.h"
 #include "data/dataset.h"
+#include "data/validation_split.h"
 #include "data/load_options.h"
 #include "analysis/probes.h"
+#include "analysis/findings_engine.h"
 #include "run/run_reader.h"
 #include "run/predictions.h"
 #include "run/run_paths.h"
@@ -233,8 +235,10 @@ class Trainer::Session {
     if (config_.probe_every != kAutomaticProbes) return;
     config_.probe_every = config_.probe_interval();
     if (writer_) {
-      observer_.on_message("probing every " + std::to_string(config_.probe_every) + " iterations (about " +
-                           std::to_string(kAutomaticProbeCount) + " probes over the run; --probe-every sets it)");
+      const std::int64_t every = config_.probe_every;
+      const std::int64_t probes = config_.iterations / every + 1 + (config_.iterations % every != 0 ? 1 : 0);
+      observer_.on_message("probing every " + std::to_string(every) + " iterations (" + std::to_string(probes) +
+                           " probes over the run; --probe-every sets it)");
     }
   }
 
@@ -250,19 +254,41 @@ class Trainer::Session {
     }
   }
 
-  // Phase: the data set, and the variants' specs completed for it.
+  // Phase: the data set, its validation split taken out of the training
+  // images, and the variants' specs completed for it.
   void load_data() {
     observer_.on_message("loading data: " + config_.data);
-    data_ = std::make_unique<const Dataset>(load_dataset(config_.data, load_options_for(config_)));
+    Dataset loaded = load_dataset(config_.data, load_options_for(config_));
+    const std::int64_t held_out = validation_count(config_.validation, loaded.train.size(), loaded.classes());
+    ValidationSplit split = split_validation(loaded.train, held_out, loaded.classes(), config_.seed);
+    loaded.train = std::move(split.train);
+    validation_ = std::move(split.validation);
+    data_ = std::make_unique<const Dataset>(std::move(loaded));
     for (const std::string& note : data_->notes) observer_.on_message(note);
     if (writer_) observer_.on_classes(data_->class_names);
-    observer_.on_message("data: " + data_->name + ", " + std::to_string(data_->train.size()) + " training and " +
-                         std::to_string(data_->test.size()) + " test images, " + std::to_string(data_->classes()) +
-                         " classes");
+    observer_.on_message("data: " + data_->name + ", " + std::to_string(data_->train.size()) + " training, " +
+                         std::to_string(validation_.size()) + " validation and " + std::to_string(data_->test.size()) +
+                         " test images, " + std::to_string(data_->classes()) + " classes" +
+                         (validation_.size() > 0 ? " (the validation images are never trained on; --validation sets "
+                                                   "how many)"
+                                                 : " (no validation split: --validation 0)"));
     for (VariantSpec& spec : config_.variants) {
       spec.input_size = config_.input_size;
       spec.classes = data_->classes();
       validate(spec);
+    }
+    if (data_->train.size() > 0 && data_->classes() > 0) {
+      const torch::Tensor counts = torch::bincount(data_->train.labels, {}, data_->classes());
+      train_class_counts_.assign(counts.data_ptr<std::int64_t>(), counts.data_ptr<std::int64_t>() + counts.numel());
+    }
+    if (writer_) findings_ = std::make_unique<FindingsEngine>(findings_context(config_, train_class_counts_, data_->class_names));
+  }
+
+  // New or updated findings: to the run folder and the observer.
+  void report(const std::vector<Finding>& findings) {
+    for (const Finding& f : findings) {
+      if (store_) store_->append_finding(f);
+      observer_.on_finding(f);
     }
   }
 
@@ -294,6 +320,12 @@ class Trainer::Session {
       const RunContents kept = read_run(store_->dir());
       for (const RecordPoint& p : kept.records) observer_.on_record(p);
       for (const ProbeResult& p : kept.probes) observer_.on_probe(p);
+      // The findings of what was kept, as the engine would have made them; later lines were dropped with the logs.
+      replay_run(*findings_, kept);
+      store_->replace_findings(findings_->findings());
+      for (const Finding& f : findings_->findings()) observer_.on_finding(f);
+    } else {
+      report(findings_->start());
     }
     {
       std::lock_guard<std::mutex> lock(t_.mutex_);
@@ -303,15 +335,20 @@ class Trainer::Session {
   }
 
   // Phase: how pictures become inputs, and the probe set (the first held-out
-  // images, the same at every probe).
+  // images, the same at every probe): the validation split's first images,
+  // so each probe measures validation loss and accuracy on its forward pass;
+  // the test split's without one (nothing is measured then).
   void prepare_inputs() {
     transform_.input_size = config_.input_size;
     transform_.random_crop = config_.augment;
     transform_.horizontal_flip = config_.augment || config_.flip;
     transform_.normalisation = compute_normalisation(data_->train);
-    probe_count_ = std::min<std::int64_t>(config_.probe_size, data_->test.size());
     grey_data_ = data_->train.channels() == 1;
-    if (writer_) probe_images_ = prepare_images(data_->test.pixels(0, probe_count_, threads_), transform_, nullptr);
+    const ImageSet& probe_source = validation_.size() > 0 ? validation_ : data_->test;
+    probe_count_ = std::min<std::int64_t>(config_.probe_size, probe_source.size());
+    if (!writer_) return;
+    probe_images_ = prepare_images(probe_source.pixels(0, probe_count_, threads_), transform_, nullptr);
+    if (validation_.size() > 0) probe_labels_ = validation_.labels.narrow(0, 0, probe_count_).contiguous();
   }
 
   // Phase: every variant's model and optimizer (its initial weights from the
@@ -331,7 +368,10 @@ class Trainer::Session {
                                     {"source", data_->source},
                                     {"train_images", data_->train.size()},
                                     {"test_images", data_->test.size()},
+                                    {"validation_images", validation_.size()},
+                                    {"probe_set", validation_.size() > 0 ? "validation" : "test"},
                                     {"class_names", data_->class_names},
+                                    {"train_class_counts", train_class_counts_},
                                     {"notes", data_->notes},
                                     {"probe_images", probe_count_},
                                     {"normalisation", {{"mean", transform_.normalisation.mean},
@@ -409,11 +449,13 @@ class Trainer::Session {
       const double took = seconds_since(iteration_start);
       iteration_seconds = iteration_seconds == 0 ? took : 0.9 * iteration_seconds + 0.1 * took;
       report_progress(iteration_seconds);
-      if (iteration_ % config_.record_every == 0) record(rate);
+      // The probe first, so the record at the same iteration carries its validation figures.
       if (probing() && iteration_ % config_.probe_every == 0) {
         probe_all(iteration_);
         last_probe_ = iteration_;
       }
+      if (iteration_ % config_.record_every == 0) record(rate);
+      last_rate_ = rate;
       if (config_.checkpoint_every > 0 && iteration_ % config_.checkpoint_every == 0) {
         checkpoint_all(iteration_);
         last_checkpoint_ = iteration_;
@@ -462,7 +504,9 @@ class Trainer::Session {
     }
     lanes_->step_in_rounds(costs, [&](std::size_t k) { train_variant(alive[k], rate, batch, dropout_seeds[k]); });
     for (std::size_t i : alive) {
-      if (variants_[i].diverged) observer_.on_message(variants_[i].spec.name + " " + variants_[i].note);
+      if (!variants_[i].diverged) continue;
+      observer_.on_message(variants_[i].spec.name + " " + variants_[i].note);
+      if (findings_) report(findings_->on_divergence(variants_[i].spec.name, iteration_ + 1, variants_[i].diverged_value));
     }
     return !alive.empty();
   }
@@ -491,6 +535,7 @@ class Trainer::Session {
     }
     if (!std::isfinite(value)) {
       v.diverged = true;
+      v.diverged_value = std::isnan(value) ? "NaN" : "infinite";
       v.note = "diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
                " at iteration " + std::to_string(iteration_ + 1) + "; this variant was stopped";
       return;
@@ -530,25 +575,39 @@ class Trainer::Session {
       const double interval = v.seconds - v.seconds_at_record;
       p.images_per_second = interval > 0 ? double(v.loss_count) * config_.batch_size / interval : 0;
       p.elapsed_seconds = v.seconds;
+      if (v.validated_at == iteration_) {
+        p.validation_loss = v.validation_loss;
+        p.validation_accuracy = v.validation_accuracy;
+      }
       v.loss_sum = 0;
       v.loss_count = 0;
       v.seconds_at_record = v.seconds;
       if (!store_) continue;
       store_->append_record(p);
       observer_.on_record(p);
+      report(findings_->on_record(p));
     }
   }
 
   void probe_all(std::int64_t at) {
     if (!store_) return;
+    const Clock::time_point start = Clock::now();
+    ++probes_made_;
     for (VariantState& v : variants_) {
       if (v.diverged) continue;
-      ProbeResult p = probe_model(*v.model, probe_images_, v.edges, 250, grey_data_);
+      ProbeResult p = probe_model(*v.model, probe_images_, v.edges, 250, grey_data_, probe_labels_);
       p.variant = v.spec.name;
       p.iteration = at;
+      if (std::isfinite(p.validation_loss) || std::isfinite(p.validation_accuracy)) {
+        v.validated_at = at;
+        v.validation_loss = p.validation_loss;
+        v.validation_accuracy = p.validation_accuracy;
+      }
       store_->append_probe(p);
       observer_.on_probe(p);
+      report(findings_->on_probe(p));
     }
+    probe_seconds_ += seconds_since(start);
   }
 
   void checkpoint_all(std::int64_t at) {
@@ -563,6 +622,10 @@ class Trainer::Session {
     stopped_ = t_.stop_requested_ && iteration_ < config_.iterations;
     if (stopped_) observer_.on_message("stopped at iteration " + std::to_string(iteration_));
     if (probing() && last_probe_ != iteration_) probe_all(iteration_);
+    // A run whose length is not a multiple of record_every ends with a row for
+    // its last iterations (with the last probe's validation). A stopped run
+    // keeps its half-filled interval in the checkpoint for a resume instead.
+    if (iteration_ == config_.iterations && iteration_ % config_.record_every != 0) record(last_rate_);
     if (last_checkpoint_ != iteration_) checkpoint_all(iteration_);
     if (!cluster_->distributed() || !writer_) return;
     for (std::size_t i = 0; i < variants_.size(); ++i) {
@@ -588,6 +651,14 @@ class Trainer::Session {
       std::vector<Prediction> predictions;
       VariantResult r = evaluate(*v.model, data_->test, data_->classes(), transform_, *cluster_, &predictions);
       if (store_) store_->write_predictions(v.spec.name, predictions);
+      if (validation_.size() > 0) {
+        const Clock::time_point start = Clock::now();
+        std::vector<Prediction> unused;
+        const VariantResult held_out = evaluate(*v.model, validation_, data_->classes(), transform_, *cluster_, &unused);
+        r.validation_loss = held_out.test_loss;
+        r.validation_accuracy = held_out.test_accuracy;
+        validation_seconds_ += seconds_since(start);
+      }
       r.variant = v.spec.name;
       r.iterations = v.steps;
       r.seconds = v.seconds;
@@ -596,7 +667,16 @@ class Trainer::Session {
       r.note = v.diverged ? v.note
                           : (stopped_ ? "stopped by the user at iteration " + std::to_string(iteration_) : "");
       results_.push_back(r);
-      if (writer_) observer_.on_result(r);
+      if (writer_) {
+        observer_.on_result(r);
+        report(findings_->on_result(r));
+      }
+    }
+    if (findings_) report(findings_->finish());
+    if (validation_.size() > 0 && writer_) {
+      observer_.on_message("validation: " + std::to_string(validation_.size()) + " held-out images, measured at " +
+                           std::to_string(probes_made_) + " probes (" + fixed(probe_seconds_, 1) +
+                           " s of probing in all) and at the end (" + fixed(validation_seconds_, 1) + " s)");
     }
     if (store_) {
       store_->write_results(results_);
@@ -629,16 +709,23 @@ class Trainer::Session {
   std::unique_ptr<Cluster> cluster_;
   bool writer_ = false;
   bool bf16_ = false;
-  std::unique_ptr<const Dataset> data_;
+  std::unique_ptr<const Dataset> data_;  // its train split without the validation images
+  std::vector<std::int64_t> train_class_counts_;
+  std::unique_ptr<FindingsEngine> findings_;  // rank 0 only
+  ImageSet validation_;                   // empty with --validation 0
   std::optional<CheckpointInfo> checkpoint_;
   std::unique_ptr<RunStore> store_;  // rank 0 only
   TransformOptions transform_;
   std::int64_t probe_count_ = 0;
   bool grey_data_ = false;
   torch::Tensor probe_images_;
+  torch::Tensor probe_labels_;  // undefined without a validation split
   std::vector<VariantState> variants_;
   std::int64_t iteration_ = 0;
   double rate_scale_ = 1;
+  double last_rate_ = 0;  // the rate of the last iteration, for a closing record
+  int probes_made_ = 0;
+  double probe_seconds_ = 0, validation_seconds_ = 0;  // what probing and the end's validation cost
   std::vector<GradientAverager> averagers_;
   std::unique_ptr<VariantLanes> lanes_;
   std::vector<double> variant_costs_;

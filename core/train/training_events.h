@@ -3,10 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
 namespace alexnet {
+
+// A figure not measured (no validation split, no probe at that record): NaN,
+// an empty field in metrics.csv and null in JSON.
+inline constexpr double kNotMeasured = std::numeric_limits<double>::quiet_NaN();
 
 struct RecordPoint {
   std::string variant;
@@ -15,6 +20,10 @@ struct RecordPoint {
   double learning_rate = 0;
   double images_per_second = 0;
   double elapsed_seconds = 0;  // this variant's training time so far
+  // On the probe set (the validation split's first images), when a probe fell
+  // on this record's iteration.
+  double validation_loss = kNotMeasured;
+  double validation_accuracy = kNotMeasured;  // 0..1
 };
 
 struct Histogram {
@@ -50,6 +59,10 @@ struct ProbeResult {
   std::string variant;
   std::int64_t iteration = 0;
   std::string activation;  // relu, tanh, ...
+  // The probe set is the validation split's first images: its plain
+  // cross-entropy and accuracy (kNotMeasured when the run holds none out).
+  double validation_loss = kNotMeasured;
+  double validation_accuracy = kNotMeasured;
   std::vector<LayerProbe> layers;
   std::vector<WeightHistogram> weights;  // every weighted layer, the classifier included
   FilterGrid filters;
@@ -59,6 +72,9 @@ struct VariantResult {
   std::string variant;
   double test_loss = 0;
   double test_accuracy = 0;
+  // On the whole validation split at the end (kNotMeasured without one).
+  double validation_loss = kNotMeasured;
+  double validation_accuracy = kNotMeasured;
   std::vector<std::vector<std::int64_t>> confusion;  // [true class][predicted class]
   std::int64_t iterations = 0;
   double seconds = 0;
@@ -75,6 +91,34 @@ struct ProgressUpdate {
   double eta_seconds = 0;  // for the whole experiment
 };
 
+// What the findings engine (analysis/findings_engine.h) concludes about a run:
+// a plain value like the others, appended to findings.jsonl as it arises and
+// sent to the window. A finding is known by (kind, variant, layer,
+// first_iteration); a later one with the same key updates it (it lasted
+// longer, or grew more severe).
+enum class Severity { Info, Warning, Problem };
+
+struct Finding {
+  std::string kind;     // a fixed vocabulary: dead_layer, not_learning, ... (docs/findings.md)
+  std::string variant;  // empty for findings about the run (class_imbalance)
+  std::string layer;    // empty where no layer applies
+  std::int64_t first_iteration = 0, last_iteration = 0;
+  // When the engine first said so: the iteration of the record, probe or
+  // divergence that made it (first_iteration is when the fault began).
+  std::int64_t found_iteration = 0;
+  Severity severity = Severity::Info;
+  std::string evidence;    // a sentence with the numbers
+  std::string suggestion;  // what to try, in order
+  // The settings to change, as a JSON array of objects in the order to try
+  // them: [{"init": "kaiming"}, {"lr": 0.001}] (train's option names).
+  std::string settings = "[]";
+};
+
+// Whether two findings are the same one (a later state of it).
+inline bool same_finding(const Finding& a, const Finding& b) {
+  return a.kind == b.kind && a.variant == b.variant && a.layer == b.layer && a.first_iteration == b.first_iteration;
+}
+
 enum class RunState { Preparing, Training, Paused, Evaluating, Finished, Stopped, Failed };
 
 class TrainingObserver {
@@ -88,6 +132,7 @@ class TrainingObserver {
   virtual void on_record(const RecordPoint& /*point*/) {}
   virtual void on_probe(const ProbeResult& /*probe*/) {}
   virtual void on_result(const VariantResult& /*result*/) {}
+  virtual void on_finding(const Finding& /*finding*/) {}
 };
 
 }  // namespace alexnet

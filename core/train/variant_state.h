@@ -21,7 +21,11 @@ struct VariantState {
   std::int64_t loss_count = 0;
   double seconds_at_record = 0;
   double last_loss = 0;
+  // The latest probe's validation figures, for the record at its iteration.
+  std::int64_t validated_at = -1;
+  double validation_loss = 0, validation_accuracy = 0;
   bool diverged = false;
+  std::string diverged_value;  // NaN or infinite
   std::string note;
 };
 
