@@ -6,6 +6,8 @@
 
 #include "command_line.h"
 #include "gui_app.h"
+#include "analysis/findings_engine.h"
+#include "run/findings_file.h"
 #include "run/run_comparison.h"
 
 namespace alexnet::cli {
@@ -47,8 +49,24 @@ int run_compare(const std::vector<std::string>& args) {
   }
   int curves = -1;
   if (!format.empty()) curves = export_comparison_pictures(comparison, out, format);
+  // Each run's warnings and problems, recomputed from its records and probes as `diagnose` does.
+  read_compared_probes(comparison);
+  std::vector<std::vector<Finding>> findings;
+  for (const ComparedRun& r : comparison.runs) {
+    std::vector<Finding> serious;
+    for (const Finding& f : diagnose_run(r.run)) {
+      if (f.severity != Severity::Info) serious.push_back(f);
+    }
+    findings.push_back(serious);
+  }
   if (parsed.flag("json")) {
     nlohmann::json j = comparison_json(comparison);
+    j["findings"] = nlohmann::json::object();
+    for (std::size_t i = 0; i < comparison.runs.size(); ++i) {
+      nlohmann::json list = nlohmann::json::array();
+      for (const Finding& f : findings[i]) list.push_back(finding_to_json(f));
+      j["findings"][comparison.runs[i].name] = list;
+    }
     if (curves >= 0) j["picture"] = {{"file", out + "/compare-loss." + format}, {"curves", curves}};
     std::cout << j.dump(2) << "\n";
     return 0;
@@ -59,6 +77,11 @@ int run_compare(const std::vector<std::string>& args) {
   } else {
     std::cout << "\nwhat differs:\n";
     for (const std::string& d : comparison.differences) std::cout << "  " << d << "\n";
+  }
+  std::cout << "\nfindings (warnings and problems; `alexnet-lab diagnose RUN` for all):\n";
+  for (std::size_t i = 0; i < comparison.runs.size(); ++i) {
+    if (findings[i].empty()) std::cout << "  " << comparison.runs[i].name << ": no problems found\n";
+    for (const Finding& f : findings[i]) std::cout << "  " << comparison.runs[i].name << ": " << describe_finding(f) << "\n";
   }
   if (comparison.different_data) {
     std::cout << "note: the runs trained on different data sets, so their accuracies are not comparable\n";

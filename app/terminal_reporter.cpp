@@ -96,6 +96,12 @@ void TerminalReporter::on_record(const RecordPoint& p) {
 void TerminalReporter::on_finding(const Finding& finding) {
   if (finding.severity == Severity::Info) return;  // diagnose lists those; the live lines stay for what needs action
   std::lock_guard<std::mutex> lock(mutex_);
+  // A finding that lasts is updated at every probe: said again only when it grows more severe.
+  const std::string key = finding.kind + "/" + finding.variant + "/" + finding.layer + "/" +
+                          std::to_string(finding.first_iteration);
+  const auto said = said_.find(key);
+  if (said != said_.end() && said->second >= finding.severity) return;
+  said_[key] = finding.severity;
   clear_live_lines();
   out_ << "finding: " << describe_finding(finding) << "\n";
   if (live_ && !order_.empty()) draw_live_lines();

@@ -36,6 +36,7 @@ class TerminalReporter : public TrainingObserver {
   std::vector<std::string> order_;
   std::map<std::string, ProgressUpdate> latest_;
   int drawn_lines_ = 0;
+  std::map<std::string, Severity> said_;  // findings printed, by key
   std::chrono::steady_clock::time_point last_draw_{};
 };
 

@@ -273,7 +273,8 @@ class TestCli : public QObject {
       QVERIFY2(QRegularExpression(row).match(r.out).hasMatch(), row);
     }
     const QString differs = r.out.section("what differs:\n", 1).section("loss curves:", 0, 0);
-    QCOMPARE(differs, QString("  schedule: warmup-linear | constant\n  seed: 0 | 3\n"));
+    QCOMPARE(differs.section("\nfindings", 0, 0), QString("  schedule: warmup-linear | constant\n  seed: 0 | 3\n"));
+    QVERIFY2(r.out.contains("\nfindings (warnings and problems; `alexnet-lab diagnose RUN` for all):\n"), qPrintable(r.out));
     QVERIFY2(r.out.contains("(4 curves)"), qPrintable(r.out));
     QVERIFY(!QImage(tmp_.filePath("cmp-plots/compare-loss.png")).isNull());
     // JSON, and one variant only.
@@ -283,6 +284,7 @@ class TestCli : public QObject {
     QCOMPARE(j["rows"].toArray().size(), 2);
     QCOMPARE(j["rows"].toArray()[1].toObject()["run"].toString(), QString("cmp-b"));
     QCOMPARE(j["differences"].toArray().size(), 2);
+    QVERIFY(j["findings"].toObject().contains("cmp-a") && j["findings"].toObject()["cmp-b"].isArray());
     // One run, a folder that is not a run, an unknown variant.
     QCOMPARE(run_cli({"compare", a}).exit_code, 2);
     r = run_cli({"compare", a, tmp_.filePath("nothing-here")});

@@ -10,6 +10,7 @@
 #include "cli_runner.h"
 #include "data_files.h"
 #include "run/run_reader.h"
+#include "run/findings_file.h"
 #include "training_support.h"
 
 namespace {
@@ -153,6 +154,20 @@ class TestReliability : public QObject {
       QCOMPARE(a["variants"][i]["test_loss"].get<double>(), b["variants"][i]["test_loss"].get<double>());
       QCOMPARE(a["variants"][i]["confusion"], b["variants"][i]["confusion"]);
     }
+    // Its findings too: what was found before each kill is kept (replayed to
+    // the checkpoint on resume), and the end holds what an uninterrupted run found.
+    const auto findings = [](const QString& folder) {
+      QFile f(folder + "/findings.jsonl");
+      std::vector<std::string> warnings;
+      const std::vector<alexnet::Finding> found =
+          f.open(QIODevice::ReadOnly) ? alexnet::parse_findings(f.readAll().toStdString(), "findings.jsonl", &warnings)
+                                      : std::vector<alexnet::Finding>{};
+      QStringList lines;
+      for (const alexnet::Finding& x : found) lines << QString::fromStdString(alexnet::finding_to_json(x).dump());
+      if (!warnings.empty()) lines << "damaged";
+      return lines;
+    };
+    QCOMPARE(findings(run), findings(reference));
     // A finished run is not resumed again.
     const CliResult again = run_cli({"train", "--resume", run});
     QCOMPARE(again.exit_code, 1);

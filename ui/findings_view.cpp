@@ -7,6 +7,8 @@
 #include <QTableView>
 #include <QVBoxLayout>
 
+#include <optional>
+
 #include "analysis/repair.h"
 #include "findings_table_model.h"
 
@@ -70,7 +72,15 @@ void FindingsView::setTryFixAllowed(bool allowed) {
 
 void FindingsView::refresh() {
   const std::vector<Finding>& findings = history_->findings();
+  // The model is rebuilt on every update: the selected finding stays selected (the first one when none was).
+  const Finding* was = model_->findingAt(table_->currentIndex().row());
+  const std::optional<Finding> selected = was ? std::optional<Finding>(*was) : std::nullopt;
   model_->setFindings(findings);
+  int row = model_->rowCount() > 0 ? 0 : -1;
+  for (int r = 0; selected && r < model_->rowCount(); ++r) {
+    if (same_finding(*model_->findingAt(r), *selected)) row = r;
+  }
+  if (row >= 0) table_->setCurrentIndex(model_->index(row, 0));
   table_->resizeColumnsToContents();
   table_->horizontalHeader()->setStretchLastSection(true);
   table_->resizeRowsToContents();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <set>
 #include <stdexcept>
 
 #include <nlohmann/json.hpp>
@@ -243,10 +244,17 @@ std::vector<Finding> FindingsEngine::finish() {
     std::string variant;
     std::int64_t at = -1;
   };
-  std::vector<const std::string*> healthy;
+  // Comparisons between variants that learned: a stuck or diverged one reaches nothing worth comparing.
+  std::vector<const std::string*> healthy;  // learned, with records enough to compare curves
+  std::set<std::string> learned;
   for (const std::string& v : order_) {
     const History& h = histories_.at(v);
-    if (!h.diverged_at && h.records.size() >= 3) healthy.push_back(&v);
+    const bool troubled = std::any_of(current.begin(), current.end(), [&](const Finding& f) {
+      return f.variant == v && f.severity == Severity::Problem;
+    });
+    if (h.diverged_at || troubled) continue;
+    learned.insert(v);
+    if (h.records.size() >= 3) healthy.push_back(&v);
   }
   if (healthy.size() >= 2) {
     double start = 0, level = 0;
@@ -292,14 +300,14 @@ std::vector<Finding> FindingsEngine::finish() {
   // A variant with at most half the parameters of others and within a point of their test accuracy.
   for (const std::string& a : order_) {
     const History& ha = histories_.at(a);
-    if (!ha.result || ha.result->diverged || ha.result->parameters <= 0) continue;
+    if (!learned.count(a) || !ha.result || ha.result->diverged || ha.result->parameters <= 0) continue;
     std::string against;
     double share = 0;
     std::int64_t smallest_larger = 0;
     int larger = 0;
     for (const std::string& b : order_) {
       const History& hb = histories_.at(b);
-      if (a == b || !hb.result || hb.result->diverged || hb.result->parameters <= 0) continue;
+      if (a == b || !learned.count(b) || !hb.result || hb.result->diverged || hb.result->parameters <= 0) continue;
       const double part = double(ha.result->parameters) / double(hb.result->parameters);
       const double gap = 100 * (hb.result->test_accuracy - ha.result->test_accuracy);
       if (part > 0.5 || gap > 1.0) continue;
@@ -440,12 +448,23 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
         double mean = 0;
         for (std::size_t k = i; k <= j; ++k) mean += h.records[k].train_loss;
         mean /= double(j - i + 1);
+        bool learned_before = false;  // below the band once: it went back; never: it settled there
+        for (std::size_t k = 0; k < i; ++k) learned_before |= h.records[k].train_loss < chance_loss - band;
+        const std::string level = number(mean, 2) + " ≈ ln " + std::to_string(c.classes) + " = " + number(chance_loss, 2);
+        const std::string span = " from iteration " + count(from) + " to " + count(to);
+        std::string evidence;
+        if (i == 0) {
+          evidence = "the training loss never left its starting level: flat at " + level + span +
+                     " (a network that guesses every class alike)";
+        } else if (learned_before) {
+          evidence = "the training loss went back to where a network that guesses every class alike sits: flat at " +
+                     level + span;
+        } else {
+          evidence = "the training loss fell only to where a network that guesses every class alike sits and stayed "
+                     "there: flat at " + level + span;
+        }
         out.push_back(make(finding_kind::kNotLearning, variant, "", from, to, Severity::Problem,
-                           std::string(i == 0 ? "the training loss never left its starting level: "
-                                              : "the training loss went back to its starting level: ") +
-                               "flat at " + number(mean, 2) + " ≈ ln " + std::to_string(c.classes) + " = " +
-                               number(chance_loss, 2) + " from iteration " + count(from) + " to " + count(to) +
-                               " (a network that guesses every class alike)" + validation_between(from, to),
+                           evidence + validation_between(from, to),
                            describe_repairs(repairs), repairs));
       }
       i = j + 1;
@@ -497,7 +516,7 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
           }
           nlohmann::json repairs = tanh ? nlohmann::json::array({{{"lr", round_rate(c.learning_rate / 10)}}})
                                         : learning_repairs(c, variant, true);
-          if (tanh && c.init == "paper") repairs.insert(repairs.begin(), {{"init", "kaiming"}});
+          if (tanh && c.init == "paper") repairs.insert(repairs.begin(), nlohmann::json::object({{"init", "kaiming"}}));
           out.push_back(make(tanh ? finding_kind::kSaturatedLayer : finding_kind::kDeadLayer, variant, layer,
                              h.probes[i].iteration, h.probes[j].iteration,
                              peak >= problem ? Severity::Problem : Severity::Warning, evidence,
