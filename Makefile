@@ -6,7 +6,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 # Relative paths let a fresh clone in another folder reuse the cache.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test deps build bench diagnose-bench soak fuzz fuzz-smoke sanitize package clean
+.PHONY: run test deps build bench diagnose-bench soak fuzz fuzz-smoke sanitize package format format-check clean
 
 run: build
 	$(BUILD_DIR)/app/alexnet-lab
@@ -78,6 +78,14 @@ sanitize:
 	  -DCMAKE_CXX_COMPILER=clang++ >/dev/null
 	cmake --build build-sanitize -j $(JOBS)
 	cd build-sanitize && $(SANITIZER_OPTIONS) ctest --output-on-failure -j 2 -E package
+
+# The C++ sources in the style of .clang-format (Debian's clang-format 14):
+# `make format` rewrites them, `make format-check` (CI) only says which differ.
+FORMATTED = git ls-files '*.cpp' '*.h' ':!tests/fuzz/corpus'
+format: deps
+	$(FORMATTED) | xargs clang-format -i
+format-check: deps
+	$(FORMATTED) | xargs clang-format --dry-run --Werror
 
 clean:
 	rm -rf $(BUILD_DIR) build-fuzz build-sanitize

@@ -92,8 +92,11 @@ int run_soak(int iterations, const std::string& variant, int input_size, int bat
                 "%.0f at the end (%+.1f%% from the middle to the end)\n",
                 iterations, variant.c_str(), input_size, batch, probe.rss_[0], probe.rss_[1], probe.rss_[2],
                 100.0 * (probe.rss_[2] - probe.rss_[1]) / probe.rss_[1]);
-  print({{"iterations", iterations}, {"rss_start_mib", probe.rss_[0]}, {"rss_middle_mib", probe.rss_[1]},
-         {"rss_end_mib", probe.rss_[2]}}, as_json, line);
+  print({{"iterations", iterations},
+         {"rss_start_mib", probe.rss_[0]},
+         {"rss_middle_mib", probe.rss_[1]},
+         {"rss_end_mib", probe.rss_[2]}},
+        as_json, line);
   return 0;
 }
 
@@ -123,8 +126,8 @@ int run_bench(const std::vector<std::string>& args) {
     // bf16 products (--bf16) are read against its own limit: the same product in bfloat16.
     const double bf16_gflops = measure_sgemm_gflops(2048, 5, true);
     char line[192];
-    std::snprintf(line, sizeof line, "sgemm 2048 x 2048: %.1f GFLOP/s\nbf16 gemm 2048 x 2048: %.1f GFLOP/s%s\n",
-                  gflops, bf16_gflops, cpu_has_avx512_bf16() ? "" : " (no AVX512-BF16 here: emulated)");
+    std::snprintf(line, sizeof line, "sgemm 2048 x 2048: %.1f GFLOP/s\nbf16 gemm 2048 x 2048: %.1f GFLOP/s%s\n", gflops,
+                  bf16_gflops, cpu_has_avx512_bf16() ? "" : " (no AVX512-BF16 here: emulated)");
     print({{"sgemm_gflops", gflops}, {"bf16_gemm_gflops", bf16_gflops}, {"threads", threads}}, as_json, line);
     return 0;
   }
@@ -142,8 +145,8 @@ int run_bench(const std::vector<std::string>& args) {
     char line[256];
     std::snprintf(line, sizeof line, "data loader (%s, S=%d, batch %d): %.0f images/s, %.0f with augmentation\n",
                   data.name.c_str(), input_size, batch, rate, augmented);
-    print({{"loader_images_per_second", rate}, {"loader_augmented_images_per_second", augmented},
-           {"data", data.name}}, as_json, line);
+    print({{"loader_images_per_second", rate}, {"loader_augmented_images_per_second", augmented}, {"data", data.name}},
+          as_json, line);
     return 0;
   }
 

@@ -101,9 +101,8 @@ void print_json(const PictureBatch& batch, const Report& report, const std::vect
       for (const ClassScore& s : top_classes(logits, class_names, top)) {
         best.push_back({{"class", s.name}, {"index", s.index}, {"probability", s.probability}});
       }
-      variants.push_back({{"variant", report.variants[v]},
-                          {"top", best},
-                          {"logits", std::vector<float>(logits, logits + classes)}});
+      variants.push_back(
+          {{"variant", report.variants[v]}, {"top", best}, {"logits", std::vector<float>(logits, logits + classes)}});
     }
     pictures.push_back({{"file", batch.files[p]}, {"variants", variants}});
   }
@@ -124,8 +123,10 @@ int run_classify(const std::vector<std::string>& args) {
   if (!onnx && pictures.size() < 2) {
     throw UsageError(std::string("classify: expects RUN_DIR and at least one picture\n") + kClassifyUsage);
   }
-  if (onnx && pictures.empty()) throw UsageError(std::string("classify: expects at least one picture\n") + kClassifyUsage);
-  if (onnx && parsed.has("variants")) throw UsageError("classify: --variants is for a run; an ONNX file is one variant");
+  if (onnx && pictures.empty())
+    throw UsageError(std::string("classify: expects at least one picture\n") + kClassifyUsage);
+  if (onnx && parsed.has("variants"))
+    throw UsageError("classify: --variants is for a run; an ONNX file is one variant");
   const int top = parsed.integer("top", 5, 1, 100000);
 
   Report report;
@@ -159,8 +160,8 @@ int run_classify(const std::vector<std::string>& args) {
     report.variants = classifier.variants();
     const int s = classifier.transform().input_size;
     for (std::size_t v = 0; v < report.variants.size() && !batch.files.empty(); ++v) {
-      report.logits.push_back(logits_in_chunks(
-          batch, s, [&](const std::vector<float>& in, int n) { return classifier.logits(v, in, n); }));
+      report.logits.push_back(
+          logits_in_chunks(batch, s, [&](const std::vector<float>& in, int n) { return classifier.logits(v, in, n); }));
     }
     header = {{"run", run_dir}, {"iteration", classifier.iteration()}, {"runtime", "libtorch"}};
   }

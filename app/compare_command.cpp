@@ -81,7 +81,8 @@ int run_compare(const std::vector<std::string>& args) {
   std::cout << "\nfindings (warnings and problems; `alexnet-lab diagnose RUN` for all):\n";
   for (std::size_t i = 0; i < comparison.runs.size(); ++i) {
     if (findings[i].empty()) std::cout << "  " << comparison.runs[i].name << ": no problems found\n";
-    for (const Finding& f : findings[i]) std::cout << "  " << comparison.runs[i].name << ": " << describe_finding(f) << "\n";
+    for (const Finding& f : findings[i])
+      std::cout << "  " << comparison.runs[i].name << ": " << describe_finding(f) << "\n";
   }
   if (comparison.different_data) {
     std::cout << "note: the runs trained on different data sets, so their accuracies are not comparable\n";

@@ -38,7 +38,8 @@ int run_describe(const std::vector<std::string>& args) {
     std::cout << kDescribeUsage;
     return 0;
   }
-  if (parsed.positional().size() != 1) throw UsageError(std::string("describe: expects one VARIANT\n") + kDescribeUsage);
+  if (parsed.positional().size() != 1)
+    throw UsageError(std::string("describe: expects one VARIANT\n") + kDescribeUsage);
   const int input_size = parsed.integer("input-size", 0, 1, 4096);
   const int classes = parsed.integer("classes", 0, 2, 1000000);
   const VariantSpec spec = resolve_variant(parsed.positional()[0], input_size, classes);
@@ -49,7 +50,8 @@ int run_describe(const std::vector<std::string>& args) {
   std::cout << "\ninput 3 x " << spec.input_size << " x " << spec.input_size << ", " << spec.classes
             << " classes, activation " << activation_name(spec.activation) << ", dropout " << spec.dropout << "\n\n";
   std::cout << std::left << std::setw(8) << "layer" << std::setw(42) << "kind" << std::setw(18) << "output"
-            << std::right << std::setw(14) << "parameters" << "\n";
+            << std::right << std::setw(14) << "parameters"
+            << "\n";
   for (const LayerShape& l : report.layers) {
     std::cout << std::left << std::setw(8) << l.name << std::setw(42) << l.kind << std::setw(18) << shape_text(l)
               << std::right << std::setw(14) << with_thousands(l.parameters) << "\n";

@@ -81,8 +81,8 @@ int run_diagnose(const std::vector<std::string>& args) {
       }
       findings.push_back(f);
     }
-    const bool troubled = std::any_of(findings.begin(), findings.end(),
-                                      [](const Finding& f) { return f.severity != Severity::Info; });
+    const bool troubled =
+        std::any_of(findings.begin(), findings.end(), [](const Finding& f) { return f.severity != Severity::Info; });
     if (json) {
       nlohmann::json list = nlohmann::json::array();
       for (const Finding& f : findings) list.push_back(finding_to_json(f));

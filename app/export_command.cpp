@@ -40,13 +40,12 @@ int run_export(const std::vector<std::string>& args) {
   }
   if (parsed.has("onnx")) {
     const std::string out = parsed.text("onnx", "");
-    const auto written = export_run_onnx(run_dir, out, split_list(parsed.text("variants", "")),
-                                         [](int done, int total, const std::string& variant) {
-                                           if (!variant.empty()) {
-                                             std::cerr << "exporting " << variant << " (" << done + 1 << " of "
-                                                       << total << ")\n";
-                                           }
-                                         });
+    const auto written = export_run_onnx(
+        run_dir, out, split_list(parsed.text("variants", "")), [](int done, int total, const std::string& variant) {
+          if (!variant.empty()) {
+            std::cerr << "exporting " << variant << " (" << done + 1 << " of " << total << ")\n";
+          }
+        });
     for (const OnnxExport& e : written) {
       std::cout << "wrote " << e.onnx_path << " (" << (e.bytes + 512 * 1024) / (1024 * 1024) << " MB, checked) and "
                 << e.card_path << "\n";

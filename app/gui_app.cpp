@@ -55,7 +55,8 @@ int save_view_screenshots(alexnet::ui::MainWindow& window, const QDir& out, cons
     while (loading() && waited.elapsed() < 60000) QCoreApplication::processEvents(QEventLoop::AllEvents, 50);
     for (int k = 0; k < 20; ++k) QCoreApplication::processEvents();
     const QString name = prefix + "-" + window.tabs()->tabText(i).toLower().remove('&') + ".png";
-    if (!window.grab().save(out.filePath(name))) throw std::runtime_error("cannot write " + out.filePath(name).toStdString());
+    if (!window.grab().save(out.filePath(name)))
+      throw std::runtime_error("cannot write " + out.filePath(name).toStdString());
     ++written;
   }
   window.tabs()->setCurrentIndex(shown);
@@ -182,8 +183,8 @@ std::vector<std::string> export_run_pictures(const std::string& run_dir, const s
   alexnet::ui::RunHistory history;
   history.load(run);
   QString error;
-  const QStringList files = alexnet::ui::export_all_views(&history, QString::fromStdString(out_dir), &error,
-                                                         QString::fromStdString(format));
+  const QStringList files =
+      alexnet::ui::export_all_views(&history, QString::fromStdString(out_dir), &error, QString::fromStdString(format));
   if (!error.isEmpty()) throw std::runtime_error(error.toStdString());
   std::vector<std::string> written;
   for (const QString& f : files) written.push_back(f.toStdString());

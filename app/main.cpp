@@ -20,7 +20,8 @@
 namespace {
 
 const char* const kUsage =
-    "AlexNet Lab " ALEXNET_LAB_VERSION " - train AlexNet variants side by side and see what they learn\n"
+    "AlexNet Lab " ALEXNET_LAB_VERSION
+    " - train AlexNet variants side by side and see what they learn\n"
     "\n"
     "usage:\n"
     "  alexnet-lab                      the window\n"

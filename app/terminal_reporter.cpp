@@ -25,9 +25,9 @@ namespace {
 std::string progress_line(const std::string& variant, std::int64_t iteration, std::int64_t total, double loss,
                           double images_per_second, double eta_seconds) {
   std::ostringstream line;
-  line << std::left << std::setw(12) << variant << std::right << std::setw(7) << iteration << "/" << total
-       << "  loss " << std::fixed << std::setprecision(4) << loss << "  " << std::setprecision(0)
-       << images_per_second << " img/s  ETA " << format_duration(eta_seconds);
+  line << std::left << std::setw(12) << variant << std::right << std::setw(7) << iteration << "/" << total << "  loss "
+       << std::fixed << std::setprecision(4) << loss << "  " << std::setprecision(0) << images_per_second
+       << " img/s  ETA " << format_duration(eta_seconds);
   return line.str();
 }
 
@@ -86,8 +86,8 @@ void TerminalReporter::on_record(const RecordPoint& p) {
   const ProgressUpdate& u = latest_[p.variant];
   out_ << progress_line(p.variant, p.iteration, u.total, p.train_loss, p.images_per_second, u.eta_seconds);
   if (std::isfinite(p.validation_loss)) {
-    out_ << "  validation " << std::fixed << std::setprecision(4) << p.validation_loss << " / "
-         << std::setprecision(1) << 100 * p.validation_accuracy << " %";
+    out_ << "  validation " << std::fixed << std::setprecision(4) << p.validation_loss << " / " << std::setprecision(1)
+         << 100 * p.validation_accuracy << " %";
   }
   out_ << "\n";
   out_.flush();
@@ -97,8 +97,8 @@ void TerminalReporter::on_finding(const Finding& finding) {
   if (finding.severity == Severity::Info) return;  // diagnose lists those; the live lines stay for what needs action
   std::lock_guard<std::mutex> lock(mutex_);
   // A finding that lasts is updated at every probe: said again only when it grows more severe.
-  const std::string key = finding.kind + "/" + finding.variant + "/" + finding.layer + "/" +
-                          std::to_string(finding.first_iteration);
+  const std::string key =
+      finding.kind + "/" + finding.variant + "/" + finding.layer + "/" + std::to_string(finding.first_iteration);
   const auto said = said_.find(key);
   if (said != said_.end() && said->second >= finding.severity) return;
   said_[key] = finding.severity;
@@ -111,8 +111,9 @@ void TerminalReporter::on_finding(const Finding& finding) {
 std::string TerminalReporter::results_table(const std::vector<VariantResult>& results) {
   std::ostringstream o;
   o << std::left << std::setw(12) << "variant" << std::right << std::setw(11) << "test_loss" << std::setw(15)
-    << "test_accuracy" << std::setw(12) << "iterations" << std::setw(10) << "seconds" << std::setw(13)
-    << "parameters" << std::setw(10) << "val_loss" << std::setw(14) << "val_accuracy" << "\n";
+    << "test_accuracy" << std::setw(12) << "iterations" << std::setw(10) << "seconds" << std::setw(13) << "parameters"
+    << std::setw(10) << "val_loss" << std::setw(14) << "val_accuracy"
+    << "\n";
   for (const VariantResult& r : results) {
     o << std::left << std::setw(12) << r.variant << std::right << std::fixed << std::setprecision(4) << std::setw(11)
       << r.test_loss << std::setw(15) << r.test_accuracy << std::setw(12) << r.iterations << std::setprecision(1)

@@ -32,7 +32,8 @@ class RankReporter : public TrainingObserver {
  public:
   explicit RankReporter(int rank) : rank_(rank) {}
   void on_message(const std::string& text) override {
-    if (text.rfind("error", 0) == 0 || text.rfind("warning", 0) == 0) std::cerr << "rank " << rank_ << ": " << text << "\n";
+    if (text.rfind("error", 0) == 0 || text.rfind("warning", 0) == 0)
+      std::cerr << "rank " << rank_ << ": " << text << "\n";
   }
 
  private:
@@ -44,7 +45,9 @@ DistSettings dist_from_args(const ParsedArgs& a) {
   d.timeout_seconds = a.integer("timeout", d.timeout_seconds, 1, 86400);
   const bool joined = a.has("world-size") || a.has("rank") || a.has("master");
   if (a.has("processes")) {
-    if (joined) throw UsageError("train: --processes starts every rank here; it does not go with --world-size, --rank or --master");
+    if (joined)
+      throw UsageError(
+          "train: --processes starts every rank here; it does not go with --world-size, --rank or --master");
     d.world_size = a.integer("processes", 1, 1, 256);
     d.local_processes = d.world_size;
     if (d.world_size > 1) d.worker_program = std::filesystem::read_symlink("/proc/self/exe").string();
@@ -116,8 +119,8 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
   }
   c.bf16 = precision == "bf16";
   c.record_every = a.integer("record-every", c.record_every, 1, 100000000);
-  c.probe_every = a.text("probe-every", "") == "auto" ? kAutomaticProbes
-                                                      : a.integer("probe-every", c.probe_every, 0, 100000000);
+  c.probe_every =
+      a.text("probe-every", "") == "auto" ? kAutomaticProbes : a.integer("probe-every", c.probe_every, 0, 100000000);
   c.probe_size = a.integer("probe-size", c.probe_size, 1, 1000000);
   const std::string validation = a.text("validation", "auto");
   if (validation == "auto") {

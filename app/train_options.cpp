@@ -41,7 +41,8 @@ std::vector<OptionGroup> make_groups() {
              std::to_string(static_cast<long long>(c.max_picture_pixels)) + ")"},
         {"cache-mb", "N",
          "image folders larger than N MiB decoded stream from disk on loader threads (default 0: automatic, at "
-         "most 2048)", true},
+         "most 2048)",
+         true},
         {"precision", "KIND",
          std::string(c.bf16 ? "bf16 (default: the large layers, fc7 and conv2-conv5, multiply in bfloat16 with "
                               "float32 weights, where the CPU has AVX512-BF16) or float32 (float32 throughout)"
@@ -59,7 +60,8 @@ std::vector<OptionGroup> make_groups() {
         {"checkpoint-every", "N", "(default " + std::to_string(c.checkpoint_every) + "; 0: at the end only)"},
         {"threads", "N",
          "threads to train on (default: all cores); with two or more, the variants of a step train side by "
-         "side, each on its share", true},
+         "side, each on its share",
+         true},
         {"seed", "N", "(default " + std::to_string(c.seed) + ")"},
         {"out", "DIR", "the run folder (default: a new folder under ~/.local/share/alexnet-lab/runs)"},
         {"png", "", "also draw every plot into RUN_DIR/plots (no display needed)", true}}},
@@ -69,9 +71,12 @@ std::vector<OptionGroup> make_groups() {
         {"rank", "R", "this process's rank; rank 0 listens on the master's port, the others connect to it", true},
         {"master", "HOST:PORT",
          "rank 0's address (a rank other than 0 started without experiment options takes rank 0's; with "
-         "options, they must be the same)", true},
-        {"interface", "IFACE", "the network interface for the collectives (default: the one that reaches the master)", true},
-        {"timeout", "S", "give up on a silent rank after S seconds (default " + std::to_string(d.timeout_seconds) + ")", true},
+         "options, they must be the same)",
+         true},
+        {"interface", "IFACE", "the network interface for the collectives (default: the one that reaches the master)",
+         true},
+        {"timeout", "S", "give up on a silent rank after S seconds (default " + std::to_string(d.timeout_seconds) + ")",
+         true},
         {"local-processes", "N", "processes of this run on this machine, for the thread share", true}}},
       {"continuing a run",
        {{"resume", "RUN_DIR",

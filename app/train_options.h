@@ -30,7 +30,7 @@ const std::vector<OptionGroup>& train_option_groups();
 // The names the parser accepts (values and flags), --resume and --help included.
 OptionSpec train_option_spec();
 std::set<std::string> train_process_options();  // the names with `process` set
-std::string train_usage();       // what `train --help` prints
-std::string train_options_man(); // roff .TP entries for the man page (`train --help-man`)
+std::string train_usage();                      // what `train --help` prints
+std::string train_options_man();                // roff .TP entries for the man page (`train --help-man`)
 
 }  // namespace alexnet::cli

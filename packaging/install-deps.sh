@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config lld
+  build-essential cmake ninja-build ccache pkg-config lld clang-format
   qt6-base-dev qt6-svg-dev libqcustomplot-dev libqcustomplot2.1-qt6
   libtorch-dev libopenblas0-openmp libonnx-dev libgloo-dev
   libopencv-dev nlohmann-json3-dev zlib1g-dev

@@ -84,16 +84,25 @@ inline Message parse(const std::string& b) {
     const std::uint64_t key = varint();
     Field f{int(key & 7)};
     switch (f.wire_type) {
-      case 0: f.varint = varint(); break;
-      case 1: f.bytes = b.substr(i, 8); i += 8; break;
-      case 5: f.bytes = b.substr(i, 4); i += 4; break;
+      case 0:
+        f.varint = varint();
+        break;
+      case 1:
+        f.bytes = b.substr(i, 8);
+        i += 8;
+        break;
+      case 5:
+        f.bytes = b.substr(i, 4);
+        i += 4;
+        break;
       case 2: {
         const std::uint64_t n = varint();
         f.bytes = b.substr(i, n);
         i += n;
         break;
       }
-      default: throw std::runtime_error("unknown wire type");
+      default:
+        throw std::runtime_error("unknown wire type");
     }
     if (i > b.size()) throw std::runtime_error("field past the end");
     m.emplace(int(key >> 3), f);

@@ -24,7 +24,9 @@ class TestCli : public QObject {
       const QString path = tmp_.filePath(name + ".json");
       QFile f(path);
       const QByteArray spec = QString(R"({"name": "%1", "input_size": 32, "dropout": 0.0,
-          "conv": [{"filters": 8, "kernel": 5, "stride": 2, "pool": true}], "fc": [16]})").arg(name).toUtf8();
+          "conv": [{"filters": 8, "kernel": 5, "stride": 2, "pool": true}], "fc": [16]})")
+                                  .arg(name)
+                                  .toUtf8();
       if (!f.open(QIODevice::WriteOnly) || f.write(spec) != spec.size()) return QString();
       paths << path;
     }
@@ -139,8 +141,9 @@ class TestCli : public QObject {
   }
 
   void badUsageExitsWithTwo() {
-    for (const QStringList& args : {QStringList{"--frobnicate"}, QStringList{"describe", "original", "--bogus"},
-                                    QStringList{"describe"}, QStringList{"describe", "original", "--input-size", "x"}}) {
+    for (const QStringList& args :
+         {QStringList{"--frobnicate"}, QStringList{"describe", "original", "--bogus"}, QStringList{"describe"},
+          QStringList{"describe", "original", "--input-size", "x"}}) {
       const CliResult r = run_cli(args);
       QVERIFY2(r.exit_code == 2, qPrintable(args.join(' ') + ": " + r.err));
       QVERIFY(!r.err.isEmpty());
@@ -156,17 +159,20 @@ class TestCli : public QObject {
                "conv": [{"filters": 16, "kernel": 5, "stride": 2, "pool": true}], "fc": [32]})");
     f.close();
     const QString out = tmp_.filePath("run");
-    const CliResult r = run_cli({"train", "--variants", spec, "--data", "synthetic", "--iterations", "30",
-                                 "--batch", "32", "--input-size", "32", "--record-every", "10",
-                                 "--probe-every", "15", "--probe-size", "100", "--threads", "1", "--out", out});
+    const CliResult r =
+        run_cli({"train", "--variants",   spec, "--data",         "synthetic", "--iterations",  "30", "--batch",
+                 "32",    "--input-size", "32", "--record-every", "10",        "--probe-every", "15", "--probe-size",
+                 "100",   "--threads",    "1",  "--out",          out});
     QVERIFY2(r.exit_code == 0, qPrintable(r.err));
     QVERIFY(r.err.contains("BLAS: "));
     QVERIFY(r.err.contains("idle threads "));
     QVERIFY(r.err.contains("run folder: " + out));
     QVERIFY(r.err.contains("tiny") && r.err.contains("30/30"));
-    QVERIFY(r.out.contains("variant       test_loss  test_accuracy  iterations   seconds   parameters  val_loss  val_accuracy"));
+    QVERIFY(r.out.contains(
+        "variant       test_loss  test_accuracy  iterations   seconds   parameters  val_loss  val_accuracy"));
     QVERIFY(QRegularExpression("\\ntiny +\\d+\\.\\d+ +\\d\\.\\d+ +30 ").match(r.out).hasMatch());
-    for (const char* file : {"config.json", "metrics.csv", "probes.jsonl", "results.json", "filters/tiny-0000030.png"}) {
+    for (const char* file :
+         {"config.json", "metrics.csv", "probes.jsonl", "results.json", "filters/tiny-0000030.png"}) {
       QVERIFY2(QFile::exists(out + "/" + file), file);
     }
   }
@@ -179,19 +185,24 @@ class TestCli : public QObject {
   void diagnoseSaysWhatWentWrong() {
     const QString specs = write_small_specs({"stuck"});
     QVERIFY(!specs.isEmpty());
-    const QStringList common = {"train", "--variants", specs, "--data", "synthetic", "--batch", "16",
-                                "--input-size", "32", "--record-every", "50", "--probe-every", "50",
-                                "--probe-size", "100", "--threads", "1"};
+    const QStringList common = {"train", "--variants",   specs, "--data",         "synthetic", "--batch",
+                                "16",    "--input-size", "32",  "--record-every", "50",        "--probe-every",
+                                "50",    "--probe-size", "100", "--threads",      "1"};
     const QString stuck = tmp_.filePath("diag-stuck");
-    CliResult r = run_cli(QStringList(common) << "--iterations" << "400" << "--lr" << "1e-9" << "--out" << stuck);
+    CliResult r = run_cli(QStringList(common) << "--iterations"
+                                              << "400"
+                                              << "--lr"
+                                              << "1e-9"
+                                              << "--out" << stuck);
     QVERIFY2(r.exit_code == 0, qPrintable(r.err));
     QVERIFY2(r.err.contains("finding: [problem] not_learning stuck (iterations 0-"), qPrintable(r.err));
 
     r = run_cli({"diagnose", stuck});
     QVERIFY2(r.exit_code == 0, qPrintable(r.err));
-    QVERIFY2(r.out.startsWith(stuck + ":\n  [problem] not_learning stuck (iterations 0-400): the training loss never left "
-                                      "its starting level: "),
-             qPrintable(r.out));
+    QVERIFY2(
+        r.out.startsWith(stuck + ":\n  [problem] not_learning stuck (iterations 0-400): the training loss never left "
+                                 "its starting level: "),
+        qPrintable(r.out));
     QVERIFY2(r.out.contains("Try: try --lr 1e-10"), qPrintable(r.out));
 
     r = run_cli({"diagnose", stuck, "--json"});
@@ -240,11 +251,16 @@ class TestCli : public QObject {
 
     // A healthy run: one line that says so.
     const QString healthy = tmp_.filePath("diag-healthy");
-    r = run_cli(QStringList(common) << "--iterations" << "200" << "--lr" << "0.001" << "--out" << healthy);
+    r = run_cli(QStringList(common) << "--iterations"
+                                    << "200"
+                                    << "--lr"
+                                    << "0.001"
+                                    << "--out" << healthy);
     QVERIFY2(r.exit_code == 0, qPrintable(r.err));
     r = run_cli({"diagnose", healthy});
     QVERIFY2(QRegularExpression("  no problems found \\(stuck \\d+\\.\\d\\d % test, \\d+\\.\\d\\d % validation\\)\\n")
-                 .match(r.out).hasMatch(),
+                 .match(r.out)
+                 .hasMatch(),
              qPrintable(r.out));
 
     // Several runs at once, one unreadable: the others are still diagnosed, and the exit status says so.
@@ -261,12 +277,17 @@ class TestCli : public QObject {
   void compareShowsResultsAndWhatDiffers() {
     const QString specs = write_small_specs({"one", "two"});
     QVERIFY(!specs.isEmpty());
-    const QStringList common = {"train", "--variants", specs, "--data", "synthetic", "--iterations", "20",
-                                "--batch", "16", "--input-size", "32", "--record-every", "5", "--probe-every", "0",
-                                "--threads", "1"};
+    const QStringList common = {"train", "--variants",    specs, "--data",       "synthetic", "--iterations",
+                                "20",    "--batch",       "16",  "--input-size", "32",        "--record-every",
+                                "5",     "--probe-every", "0",   "--threads",    "1"};
     const QString a = tmp_.filePath("cmp-a"), b = tmp_.filePath("cmp-b");
     QCOMPARE(run_cli(QStringList(common) << "--out" << a).exit_code, 0);
-    QCOMPARE(run_cli(QStringList(common) << "--out" << b << "--seed" << "3" << "--schedule" << "constant").exit_code, 0);
+    QCOMPARE(run_cli(QStringList(common) << "--out" << b << "--seed"
+                                         << "3"
+                                         << "--schedule"
+                                         << "constant")
+                 .exit_code,
+             0);
     CliResult r = run_cli({"compare", a, b, "--png", tmp_.filePath("cmp-plots")});
     QVERIFY2(r.exit_code == 0, qPrintable(r.err));
     for (const char* row : {"\ncmp-a +one +synthetic", "\ncmp-a +two ", "\ncmp-b +one ", "\ncmp-b +two "}) {
@@ -274,7 +295,8 @@ class TestCli : public QObject {
     }
     const QString differs = r.out.section("what differs:\n", 1).section("loss curves:", 0, 0);
     QCOMPARE(differs.section("\nfindings", 0, 0), QString("  schedule: warmup-linear | constant\n  seed: 0 | 3\n"));
-    QVERIFY2(r.out.contains("\nfindings (warnings and problems; `alexnet-lab diagnose RUN` for all):\n"), qPrintable(r.out));
+    QVERIFY2(r.out.contains("\nfindings (warnings and problems; `alexnet-lab diagnose RUN` for all):\n"),
+             qPrintable(r.out));
     QVERIFY2(r.out.contains("(4 curves)"), qPrintable(r.out));
     QVERIFY(!QImage(tmp_.filePath("cmp-plots/compare-loss.png")).isNull());
     // JSON, and one variant only.
@@ -300,8 +322,8 @@ class TestCli : public QObject {
   void benchTimesTheRoundsAndOneAfterTheOther() {
     const QString specs = write_small_specs({"lane-a", "lane-b"});
     QVERIFY(!specs.isEmpty());
-    const QStringList args = {"bench", "--variants", specs, "--input-size", "32", "--batch", "16",
-                              "--steps", "3", "--warmup", "1", "--threads", "2", "--side-by-side"};
+    const QStringList args = {"bench", "--variants", specs, "--input-size", "32", "--batch",       "16", "--steps",
+                              "3",     "--warmup",   "1",   "--threads",    "2",  "--side-by-side"};
     CliResult r = run_cli(QStringList(args) << "--json");
     QVERIFY2(r.exit_code == 0, qPrintable(r.err));
     const QJsonObject together = QJsonDocument::fromJson(r.out.toUtf8()).object()["_side_by_side"].toObject();
@@ -345,11 +367,11 @@ class TestCli : public QObject {
   }
 
   void trainRefusesBadSettings() {
-    for (const QStringList& args : {QStringList{"train", "--batch", "0"}, QStringList{"train", "--lr", "-1"},
-                                    QStringList{"train", "--iterations", "0"}, QStringList{"train", "--optimizer", "rmsprop"},
-                                    QStringList{"train", "--lr-scale", "nobody=2"},
-                                    QStringList{"train", "--precision", "half"}, QStringList{"train", "--bf16"},
-                                    QStringList{"train", "--schedule", "step"}}) {
+    for (const QStringList& args :
+         {QStringList{"train", "--batch", "0"}, QStringList{"train", "--lr", "-1"},
+          QStringList{"train", "--iterations", "0"}, QStringList{"train", "--optimizer", "rmsprop"},
+          QStringList{"train", "--lr-scale", "nobody=2"}, QStringList{"train", "--precision", "half"},
+          QStringList{"train", "--bf16"}, QStringList{"train", "--schedule", "step"}}) {
       const CliResult r = run_cli(args);
       QVERIFY2(r.exit_code == 2, qPrintable(args.join(' ') + ": " + r.err));
       QVERIFY(!r.err.isEmpty());

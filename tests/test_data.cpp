@@ -76,14 +76,15 @@ class TestData : public QObject {
     const QString dir = path("idx-sparse");
     writeIdxFolder(dir, false);
     QByteArray labels = idx_labels(60, 5);  // 0..4
-    labels[8 + 3] = char(9);                  // and one 9: ids 5..8 never occur
+    labels[8 + 3] = char(9);                // and one 9: ids 5..8 never occur
     QVERIFY(write_file(dir + "/train-labels-idx1-ubyte", labels));
     const Dataset d = load_dataset(dir.toStdString());
     QCOMPARE(d.classes(), 10);
     bool noted = false;
     for (const std::string& note : d.notes) {
       const QString n = QString::fromStdString(note);
-      noted |= n.contains("train-labels-idx1-ubyte") && n.contains("only 6 of the 10 class ids") && n.contains("5, 6, 7, 8");
+      noted |=
+          n.contains("train-labels-idx1-ubyte") && n.contains("only 6 of the 10 class ids") && n.contains("5, 6, 7, 8");
     }
     QVERIFY2(noted, d.notes.empty() ? "no note" : d.notes.front().c_str());
   }
@@ -130,7 +131,7 @@ class TestData : public QObject {
     QCOMPARE(d.train.images.sizes().vec(), (std::vector<int64_t>{150, 3, 32, 32}));
     QCOMPARE(QString::fromStdString(d.class_names[3]), QString("cat"));
     checkLabelsMatchPixels(d.train, 10);
-    QCOMPARE(int(d.train.images[0][1][5][5].item<std::uint8_t>()), 100);  // G plane
+    QCOMPARE(int(d.train.images[0][1][5][5].item<std::uint8_t>()), 100);    // G plane
     QCOMPARE(int(d.train.images[0][2][31][31].item<std::uint8_t>()), 200);  // B plane
   }
 
@@ -173,7 +174,8 @@ class TestData : public QObject {
     bool warned = false;
     for (const auto& n : d.notes) {
       const QString note = QString::fromStdString(n);
-      warned |= note.contains("skipped 1 picture(s) whose header claims more than 50000000 pixels") && note.contains("huge.png");
+      warned |= note.contains("skipped 1 picture(s) whose header claims more than 50000000 pixels") &&
+                note.contains("huge.png");
     }
     QVERIFY(warned);
     // Streamed from disk, it is skipped the same way: never listed, so never decoded.
@@ -204,7 +206,8 @@ class TestData : public QObject {
       for (int i = 0; i < per_class; ++i) {
         QImage img(side + i % 7, side, QImage::Format_RGB32);  // sizes vary: resizing matters too
         for (int y = 0; y < img.height(); ++y) {
-          for (int x = 0; x < img.width(); ++x) img.setPixel(x, y, qRgb((x * 7 + i) % 256, (y * 5 + 40 * c) % 256, (x * y + i) % 256));
+          for (int x = 0; x < img.width(); ++x)
+            img.setPixel(x, y, qRgb((x * 7 + i) % 256, (y * 5 + 40 * c) % 256, (x * y + i) % 256));
         }
         ok &= img.save(dir + "/" + classes[c] + QString("/img%1.%2").arg(i).arg(format), format);
       }
@@ -284,18 +287,21 @@ class TestData : public QObject {
     qInfo("streaming: resident memory grew by %lld KB over three epochs (%lld MB decoded)",
           static_cast<long long>(grown >> 10), static_cast<long long>(decoded >> 20));
     QVERIFY2(grown < decoded / 4, qPrintable(QString("resident memory grew by %1 MB over three epochs (%2 MB decoded)")
-                                                   .arg(grown >> 20).arg(decoded >> 20)));
+                                                 .arg(grown >> 20)
+                                                 .arg(decoded >> 20)));
   }
 
   // The sizes pictures claim are read from their headers, for every format the loader takes.
   void pictureHeadersGiveTheirSizes() {
     int formats = 0;
-    for (const QFileInfo& file : QDir(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus/fuzz_picture_header").entryInfoList(QDir::Files)) {
+    for (const QFileInfo& file :
+         QDir(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus/fuzz_picture_header").entryInfoList(QDir::Files)) {
       if (!file.fileName().startsWith("picture-37x23")) continue;
       QFile f(file.filePath());
       QVERIFY(f.open(QIODevice::ReadOnly));
       const QByteArray bytes = f.readAll();
-      const auto header = read_picture_header(reinterpret_cast<const std::uint8_t*>(bytes.data()), std::size_t(bytes.size()));
+      const auto header =
+          read_picture_header(reinterpret_cast<const std::uint8_t*>(bytes.data()), std::size_t(bytes.size()));
       QVERIFY2(header.has_value(), qPrintable(file.fileName()));
       QVERIFY2(header->width == 37 && header->height == 23,
                qPrintable(file.fileName() + QString(": %1 x %2").arg(header->width).arg(header->height)));
@@ -320,8 +326,8 @@ class TestData : public QObject {
     QTest::addColumn<QString>("file");    // the file the message must name
     QTest::addColumn<QString>("problem");
 
-    auto idx_case = [&](const char* row, const QString& dir, const QString& bad_name, const QByteArray& bytes,
-                        bool gz, const QString& problem) {
+    auto idx_case = [&](const char* row, const QString& dir, const QString& bad_name, const QByteArray& bytes, bool gz,
+                        const QString& problem) {
       writeIdxFolder(path(dir), false);
       QVERIFY(write_file(path(dir) + "/" + bad_name, bytes, gz));
       QTest::newRow(row) << path(dir) << bad_name << problem;
@@ -349,43 +355,51 @@ class TestData : public QObject {
       gz_bytes = f.readAll();
     }
     QVERIFY(write_file(gzdir + "/train-images-idx3-ubyte.gz", gz_bytes.left(gz_bytes.size() / 2)));
-    QTest::newRow("truncated gzip") << gzdir << "train-images-idx3-ubyte.gz" << "corrupt compressed data";
+    QTest::newRow("truncated gzip") << gzdir << "train-images-idx3-ubyte.gz"
+                                    << "corrupt compressed data";
 
     const QString cifar_trunc = path("cifar-trunc");
     QVERIFY(write_cifar_folder(cifar_trunc, 4));
     QVERIFY(write_file(cifar_trunc + "/data_batch_3.bin", cifar_records(4).left(3073 * 3 + 100)));
-    QTest::newRow("cifar truncated record") << cifar_trunc << "data_batch_3.bin" << "truncated record";
+    QTest::newRow("cifar truncated record") << cifar_trunc << "data_batch_3.bin"
+                                            << "truncated record";
 
     const QString cifar_label = path("cifar-label");
     QVERIFY(write_cifar_folder(cifar_label, 4));
     QVERIFY(write_file(cifar_label + "/test_batch.bin", cifar_records(12, 12)));
-    QTest::newRow("cifar label out of range") << cifar_label << "test_batch.bin" << "label 10 of record 10";
+    QTest::newRow("cifar label out of range") << cifar_label << "test_batch.bin"
+                                              << "label 10 of record 10";
 
     const QString cifar_one = path("cifar-one-class");
     QVERIFY(write_cifar_folder(cifar_one, 4));
     for (int i = 1; i <= 5; ++i) {
       QVERIFY(write_file(cifar_one + QString("/data_batch_%1.bin").arg(i), cifar_records(4, 1)));
     }
-    QTest::newRow("cifar with one class") << cifar_one << "cifar-one-class" << "every label is 0";
+    QTest::newRow("cifar with one class") << cifar_one << "cifar-one-class"
+                                          << "every label is 0";
 
     const QString cifar_empty = path("cifar-empty");
     QVERIFY(write_cifar_folder(cifar_empty, 4));
     QVERIFY(write_file(cifar_empty + "/data_batch_1.bin", QByteArray()));
-    QTest::newRow("cifar empty") << cifar_empty << "data_batch_1.bin" << "empty file";
+    QTest::newRow("cifar empty") << cifar_empty << "data_batch_1.bin"
+                                 << "empty file";
 
     const QString no_images = path("no-images");
     QDir().mkpath(no_images + "/a");
     QDir().mkpath(no_images + "/b");
     QVERIFY(write_file(no_images + "/a/notes.txt", "hello"));
     QVERIFY(write_file(no_images + "/b/notes.txt", "hello"));
-    QTest::newRow("folder of non-images") << no_images << "no-images/a" << "decodes as an image";
+    QTest::newRow("folder of non-images") << no_images << "no-images/a"
+                                          << "decodes as an image";
 
     const QString empty_class = path("empty-class");
     QVERIFY(write_image_folder(empty_class, {"a"}, 3));
     QDir().mkpath(empty_class + "/b");
-    QTest::newRow("empty class folder") << empty_class << "empty-class/b" << "empty class folder";
+    QTest::newRow("empty class folder") << empty_class << "empty-class/b"
+                                        << "empty class folder";
 
-    QTest::newRow("missing path") << path("nowhere") << "nowhere" << "no such file or folder";
+    QTest::newRow("missing path") << path("nowhere") << "nowhere"
+                                  << "no such file or folder";
   }
 
   void badInputIsRefusedNamingTheFile() {
@@ -413,7 +427,7 @@ class TestData : public QObject {
     }
     QCOMPARE(validation_count(kAutomaticValidation, 60000, 10), std::int64_t(5000));  // Fashion-MNIST's
     QCOMPARE(validation_count(kAutomaticValidation, n, 3), std::int64_t(100));        // 1/12 of smaller sets
-    QCOMPARE(validation_count(kAutomaticValidation, 24, 10), std::int64_t(10));        // at least one per class
+    QCOMPARE(validation_count(kAutomaticValidation, 24, 10), std::int64_t(10));       // at least one per class
     QCOMPARE(validation_count(0.25, n, 3), std::int64_t(300));
     QCOMPARE(validation_count(120, n, 3), std::int64_t(120));
     QCOMPARE(validation_count(0, n, 3), std::int64_t(0));
@@ -428,10 +442,12 @@ class TestData : public QObject {
     auto rows_of = [](const ImageSet& set) {
       std::set<std::int64_t> rows;
       for (std::int64_t i = 0; i < set.size(); ++i) {
-        const std::int64_t row = set.images[i][0][0][0].item<std::int64_t>() + 256 * set.images[i][0][0][1].item<std::int64_t>();
+        const std::int64_t row =
+            set.images[i][0][0][0].item<std::int64_t>() + 256 * set.images[i][0][0][1].item<std::int64_t>();
         rows.insert(row);
         const std::int64_t label = row % 6 < 3 ? 0 : (row % 6 < 5 ? 1 : 2);
-        if (set.labels[i].item<std::int64_t>() != label) return std::set<std::int64_t>{};  // labels travel with their images
+        if (set.labels[i].item<std::int64_t>() != label)
+          return std::set<std::int64_t>{};  // labels travel with their images
       }
       return rows;
     };
@@ -522,8 +538,9 @@ class TestData : public QObject {
     QCOMPARE(d.classes(), 10);
     const nlohmann::json tiny = {{"name", "tiny"},
                                  {"input_size", 32},
-                                 {"conv", {{{"filters", 16}, {"kernel", 5}, {"stride", 2}, {"pool", true}},
-                                           {{"filters", 32}, {"kernel", 3}, {"padding", 1}, {"pool", true}}}},
+                                 {"conv",
+                                  {{{"filters", 16}, {"kernel", 5}, {"stride", 2}, {"pool", true}},
+                                   {{"filters", 32}, {"kernel", 3}, {"padding", 1}, {"pool", true}}}},
                                  {"fc", {64}},
                                  {"dropout", 0.0}};
     AlexNet model(spec_from_json(tiny, "tiny"));

@@ -150,9 +150,26 @@ class TestDistributed : public QObject {
   QString spec_;
 
   QStringList experiment(const QString& out, int iterations) const {
-    return {"train", "--data", "synthetic", "--variants", spec_, "--input-size", "32", "--batch", "16",
-            "--iterations", QString::number(iterations), "--lr", "0.005", "--augment", "--record-every", "5",
-            "--probe-every", "0", "--out", out};
+    return {"train",
+            "--data",
+            "synthetic",
+            "--variants",
+            spec_,
+            "--input-size",
+            "32",
+            "--batch",
+            "16",
+            "--iterations",
+            QString::number(iterations),
+            "--lr",
+            "0.005",
+            "--augment",
+            "--record-every",
+            "5",
+            "--probe-every",
+            "0",
+            "--out",
+            out};
   }
 
  private slots:
@@ -242,9 +259,15 @@ class TestDistributed : public QObject {
   // so the runs agree only to bf16's rounding (README).
   void twoProcessesFollowOneProcess() {
     const QString one = dir_.filePath("one"), two = dir_.filePath("two"), home = dir_.filePath("home");
-    const Finished a = run(home, experiment(one, 30) << "--threads" << "2" << "--precision" << "float32");
+    const Finished a = run(home, experiment(one, 30) << "--threads"
+                                                     << "2"
+                                                     << "--precision"
+                                                     << "float32");
     QVERIFY2(a.exit_code == 0, qPrintable(a.err));
-    const Finished b = run(home, experiment(two, 30) << "--processes" << "2" << "--precision" << "float32");
+    const Finished b = run(home, experiment(two, 30) << "--processes"
+                                                     << "2"
+                                                     << "--precision"
+                                                     << "float32");
     QVERIFY2(b.exit_code == 0, qPrintable(b.err));
     QVERIFY2(b.err.contains("allreduce of net"), qPrintable(b.err));
 
@@ -279,8 +302,12 @@ class TestDistributed : public QObject {
   void aKilledRankStopsTheRunAndResumeFinishesIt() {
     const QString out = dir_.filePath("killed"), home = dir_.filePath("home");
     Cli cli(home);
-    cli.start(experiment(out, kKilledRunIterations) << "--processes" << "2" << "--timeout" << "10" << "--checkpoint-every"
-                                      << "20");
+    cli.start(experiment(out, kKilledRunIterations) << "--processes"
+                                                    << "2"
+                                                    << "--timeout"
+                                                    << "10"
+                                                    << "--checkpoint-every"
+                                                    << "20");
     const std::string checkpoint = out.toStdString() + "/checkpoints/latest.json";
     for (int i = 0; i < 600 && !fs::exists(checkpoint); ++i) QTest::qWait(100);
     QVERIFY(fs::exists(checkpoint));
@@ -310,10 +337,18 @@ class TestDistributed : public QObject {
     const QString home = dir_.filePath("home");
     const QString master = QString("127.0.0.1:%1").arg(free_port());
     Cli rank0(home), rank1(home);
-    rank0.start(experiment(dir_.filePath("mismatch"), 20) << "--world-size" << "2" << "--rank" << "0" << "--master"
-                                                          << master << "--timeout" << "20");
-    rank1.start(experiment(dir_.filePath("unused"), 30) << "--world-size" << "2" << "--rank" << "1" << "--master"
-                                                        << master << "--timeout" << "20");
+    rank0.start(experiment(dir_.filePath("mismatch"), 20) << "--world-size"
+                                                          << "2"
+                                                          << "--rank"
+                                                          << "0"
+                                                          << "--master" << master << "--timeout"
+                                                          << "20");
+    rank1.start(experiment(dir_.filePath("unused"), 30) << "--world-size"
+                                                        << "2"
+                                                        << "--rank"
+                                                        << "1"
+                                                        << "--master" << master << "--timeout"
+                                                        << "20");
     const Finished a = rank0.finish(60000), b = rank1.finish(60000);
     QVERIFY2(a.exit_code == 1, qPrintable(a.err));
     QVERIFY2(b.exit_code == 1, qPrintable(b.err));
@@ -327,20 +362,27 @@ class TestDistributed : public QObject {
   void setupMistakesAreClearErrors() {
     const QString home = dir_.filePath("home");
     // A batch that does not split.
-    Finished f = run(home, experiment(dir_.filePath("odd"), 10) << "--batch" << "15" << "--processes" << "2");
+    Finished f = run(home, experiment(dir_.filePath("odd"), 10) << "--batch"
+                                                                << "15"
+                                                                << "--processes"
+                                                                << "2");
     QCOMPARE(f.exit_code, 1);
     QVERIFY2(f.err.contains("a batch of 15 does not split evenly between 2 processes"), qPrintable(f.err));
     // Nobody listening at the master.
-    f = run(home, {"train", "--world-size", "2", "--rank", "1", "--master",
-                   QString("127.0.0.1:%1").arg(free_port()), "--timeout", "2"});
+    f = run(home, {"train", "--world-size", "2", "--rank", "1", "--master", QString("127.0.0.1:%1").arg(free_port()),
+                   "--timeout", "2"});
     QCOMPARE(f.exit_code, 1);
     QVERIFY2(f.err.contains("cannot reach the master at 127.0.0.1:"), qPrintable(f.err));
     QVERIFY2(!f.err.contains("InitGoogleLogging"), qPrintable(f.err));
     // The master's port is taken.
     ListeningSocket taken;
     f = run(home, experiment(dir_.filePath("taken"), 10)
-                      << "--world-size" << "2" << "--rank" << "0" << "--master"
-                      << QString("127.0.0.1:%1").arg(taken.port()) << "--timeout" << "5");
+                      << "--world-size"
+                      << "2"
+                      << "--rank"
+                      << "0"
+                      << "--master" << QString("127.0.0.1:%1").arg(taken.port()) << "--timeout"
+                      << "5");
     QCOMPARE(f.exit_code, 1);
     QVERIFY2(f.err.contains("cannot host the rendezvous on port"), qPrintable(f.err));
     // Usage.

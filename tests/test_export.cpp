@@ -37,8 +37,15 @@ VariantSpec activation_spec(const std::string& activation) {
       {"name", activation + "-net"},
       {"input_size", 32},
       {"activation", activation},
-      {"conv", {{{"name", "conv1"}, {"filters", 12}, {"kernel", 5}, {"stride", 2}, {"padding", 2}, {"lrn", true}, {"pool", true}},
-                {{"name", "conv2"}, {"filters", 16}, {"kernel", 3}, {"padding", 1}, {"lrn", true}, {"pool", true}}}},
+      {"conv",
+       {{{"name", "conv1"},
+         {"filters", 12},
+         {"kernel", 5},
+         {"stride", 2},
+         {"padding", 2},
+         {"lrn", true},
+         {"pool", true}},
+        {{"name", "conv2"}, {"filters", 16}, {"kernel", 3}, {"padding", 1}, {"lrn", true}, {"pool", true}}}},
       {"fc", {{{"name", "fc3"}, {"units", 48}}, {{"name", "fc4"}, {"units", 24}}}}};
   return spec_from_json(j, activation);
 }
@@ -74,7 +81,8 @@ class TestExport : public QObject {
 
   void everyPresetAndActivationRunsInOpenCvLikeLibtorch_data() {
     QTest::addColumn<QString>("name");
-    for (const char* preset : {"original", "tanh", "small", "no-conv2", "no-conv345", "one-fc"}) QTest::newRow(preset) << preset;
+    for (const char* preset : {"original", "tanh", "small", "no-conv2", "no-conv345", "one-fc"})
+      QTest::newRow(preset) << preset;
     for (const char* activation : {"relu", "tanh", "leaky_relu", "elu", "gelu"}) {
       QTest::newRow(activation) << QString("activation:") + activation;
     }
@@ -96,7 +104,8 @@ class TestExport : public QObject {
     const std::string bytes = build_onnx_model(spec, layer_weights_of(*model));  // runs the checker
     check_onnx_model(bytes, spec.name);
     // The graph uses ONNX's own LRN where the spec has one, and no Dropout.
-    const bool has_lrn = std::any_of(spec.convs.begin(), spec.convs.end(), [](const ConvBlockSpec& c) { return c.lrn; });
+    const bool has_lrn =
+        std::any_of(spec.convs.begin(), spec.convs.end(), [](const ConvBlockSpec& c) { return c.lrn; });
     QCOMPARE(bytes.find("\"\x03LRN") != std::string::npos || bytes.find("LRN") != std::string::npos, has_lrn);
     QVERIFY(bytes.find("Dropout") == std::string::npos);
 
@@ -108,7 +117,8 @@ class TestExport : public QObject {
     QVERIFY(range > 0);
     float worst = 0;
     for (std::size_t i = 0; i < want.size(); ++i) worst = std::max(worst, std::abs(got[i] - want[i]));
-    QVERIFY2(worst <= 1e-4f * range, qPrintable(QString("max |OpenCV - libtorch| = %1, logit range %2").arg(worst).arg(range)));
+    QVERIFY2(worst <= 1e-4f * range,
+             qPrintable(QString("max |OpenCV - libtorch| = %1, logit range %2").arg(worst).arg(range)));
   }
 
   void weightsThatDoNotFitTheSpecAreRefused() {
@@ -141,7 +151,10 @@ class TestExport : public QObject {
     // A grey set like Fashion-MNIST: 28 x 28, one channel.
     torch::manual_seed(3);
     const torch::Tensor grey = torch::randint(0, 256, {4, 1, 28, 28}, torch::kInt64).to(torch::kUInt8);
-    struct Case { torch::Tensor images; int size; };
+    struct Case {
+      torch::Tensor images;
+      int size;
+    };
     for (const Case& c : {Case{colour.test.images.narrow(0, 0, 4), 64}, Case{grey, 64}, Case{grey, 227}}) {
       ImageSet set;
       set.images = c.images;
@@ -170,8 +183,9 @@ class TestExport : public QObject {
         QCOMPARE(got.size(), want.size());
         float worst = 0;
         for (std::size_t k = 0; k < want.size(); ++k) worst = std::max(worst, std::abs(got[k] - want[k]));
-        QVERIFY2(worst < 1e-4f, qPrintable(QString("size %1, channels %2: max difference %3")
-                                               .arg(c.size).arg(t.source_channels).arg(worst)));
+        QVERIFY2(worst < 1e-4f,
+                 qPrintable(
+                     QString("size %1, channels %2: max difference %3").arg(c.size).arg(t.source_channels).arg(worst)));
       }
     }
     try {
@@ -184,9 +198,9 @@ class TestExport : public QObject {
 
   void trainExportAndClassify() {
     run_ = tmp_.filePath("run");
-    const CliResult train = run_cli({"train", "--data", "synthetic", "--variants", "small,one-fc", "--iterations", "80",
-                                     "--input-size", "64", "--probe-every", "0", "--record-every", "40", "--threads",
-                                     "2", "--out", run_});
+    const CliResult train =
+        run_cli({"train", "--data", "synthetic", "--variants", "small,one-fc", "--iterations", "80", "--input-size",
+                 "64", "--probe-every", "0", "--record-every", "40", "--threads", "2", "--out", run_});
     QVERIFY2(train.exit_code == 0, qPrintable(train.err));
     onnx_dir_ = tmp_.filePath("onnx");
     const CliResult exported = run_cli({"export", run_, "--onnx", onnx_dir_});

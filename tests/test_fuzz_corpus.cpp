@@ -20,9 +20,9 @@ QObject* make_fuzz_picture_header_test();
 int main(int argc, char** argv) {
   QCoreApplication app(argc, argv);
   int failures = 0;
-  for (auto make : {make_fuzz_idx_test, make_fuzz_cifar_test, make_fuzz_spec_test,
-                    make_fuzz_model_card_test, make_fuzz_run_config_test, make_fuzz_run_logs_test,
-                    make_fuzz_checkpoint_test, make_fuzz_picture_header_test}) {
+  for (auto make :
+       {make_fuzz_idx_test, make_fuzz_cifar_test, make_fuzz_spec_test, make_fuzz_model_card_test,
+        make_fuzz_run_config_test, make_fuzz_run_logs_test, make_fuzz_checkpoint_test, make_fuzz_picture_header_test}) {
     const std::unique_ptr<QObject> suite(make());
     failures += QTest::qExec(suite.get(), argc, argv);
   }

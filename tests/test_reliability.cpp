@@ -33,9 +33,31 @@ const char* kSpecTemplate = R"({"name": "%1", "input_size": 32, "activation": "%
   "fc": [64]})";
 
 QStringList train_args(const QString& variants, const QString& out, int iterations) {
-  return {"train", "--variants", variants, "--data", "synthetic", "--iterations", QString::number(iterations),
-          "--batch", "16", "--input-size", "32", "--lr", "0.02", "--record-every", "5", "--probe-every", "40",
-          "--probe-size", "64", "--checkpoint-every", "10", "--threads", "2", "--out", out};
+  return {"train",
+          "--variants",
+          variants,
+          "--data",
+          "synthetic",
+          "--iterations",
+          QString::number(iterations),
+          "--batch",
+          "16",
+          "--input-size",
+          "32",
+          "--lr",
+          "0.02",
+          "--record-every",
+          "5",
+          "--probe-every",
+          "40",
+          "--probe-size",
+          "64",
+          "--checkpoint-every",
+          "10",
+          "--threads",
+          "2",
+          "--out",
+          out};
 }
 
 // metrics.csv without the timing columns: what must match between runs.
@@ -57,8 +79,8 @@ QStringList probe_summaries(const QString& run) {
   QStringList rows;
   for (const QString& line : testsupport::read_lines(run + "/probes.jsonl")) {
     const nlohmann::json j = nlohmann::json::parse(line.toStdString());
-    QString row = QString::fromStdString(j["variant"].get<std::string>()) + " " +
-                  QString::number(j["iteration"].get<int>());
+    QString row =
+        QString::fromStdString(j["variant"].get<std::string>()) + " " + QString::number(j["iteration"].get<int>());
     for (const auto& layer : j["layers"]) row += " " + QString::number(layer["dead_fraction"].get<double>(), 'g', 9);
     rows << row;
   }
@@ -102,8 +124,8 @@ class TestReliability : public QObject {
     for (int attempt = 0; attempt < 40 && kills < 10; ++attempt) {
       const bool started = QFile::exists(run + "/config.json");
       QProcess p;
-      p.start(QStringLiteral(ALEXNET_BINARY),
-              started ? QStringList{"train", "--resume", run, "--threads", "2"} : train_args(variants_, run, iterations));
+      p.start(QStringLiteral(ALEXNET_BINARY), started ? QStringList{"train", "--resume", run, "--threads", "2"}
+                                                      : train_args(variants_, run, iterations));
       QVERIFY(p.waitForStarted());
       // Every third kill lands at a random moment of start-up (loading, the first
       // files); the others after the run has gone 5-30 iterations past where this
@@ -136,9 +158,8 @@ class TestReliability : public QObject {
     }
     // Finish it.
     if (!QFile::exists(run + "/results.json")) {
-      const CliResult last = QFile::exists(run + "/config.json")
-                                 ? run_cli({"train", "--resume", run, "--threads", "2"})
-                                 : run_cli(train_args(variants_, run, iterations));
+      const CliResult last = QFile::exists(run + "/config.json") ? run_cli({"train", "--resume", run, "--threads", "2"})
+                                                                 : run_cli(train_args(variants_, run, iterations));
       QVERIFY2(last.exit_code == 0, qPrintable(last.err));
     }
     qInfo("%d kills, %d of the resumes started from a checkpoint", kills, resumed_from_checkpoint);
@@ -319,7 +340,8 @@ class TestReliability : public QObject {
     const QString not_images = dir("not-images");
     for (const char* cls : {"cats", "dogs"}) {
       QDir().mkpath(not_images + "/" + cls);
-      for (int i = 0; i < 3; ++i) QVERIFY(write_file(not_images + "/" + cls + QString("/%1.png").arg(i), "text, not a PNG"));
+      for (int i = 0; i < 3; ++i)
+        QVERIFY(write_file(not_images + "/" + cls + QString("/%1.png").arg(i), "text, not a PNG"));
     }
     cases.append({not_images, "not-images"});
 

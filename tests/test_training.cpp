@@ -185,7 +185,8 @@ class TestTraining : public QObject {
       const tbread::Message summary = tbread::parse(event.find(5)->second.bytes);
       const tbread::Message value = tbread::parse(summary.find(1)->second.bytes);
       const std::string tag = value.find(1)->second.bytes;
-      if (value.count(2) && tag.rfind("loss/", 0) == 0) losses[{tag.substr(5), step}] = value.find(2)->second.as_float();
+      if (value.count(2) && tag.rfind("loss/", 0) == 0)
+        losses[{tag.substr(5), step}] = value.find(2)->second.as_float();
       if (value.count(2) && tag.rfind("validation/accuracy/", 0) == 0) {
         validation_accuracies[{tag.substr(20), step}] = value.find(2)->second.as_float();
       }
@@ -278,7 +279,8 @@ class TestTraining : public QObject {
         (void)parse_predictions(text, "p.csv", 10);
         QFAIL(qPrintable("accepted: " + QString::fromStdString(text)));
       } catch (const StoreError& e) {
-        QVERIFY2(QString(e.what()).contains(QString::fromStdString(why)) && QString(e.what()).startsWith("p.csv"), e.what());
+        QVERIFY2(QString(e.what()).contains(QString::fromStdString(why)) && QString(e.what()).startsWith("p.csv"),
+                 e.what());
       }
     }
     try {
@@ -317,7 +319,8 @@ class TestTraining : public QObject {
     QCOMPARE(config["validation"].get<double>(), 0.0);
     QCOMPARE(config["data_summary"]["train_images"].get<int>(), 6000);
     QCOMPARE(config["data_summary"]["probe_set"].get<std::string>(), std::string("test"));
-    for (const QString& row : read_lines(dir("no-validation/metrics.csv")).mid(1)) QVERIFY2(row.endsWith(",,"), qPrintable(row));
+    for (const QString& row : read_lines(dir("no-validation/metrics.csv")).mid(1))
+      QVERIFY2(row.endsWith(",,"), qPrintable(row));
     QVERIFY(!observer.probes.empty());
     for (const ProbeResult& p : observer.probes) QVERIFY(std::isnan(p.validation_accuracy));
     QVERIFY(read_json(dir("no-validation/results.json"))["variants"][0]["validation_accuracy"].is_null());
@@ -578,7 +581,8 @@ class TestTraining : public QObject {
         set_gradients(fused, step);
         torch_opt->step();
         // Steps 3 and 4 by torch's own code on the fused optimizer's state.
-        if (step == 3 || step == 4) torch_step_of_fused(*fused_opt); else fused_opt->step();
+        if (step == 3 || step == 4) torch_step_of_fused(*fused_opt);
+        else fused_opt->step();
       }
       const double moved = distance_moved(reference);
       const double difference = max_difference(reference, fused);
@@ -692,7 +696,7 @@ class TestTraining : public QObject {
   // and in libtorch's parallel kernels; afterwards they are back.
   void subnormalsAreFlushedWhileTrainingOnly() {
     torch::set_num_threads(2);
-    volatile float tiny = 1e-30f, scale = 1e-10f;  // volatile: multiplied at run time
+    volatile float tiny = 1e-30f, scale = 1e-10f;                    // volatile: multiplied at run time
     const torch::Tensor subnormal = torch::full({1 << 20}, 1e-40f);  // filled, not computed
     QVERIFY(tiny * scale != 0.0f);
     {

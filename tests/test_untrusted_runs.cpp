@@ -125,9 +125,29 @@ class TestUntrustedRuns : public QObject {
     const QString spec = tmp_.filePath("net.json");
     QVERIFY(testdata::write_file(spec, kSpec));
     run_ = tmp_.filePath("run").toStdString();
-    const CliResult r = run_cli({"train", "--variants", spec, "--data", "synthetic", "--iterations", "20", "--batch",
-                                 "16", "--input-size", "32", "--record-every", "5", "--probe-every", "10", "--probe-size", "32",
-                                 "--checkpoint-every", "10", "--threads", "1", "--out", QString::fromStdString(run_)});
+    const CliResult r = run_cli({"train",
+                                 "--variants",
+                                 spec,
+                                 "--data",
+                                 "synthetic",
+                                 "--iterations",
+                                 "20",
+                                 "--batch",
+                                 "16",
+                                 "--input-size",
+                                 "32",
+                                 "--record-every",
+                                 "5",
+                                 "--probe-every",
+                                 "10",
+                                 "--probe-size",
+                                 "32",
+                                 "--checkpoint-every",
+                                 "10",
+                                 "--threads",
+                                 "1",
+                                 "--out",
+                                 QString::fromStdString(run_)});
     QVERIFY2(r.exit_code == 0, qPrintable(r.err));
     outside_ = tmp_.filePath("outside").toStdString();
     fs::create_directories(outside_);
@@ -211,7 +231,8 @@ class TestUntrustedRuns : public QObject {
     fs::create_symlink(outside_ + "/0000020", run + "/checkpoints/0000020");
     const CliResult exported = run_cli({"export", QString::fromStdString(run), "--onnx", tmp_.filePath("onnx-out")});
     QCOMPARE(exported.exit_code, 1);
-    QVERIFY2(exported.err.contains("0000020") && exported.err.contains("outside the run folder"), qPrintable(exported.err));
+    QVERIFY2(exported.err.contains("0000020") && exported.err.contains("outside the run folder"),
+             qPrintable(exported.err));
   }
 
   // Resuming a run whose metrics.csv is a link to a file elsewhere: refused, and that file is unchanged.

@@ -113,7 +113,8 @@ class TestVariants : public QObject {
       QCOMPARE(traces[i].name, expected[i]);
       QCOMPARE(traces[i].pre_activation.size(1), int64_t(shapes.layers[i].channels));
       // Pooling comes after the activation, so only unpooled layers keep the reported size.
-      if (i < spec.convs.size() && !spec.convs[i].pool) QCOMPARE(traces[i].pre_activation.size(2), int64_t(shapes.layers[i].height));
+      if (i < spec.convs.size() && !spec.convs[i].pool)
+        QCOMPARE(traces[i].pre_activation.size(2), int64_t(shapes.layers[i].height));
     }
     // ReLU: the activation is the clamped pre-activation.
     QVERIFY(torch::equal(traces[0].activation, traces[0].pre_activation.clamp_min(0)));
@@ -125,10 +126,10 @@ class TestVariants : public QObject {
   void everyActivationBuilds() {
     for (const char* act : {"relu", "tanh", "leaky_relu", "elu", "gelu"}) {
       const nlohmann::json json = {{"name", "x"},
-                                    {"input_size", 32},
-                                    {"activation", act},
-                                    {"conv", {{{"filters", 4}, {"kernel", 3}, {"pool", true}}}},
-                                    {"fc", {8}}};
+                                   {"input_size", 32},
+                                   {"activation", act},
+                                   {"conv", {{{"filters", 4}, {"kernel", 3}, {"pool", true}}}},
+                                   {"fc", {8}}};
       AlexNet model(spec_from_json(json, "inline"));
       QCOMPARE(model->forward(torch::randn({2, 3, 32, 32})).size(1), int64_t(10));
     }
@@ -156,18 +157,32 @@ class TestVariants : public QObject {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("mentions");
     const QString conv = R"("conv":[{"filters":4,"kernel":3}])";
-    QTest::newRow("unknown key") << R"({"name":"x","colour":"red",)" + conv + "}" << "unknown key \"colour\"";
-    QTest::newRow("unknown conv key") << R"({"name":"x","conv":[{"filters":4,"kernel":3,"dilation":2}]})" << "\"dilation\"";
-    QTest::newRow("unknown activation") << R"({"name":"x","activation":"swish",)" + conv + "}" << "unknown activation \"swish\"";
-    QTest::newRow("zero filters") << R"({"name":"x","conv":[{"filters":0,"kernel":3}]})" << "conv1.filters must be positive";
-    QTest::newRow("negative fc") << R"({"name":"x",)" + conv + R"(,"fc":[-5]})" << "fc2.units must be positive";
-    QTest::newRow("zero input") << R"({"name":"x","input_size":0,)" + conv + "}" << "input_size must be positive";
-    QTest::newRow("wrong type") << R"({"name":"x","input_size":"big",)" + conv + "}" << "\"input_size\" must be an integer";
-    QTest::newRow("not json") << "{name: x" << "not valid JSON";
-    QTest::newRow("no conv") << R"({"name":"x"})" << "missing key \"conv\"";
-    QTest::newRow("dropout") << R"({"name":"x","dropout":1.5,)" + conv + "}" << "dropout must be in [0, 1)";
-    QTest::newRow("duplicate name") << R"({"name":"x","conv":[{"name":"a","filters":4,"kernel":3},{"name":"a","filters":4,"kernel":3}]})" << "used twice";
-    QTest::newRow("absurd") << R"({"name":"x","input_size":512,"conv":[{"filters":64,"kernel":3,"padding":1}],"fc":[100000]})" << "more than the limit of 10^9";
+    QTest::newRow("unknown key") << R"({"name":"x","colour":"red",)" + conv + "}"
+                                 << "unknown key \"colour\"";
+    QTest::newRow("unknown conv key") << R"({"name":"x","conv":[{"filters":4,"kernel":3,"dilation":2}]})"
+                                      << "\"dilation\"";
+    QTest::newRow("unknown activation") << R"({"name":"x","activation":"swish",)" + conv + "}"
+                                        << "unknown activation \"swish\"";
+    QTest::newRow("zero filters") << R"({"name":"x","conv":[{"filters":0,"kernel":3}]})"
+                                  << "conv1.filters must be positive";
+    QTest::newRow("negative fc") << R"({"name":"x",)" + conv + R"(,"fc":[-5]})"
+                                 << "fc2.units must be positive";
+    QTest::newRow("zero input") << R"({"name":"x","input_size":0,)" + conv + "}"
+                                << "input_size must be positive";
+    QTest::newRow("wrong type") << R"({"name":"x","input_size":"big",)" + conv + "}"
+                                << "\"input_size\" must be an integer";
+    QTest::newRow("not json") << "{name: x"
+                              << "not valid JSON";
+    QTest::newRow("no conv") << R"({"name":"x"})"
+                             << "missing key \"conv\"";
+    QTest::newRow("dropout") << R"({"name":"x","dropout":1.5,)" + conv + "}"
+                             << "dropout must be in [0, 1)";
+    QTest::newRow("duplicate name")
+        << R"({"name":"x","conv":[{"name":"a","filters":4,"kernel":3},{"name":"a","filters":4,"kernel":3}]})"
+        << "used twice";
+    QTest::newRow("absurd")
+        << R"({"name":"x","input_size":512,"conv":[{"filters":64,"kernel":3,"padding":1}],"fc":[100000]})"
+        << "more than the limit of 10^9";
   }
 
   void validationRefusesWithAMessage() {
@@ -384,7 +399,9 @@ class TestVariants : public QObject {
   // stride-2 layer without padding, against double-precision references.
   void bf16ConvIsTheConvolutionOfRoundedOperands() {
     if (!cpu_has_avx512_bf16()) QSKIP("no AVX512-BF16 here: training never uses bf16 products");
-    struct Geometry { int channels, filters, size, kernel, stride, padding; };
+    struct Geometry {
+      int channels, filters, size, kernel, stride, padding;
+    };
     for (const Geometry& c : {Geometry{3, 8, 29, 11, 4, 2}, Geometry{6, 10, 7, 5, 1, 2}, Geometry{16, 12, 3, 3, 1, 1},
                               Geometry{5, 7, 10, 3, 2, 0}}) {
       const QString where = QString("kernel %1, stride %2, padding %3").arg(c.kernel).arg(c.stride).arg(c.padding);

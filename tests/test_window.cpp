@@ -191,10 +191,10 @@ class TestWindow : public QObject {
     const QString run_name = QFileInfo(run_dir_).fileName();
     QVERIFY(export_all_views(reopened.history(), tmp_.filePath("svg"), &error, "svg").size() > 4);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    for (const auto& [file, heading] : std::vector<std::pair<QString, QString>>{
-             {"loss.svg", "Training loss — " + run_name},
-             {"confusion-alpha.svg", "Confusion matrix — alpha — " + run_name},
-             {"dead-units-beta.svg", "Dead units — beta — " + run_name}}) {
+    for (const auto& [file, heading] :
+         std::vector<std::pair<QString, QString>>{{"loss.svg", "Training loss — " + run_name},
+                                                  {"confusion-alpha.svg", "Confusion matrix — alpha — " + run_name},
+                                                  {"dead-units-beta.svg", "Dead units — beta — " + run_name}}) {
       QFile svg(tmp_.filePath("svg/" + file));
       QVERIFY2(svg.open(QIODevice::ReadOnly), qPrintable(file));
       QVERIFY2(QString::fromUtf8(svg.readAll()).contains(heading.toHtmlEscaped()), qPrintable(file + ": " + heading));
@@ -456,7 +456,8 @@ class TestWindow : public QObject {
     QCOMPARE(compare->lossPlot()->graphCount(), 4);  // 2 runs x 2 variants
     QStringList legend;
     for (int i = 0; i < compare->lossPlot()->graphCount(); ++i) legend << compare->lossPlot()->graph(i)->name();
-    QVERIFY2(legend.contains("first · relu-net") && legend.contains("second · tanh-net"), qPrintable(legend.join(", ")));
+    QVERIFY2(legend.contains("first · relu-net") && legend.contains("second · tanh-net"),
+             qPrintable(legend.join(", ")));
     QCOMPARE(compare->resultsModel()->rowCount(), 4);
     QCOMPARE(compare->differencesList()->count(), 1);
     QCOMPARE(compare->differencesList()->item(0)->text(), QString("learning_rate: 0.02 | 0.05"));
@@ -559,7 +560,8 @@ class TestWindow : public QObject {
     auto* scroll = window.findChild<QScrollArea*>("panelScroll");
     QVERIFY(scroll);
     QVERIFY2(scroll->widget()->minimumSizeHint().width() <= scroll->viewport()->width(),
-             qPrintable(QString("panel needs %1 px, has %2").arg(scroll->widget()->minimumSizeHint().width())
+             qPrintable(QString("panel needs %1 px, has %2")
+                            .arg(scroll->widget()->minimumSizeHint().width())
                             .arg(scroll->viewport()->width())));
     QVERIFY(!window.findChild<QCustomPlot*>("lossPlot")->legend->visible());
     QVERIFY(!window.findChild<QCustomPlot*>("fractionPlot")->legend->visible());
@@ -701,7 +703,8 @@ class TestWindow : public QObject {
       const int every = c.probe_interval();
       QVERIFY(every >= 1);
       const std::int64_t probes = n / every + 1 + (n % every != 0 ? 1 : 0);  // 0, every interval, the end
-      QVERIFY2(probes >= std::min<std::int64_t>(21, n + 1), qPrintable(QString("%1 iterations: %2").arg(n).arg(probes)));
+      QVERIFY2(probes >= std::min<std::int64_t>(21, n + 1),
+               qPrintable(QString("%1 iterations: %2").arg(n).arg(probes)));
       QVERIFY2(probes <= 42, qPrintable(QString("%1 iterations: %2 probes").arg(n).arg(probes)));
     }
     alexnet::ExperimentConfig chosen;

@@ -21,8 +21,9 @@ inline alexnet::VariantSpec tiny_spec(const std::string& name, const std::string
                             {"input_size", 32},
                             {"activation", activation},
                             {"dropout", 0.0},
-                            {"conv", {{{"name", "conv1"}, {"filters", 16}, {"kernel", 5}, {"stride", 2}, {"pool", true}},
-                                      {{"name", "conv2"}, {"filters", 32}, {"kernel", 3}, {"padding", 1}, {"pool", true}}}},
+                            {"conv",
+                             {{{"name", "conv1"}, {"filters", 16}, {"kernel", 5}, {"stride", 2}, {"pool", true}},
+                              {{"name", "conv2"}, {"filters", 32}, {"kernel", 3}, {"padding", 1}, {"pool", true}}}},
                             {"fc", {{{"name", "fc3"}, {"units", 64}}}}};
   return alexnet::spec_from_json(j, name);
 }

@@ -91,8 +91,9 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
   waiting_->setObjectName("histogramWaiting");
   waiting_->position->setType(QCPItemPosition::ptAxisRectRatio);
   waiting_->position->setCoords(0.5, 0.5);
-  waiting_->setText(tr("Histograms appear at the first probe of the run (runs made before weight histograms "
-                       "have none of weights)."));
+  waiting_->setText(
+      tr("Histograms appear at the first probe of the run (runs made before weight histograms "
+         "have none of weights)."));
   splitter->addWidget(histogram_plot_);
 
   fraction_plot_ = new QCustomPlot();
@@ -116,8 +117,10 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
     refillSelectors();  // weights also cover the classifier, which has no activation
     redraw();
   });
-  connect(export_histogram, &QPushButton::clicked, this, [this] { askAndExport(2 * std::max(0, variant_->currentIndex())); });
-  connect(export_fractions, &QPushButton::clicked, this, [this] { askAndExport(2 * std::max(0, variant_->currentIndex()) + 1); });
+  connect(export_histogram, &QPushButton::clicked, this,
+          [this] { askAndExport(2 * std::max(0, variant_->currentIndex())); });
+  connect(export_fractions, &QPushButton::clicked, this,
+          [this] { askAndExport(2 * std::max(0, variant_->currentIndex()) + 1); });
   connect(history_, &RunHistory::changed, this, [this] {
     refillSelectors();
     redraw();
@@ -233,10 +236,13 @@ void ActivationView::redraw() {
   } else {
     map_->data()->clear();
   }
-  histogram_plot_->yAxis->setLabel(
-      columns.empty() ? QString()
-                      : QString("%1 %2 of %3").arg(layer, weights ? tr("weights") : pre ? tr("pre-activation") : tr("activation"),
-                                                   variant));
+  histogram_plot_->yAxis->setLabel(columns.empty() ? QString()
+                                                   : QString("%1 %2 of %3")
+                                                         .arg(layer,
+                                                              weights ? tr("weights")
+                                                              : pre   ? tr("pre-activation")
+                                                                      : tr("activation"),
+                                                              variant));
   histogram_plot_->replot(QCustomPlot::rpQueuedReplot);
 
   // Fractions of every layer over time.
@@ -267,7 +273,8 @@ void ActivationView::redraw() {
     }
   }
   fraction_plot_->xAxis->rescale();
-  if (!iterations.empty()) fraction_plot_->xAxis->setRange(span.begin, span.end);  // the same run as the histogram above
+  if (!iterations.empty())
+    fraction_plot_->xAxis->setRange(span.begin, span.end);  // the same run as the histogram above
   fraction_plot_->yAxis->setRange(0, 1.02);
   fraction_plot_->yAxis->setLabel(tanh ? tr("fraction of units saturated (|tanh| > 0.99 always)")
                                        : tr("fraction of units dead / nearly dead"));
@@ -290,7 +297,7 @@ bool ActivationView::exportPicture(int index, const QString& path, QSize size, d
   if (variant_->currentText() != variants[index / 2]) variant_->setCurrentText(variants[index / 2]);
   redraw();
   QCustomPlot* plot = index % 2 == 0 ? histogram_plot_ : fraction_plot_;
-  const QString what = index % 2 == 1             ? tr("Dead units")
+  const QString what = index % 2 == 1                ? tr("Dead units")
                        : which_->currentIndex() == 2 ? tr("Weight histograms")
                        : which_->currentIndex() == 1 ? tr("Pre-activation histograms")
                                                      : tr("Activation histograms");

@@ -68,8 +68,10 @@ int draw_compared_dead_units(QCustomPlot* plot, const Comparison& comparison, co
     g->setData(x, y, true);
     ++curves;
   }
-  style_axes(plot, QObject::tr("dead units of %1 in %2 (%)").arg(QString::fromStdString(layer),
-                                                                  QString::fromStdString(variant)), curves);
+  style_axes(
+      plot,
+      QObject::tr("dead units of %1 in %2 (%)").arg(QString::fromStdString(layer), QString::fromStdString(variant)),
+      curves);
   if (curves > 0 && plot->yAxis->range().upper < 1) plot->yAxis->setRangeUpper(1);  // a flat 0 % stays visible
   return curves;
 }

@@ -219,8 +219,9 @@ bool CompareView::exportPicture(int index, const QString& path, QSize size, doub
   const QString runs = compared_names(comparison_);
   if (index == 0) return save_plot(loss_plot_, path, size, scale, tr("Training loss — %1").arg(runs));
   if (index == 1) {
-    return save_plot(dead_plot_, path, size, scale,
-                     tr("Dead units of %1 in %2 — %3").arg(dead_layer_->currentText(), dead_variant_->currentText(), runs));
+    return save_plot(
+        dead_plot_, path, size, scale,
+        tr("Dead units of %1 in %2 — %3").arg(dead_layer_->currentText(), dead_variant_->currentText(), runs));
   }
   return false;
 }

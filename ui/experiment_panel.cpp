@@ -54,7 +54,8 @@ class ProbeEveryBox : public QSpinBox {
     setObjectName("probeEvery");
     setRange(kAutomaticProbes, 1000000);
     setValue(kAutomaticProbes);
-    setToolTip(QObject::tr("auto: every iterations / %1, so any run gets at least %1 probes").arg(kAutomaticProbeCount));
+    setToolTip(
+        QObject::tr("auto: every iterations / %1, so any run gets at least %1 probes").arg(kAutomaticProbeCount));
   }
 
  protected:
@@ -129,7 +130,8 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   iterations_ = spin("iterations", 1, 10000000, int(defaults.iterations));
   batch_ = spin("batch", 1, 4096, defaults.batch_size);
   learning_rate_ = real("learningRate", 1e-6, 10, defaults.learning_rate, 5, 0.001);
-  connect(learning_rate_, qOverload<double>(&QDoubleSpinBox::valueChanged), this, &ExperimentPanel::learningRateChanged);
+  connect(learning_rate_, qOverload<double>(&QDoubleSpinBox::valueChanged), this,
+          &ExperimentPanel::learningRateChanged);
   momentum_ = real("momentum", 0, 0.999, defaults.momentum, 3, 0.05);
   weight_decay_ = real("weightDecay", 0, 1, defaults.weight_decay, 5, 1e-4);
   init_ = new QComboBox();
@@ -150,11 +152,13 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   seed_ = spin("seed", 0, 1000000, 0);
   threads_ = spin("threads", 0, 256, 0);
   threads_->setSpecialValueText(tr("all %1 cores").arg(QThread::idealThreadCount()));
-  threads_->setToolTip(tr("With two or more, a step's variants train side by side, each on its share: on two "
-                          "cores original and tanh one core each, then small on both"));
+  threads_->setToolTip(
+      tr("With two or more, a step's variants train side by side, each on its share: on two "
+         "cores original and tanh one core each, then small on both"));
   processes_ = spin("processes", 1, 64, 1);
-  processes_->setToolTip(tr("Data-parallel training (PyTorch's c10d with Gloo): this many processes on this "
-                            "machine each take a share of every batch and of the cores. The batch must divide."));
+  processes_->setToolTip(
+      tr("Data-parallel training (PyTorch's c10d with Gloo): this many processes on this "
+         "machine each take a share of every batch and of the cores. The batch must divide."));
   record_every_ = spin("recordEvery", 1, 1000000, defaults.record_every);
   probe_every_ = new ProbeEveryBox();
   settings->addRow(tr("Input size S"), input_size_);
@@ -173,7 +177,8 @@ ExperimentPanel::ExperimentPanel(QWidget* parent) : QWidget(parent) {
   bf16_->setChecked(defaults.bf16);
   bf16_->setToolTip(tr("fc7 and conv2-conv5 multiply in bfloat16 with float32 weights: about 25 % faster per "
                        "step on CPUs with AVX512-BF16 (this one: %1); elsewhere, or unticked, training is float32 "
-                       "throughout").arg(cpu_has_avx512_bf16() ? tr("yes") : tr("no")));
+                       "throughout")
+                        .arg(cpu_has_avx512_bf16() ? tr("yes") : tr("no")));
   settings->addRow(tr("Precision"), bf16_);
   settings->addRow(tr("Seed"), seed_);
   settings->addRow(tr("Threads"), threads_);
@@ -287,7 +292,8 @@ void ExperimentPanel::showRun(const ExperimentConfig& config, const QString& run
     others << tr("learning rate × %1 for %2").arg(scale).arg(QString::fromStdString(variant));
   }
   if (config.probe_size != defaults.probe_size) others << tr("probe set of %1 images").arg(config.probe_size);
-  if (config.checkpoint_every != defaults.checkpoint_every) others << tr("checkpoint every %1").arg(config.checkpoint_every);
+  if (config.checkpoint_every != defaults.checkpoint_every)
+    others << tr("checkpoint every %1").arg(config.checkpoint_every);
   if (config.max_picture_pixels != defaults.max_picture_pixels) {
     others << tr("pictures of at most %1 pixels").arg(config.max_picture_pixels, 0, 'f', 0);
   }
@@ -319,7 +325,8 @@ ExperimentConfig ExperimentPanel::config() const {
     if (spec.isEmpty()) {
       c.variants.push_back(resolve_variant(box->property("variant").toString().toStdString(), c.input_size));
     } else {
-      VariantSpec v = spec_from_json(nlohmann::json::parse(spec.toStdString()), box->property("variant").toString().toStdString());
+      VariantSpec v =
+          spec_from_json(nlohmann::json::parse(spec.toStdString()), box->property("variant").toString().toStdString());
       v.input_size = c.input_size;
       c.variants.push_back(v);
     }

@@ -12,8 +12,8 @@
 
 namespace alexnet::ui {
 
-QStringList export_all_views(RunHistory* history, const QString& dir, QString* error, const QString& format,
-                             QSize size, double scale) {
+QStringList export_all_views(RunHistory* history, const QString& dir, QString* error, const QString& format, QSize size,
+                             double scale) {
   QStringList written;
   if (!QDir().mkpath(dir)) {
     if (error) *error = QObject::tr("cannot create the folder %1").arg(dir);

@@ -15,8 +15,7 @@ namespace alexnet::ui {
 // Returns the files written; on failure fills `error` (naming the file) and stops.
 // `format`: png, pdf or svg. When the history has a run folder, its
 // metrics.csv and results.json are copied along, so the folder is complete.
-QStringList export_all_views(RunHistory* history, const QString& dir, QString* error,
-                             const QString& format = "png",
+QStringList export_all_views(RunHistory* history, const QString& dir, QString* error, const QString& format = "png",
                              QSize size = {kDefaultExportWidth, kDefaultExportHeight},
                              double scale = kDefaultExportScale);
 

@@ -32,9 +32,9 @@ void ExportableView::askAndExport(int index) {
   connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
   connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
   if (dialog.exec() != QDialog::Accepted) return;
-  const QString path = QFileDialog::getSaveFileName(
-      this, tr("Export picture"), exportNames().value(index) + ".png",
-      tr("PNG images (*.png);;PDF documents (*.pdf);;SVG drawings (*.svg)"));
+  const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export picture"), exportNames().value(index) + ".png",
+                                   tr("PNG images (*.png);;PDF documents (*.pdf);;SVG drawings (*.svg)"));
   if (path.isEmpty()) return;
   if (!exportPicture(index, path, QSize(width->value(), height->value()), dpi->value() / 96.0)) {
     QMessageBox::warning(this, tr("Export picture"), tr("Could not write %1.").arg(path));

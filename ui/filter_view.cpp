@@ -116,7 +116,8 @@ void FilterView::paintGrids(QPainter& painter, const QRect& area) const {
     const QImage image = filter_grid_image(shown->filters);
     QRect target(column.left(), column.top() + title_height, column.width(), column.height() - title_height);
     const QSize fitted = image.size().scaled(target.size(), Qt::KeepAspectRatio);
-    target = QRect(target.left() + (target.width() - fitted.width()) / 2, target.top(), fitted.width(), fitted.height());
+    target =
+        QRect(target.left() + (target.width() - fitted.width()) / 2, target.top(), fitted.width(), fitted.height());
     painter.setRenderHint(QPainter::SmoothPixmapTransform, false);  // each weight a crisp square
     painter.drawImage(target, image);
   }

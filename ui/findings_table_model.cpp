@@ -9,9 +9,12 @@ namespace alexnet::ui {
 
 QString severity_text(Severity severity) {
   switch (severity) {
-    case Severity::Problem: return QObject::tr("problem");
-    case Severity::Warning: return QObject::tr("warning");
-    case Severity::Info: return QObject::tr("note");
+    case Severity::Problem:
+      return QObject::tr("problem");
+    case Severity::Warning:
+      return QObject::tr("warning");
+    case Severity::Info:
+      return QObject::tr("note");
   }
   return {};
 }
@@ -50,33 +53,47 @@ QVariant FindingsTableModel::data(const QModelIndex& index, int role) const {
   }
   if (role == SortRole) {
     switch (column) {
-      case SeverityColumn: return int(f->severity);
-      case Iterations: return qlonglong(f->first_iteration);
-      default: break;
+      case SeverityColumn:
+        return int(f->severity);
+      case Iterations:
+        return qlonglong(f->first_iteration);
+      default:
+        break;
     }
   }
   if (role != Qt::DisplayRole && role != SortRole) return {};
   switch (column) {
-    case SeverityColumn: return severity_text(f->severity);
-    case Variant: return QString::fromStdString(f->variant.empty() ? "(the run)" : f->variant);
-    case Layer: return QString::fromStdString(f->layer);
+    case SeverityColumn:
+      return severity_text(f->severity);
+    case Variant:
+      return QString::fromStdString(f->variant.empty() ? "(the run)" : f->variant);
+    case Layer:
+      return QString::fromStdString(f->layer);
     case Iterations:
       return f->first_iteration == f->last_iteration ? QString::number(f->first_iteration)
                                                      : QString("%1–%2").arg(f->first_iteration).arg(f->last_iteration);
-    case Evidence: return QString::fromStdString(f->evidence);
-    default: return {};
+    case Evidence:
+      return QString::fromStdString(f->evidence);
+    default:
+      return {};
   }
 }
 
 QVariant FindingsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   switch (Column(section)) {
-    case SeverityColumn: return tr("Severity");
-    case Variant: return tr("Variant");
-    case Layer: return tr("Layer");
-    case Iterations: return tr("Iterations");
-    case Evidence: return tr("Finding");
-    default: return {};
+    case SeverityColumn:
+      return tr("Severity");
+    case Variant:
+      return tr("Variant");
+    case Layer:
+      return tr("Layer");
+    case Iterations:
+      return tr("Iterations");
+    case Evidence:
+      return tr("Finding");
+    default:
+      return {};
   }
 }
 

@@ -44,8 +44,9 @@ FindingsView::FindingsView(RunHistory* history, QWidget* parent) : QWidget(paren
   actions->addWidget(detail_, 1);
   try_fix_ = new QPushButton(tr("Try the fix"));
   try_fix_->setObjectName("tryFix");
-  try_fix_->setToolTip(tr("Start a new experiment from this run's settings with the finding's first suggestion "
-                          "applied; when it ends, both runs open side by side in Compare"));
+  try_fix_->setToolTip(
+      tr("Start a new experiment from this run's settings with the finding's first suggestion "
+         "applied; when it ends, both runs open side by side in Compare"));
   try_fix_->setEnabled(false);
   actions->addWidget(try_fix_, 0, Qt::AlignTop);
   layout->addLayout(actions);

@@ -51,9 +51,9 @@ QImage feature_map_grid(const FeatureMaps& maps, int width, int* flat) {
       }
     }
   }
-  return grid.width() > width ? grid.scaled(width, grid.height() * width / grid.width(), Qt::IgnoreAspectRatio,
-                                            Qt::FastTransformation)
-                              : grid;
+  return grid.width() > width
+             ? grid.scaled(width, grid.height() * width / grid.width(), Qt::IgnoreAspectRatio, Qt::FastTransformation)
+             : grid;
 }
 
 }  // namespace alexnet::ui

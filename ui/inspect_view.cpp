@@ -79,8 +79,9 @@ InspectView::InspectView(QWidget* parent) : QWidget(parent) {
   picture_->setFixedSize(160, 160);
   picture_->setAlignment(Qt::AlignCenter);
   picture_->setFrameShape(QFrame::StyledPanel);
-  status_ = new QLabel(tr("Open a finished or stopped run: pick a test image below, or open any picture, and "
-                          "see what every variant predicts and what its conv layers make of it."));
+  status_ =
+      new QLabel(tr("Open a finished or stopped run: pick a test image below, or open any picture, and "
+                    "see what every variant predicts and what its conv layers make of it."));
   status_->setObjectName("inspectStatus");
   status_->setWordWrap(true);
 
@@ -248,8 +249,8 @@ void InspectView::submit(const Request& request) {
         for (const ClassScore& c : top_classes(inspection.logits.data(), model.class_names(), kTopClasses)) {
           top.push_back({c.index, c.probability});
         }
-        result->variants.push_back({QString::fromStdString(model.variants()[v]), std::move(top),
-                                    std::move(inspection.maps)});
+        result->variants.push_back(
+            {QString::fromStdString(model.variants()[v]), std::move(top), std::move(inspection.maps)});
       }
       result->milliseconds = double(timer.nsecsElapsed()) / 1e6;
       result->seen = seen_picture(input, model.transform());
@@ -265,9 +266,9 @@ void InspectView::submit(const Request& request) {
       images_problem_ = *images_problem;
       if (!strip_filled_) fillStrip();
       if (!error->isEmpty()) {
-        emit failed(tr("Cannot inspect %1: %2")
-                        .arg(request.file.isEmpty() ? tr("test image %1").arg(request.test_index) : request.file,
-                             *error));
+        emit failed(
+            tr("Cannot inspect %1: %2")
+                .arg(request.file.isEmpty() ? tr("test image %1").arg(request.test_index) : request.file, *error));
       } else {
         last_ = std::move(*result);
         draw();
@@ -286,8 +287,8 @@ void InspectView::fillStrip() {
   strip_->clear();
   if (!images_) {
     if (!images_problem_.isEmpty()) {
-      strip_->addItem(tr("The test images cannot be shown: %1. A picture file can still be opened.")
-                          .arg(images_problem_));
+      strip_->addItem(
+          tr("The test images cannot be shown: %1. A picture file can still be opened.").arg(images_problem_));
     }
     return;
   }
@@ -333,8 +334,8 @@ void InspectView::draw() {
     layer_->setCurrentIndex(std::max(0, layer_->findText(kept)));
   }
   const std::string layer = layer_->currentText().toStdString();
-  picture_->setPixmap(QPixmap::fromImage(last_.seen.scaled(picture_->size() - QSize(8, 8), Qt::KeepAspectRatio,
-                                                           Qt::FastTransformation)));
+  picture_->setPixmap(QPixmap::fromImage(
+      last_.seen.scaled(picture_->size() - QSize(8, 8), Qt::KeepAspectRatio, Qt::FastTransformation)));
   QString what = last_.what;
   if (last_.truth >= 0) what += tr(" (true class: %1)").arg(className(last_.truth));
   status_->setText(tr("%1 · %2 in %3 ms, from the checkpoint of iteration %4")

@@ -40,9 +40,9 @@ struct InspectedVariant {
 };
 
 struct InspectedPicture {
-  QString what;       // "test image 17" or the file's path
-  int truth = -1;     // the test image's class; -1 for a file
-  QImage seen;        // the network's input, back in colours (what the network sees)
+  QString what;    // "test image 17" or the file's path
+  int truth = -1;  // the test image's class; -1 for a file
+  QImage seen;     // the network's input, back in colours (what the network sees)
   std::vector<InspectedVariant> variants;
   double milliseconds = 0;  // all variants, preparation included
 };
@@ -78,7 +78,7 @@ class InspectView : public QWidget {
   void failed(const QString& message);
 
  protected:
-  void showEvent(QShowEvent* event) override;  // loads the run when first looked at
+  void showEvent(QShowEvent* event) override;      // loads the run when first looked at
   void resizeEvent(QResizeEvent* event) override;  // the columns fit the new width
 
  private:
@@ -119,6 +119,5 @@ class InspectView : public QWidget {
   std::vector<QCustomPlot*> bars_;
   std::vector<QLabel*> map_labels_;
 };
-
 
 }  // namespace alexnet::ui

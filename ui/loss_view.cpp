@@ -89,8 +89,9 @@ LossView::LossView(RunHistory* history, QWidget* parent) : ExportableView(parent
   validation_->setObjectName("validationShown");
   validation_->addItems({tr("None"), tr("Loss"), tr("Accuracy")});
   validation_->setCurrentIndex(int(ValidationShown::Loss));
-  validation_->setToolTip(tr("The held-out validation images (never trained on), measured at every probe: "
-                             "dashed curves, loss on the loss axis or accuracy on a right-hand axis"));
+  validation_->setToolTip(
+      tr("The held-out validation images (never trained on), measured at every probe: "
+         "dashed curves, loss on the loss axis or accuracy on a right-hand axis"));
   controls->addWidget(validation_);
   controls->addStretch();
   auto* export_button = new QPushButton(tr("Export…"));

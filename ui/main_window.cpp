@@ -52,13 +52,20 @@ constexpr int kRecentRuns = 8;
 
 QString state_text(RunState s) {
   switch (s) {
-    case RunState::Preparing: return QObject::tr("preparing");
-    case RunState::Training: return QObject::tr("training");
-    case RunState::Paused: return QObject::tr("paused");
-    case RunState::Evaluating: return QObject::tr("evaluating on the test set");
-    case RunState::Finished: return QObject::tr("finished");
-    case RunState::Stopped: return QObject::tr("stopped");
-    case RunState::Failed: return QObject::tr("failed");
+    case RunState::Preparing:
+      return QObject::tr("preparing");
+    case RunState::Training:
+      return QObject::tr("training");
+    case RunState::Paused:
+      return QObject::tr("paused");
+    case RunState::Evaluating:
+      return QObject::tr("evaluating on the test set");
+    case RunState::Finished:
+      return QObject::tr("finished");
+    case RunState::Stopped:
+      return QObject::tr("stopped");
+    case RunState::Failed:
+      return QObject::tr("failed");
   }
   return {};
 }
@@ -85,7 +92,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (!f.layer.empty()) {
       activation_view_->select(QString::fromStdString(f.variant), QString::fromStdString(f.layer));
       tabs_->setCurrentWidget(activation_view_);
-    } else if (f.kind == "class_imbalance" || (f.kind == "comparison" && f.layer.empty() && f.first_iteration == f.last_iteration)) {
+    } else if (f.kind == "class_imbalance" ||
+               (f.kind == "comparison" && f.layer.empty() && f.first_iteration == f.last_iteration)) {
       tabs_->setCurrentWidget(results_view_);
     } else {
       tabs_->setCurrentWidget(loss_view_);
@@ -149,8 +157,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   live_rate_->setDecimals(5);
   live_rate_->setRange(1e-6, 10);
   live_rate_->setSingleStep(0.001);
-  live_rate_->setToolTip(tr("The learning rate the running experiment uses from now on; before a run, the "
-                            "experiment's own"));
+  live_rate_->setToolTip(
+      tr("The learning rate the running experiment uses from now on; before a run, the "
+         "experiment's own"));
   rate_row->addWidget(live_rate_);
   apply_rate_ = new QPushButton(tr("Apply"));
   apply_rate_->setObjectName("applyRate");
@@ -343,8 +352,9 @@ bool MainWindow::tryFix(const Finding& shown) {
   }
   const QString base = run_dir_;
   // The panel shows what the fix trains (read only); the repaired settings train as they are.
-  panel_->showRun(config, tr("%1 with %2").arg(QFileInfo(base).fileName(),
-                                               QString::fromStdString(describe_repair(finding.settings))));
+  panel_->showRun(
+      config,
+      tr("%1 with %2").arg(QFileInfo(base).fileName(), QString::fromStdString(describe_repair(finding.settings))));
   if (!startExperimentWith(config)) return false;
   fix_of_ = base;
   log(tr("trying the fix of %1 (%2): %3")
@@ -397,8 +407,9 @@ bool MainWindow::openRun(const QString& dir) {
     const bool finished = !run.results.empty() && trained >= run.config.iterations;
     opened_unfinished_ = !finished;
     setState(RunState::Finished);
-    state_label_->setText(finished ? tr("opened a finished run")
-                                   : tr("opened an unfinished run: Continue run trains it on from its last checkpoint"));
+    state_label_->setText(finished
+                              ? tr("opened a finished run")
+                              : tr("opened an unfinished run: Continue run trains it on from its last checkpoint"));
     return true;
   } catch (const std::exception& e) {
     QMessageBox::warning(this, tr("Open run"), QString::fromUtf8(e.what()));
@@ -475,8 +486,8 @@ QStringList MainWindow::exportAll(const QString& dir, QString* error, const QStr
 
 void MainWindow::setState(RunState state) {
   state_label_->setText(state_text(state));
-  const bool running = worker_->running() && state != RunState::Finished && state != RunState::Stopped &&
-                       state != RunState::Failed;
+  const bool running =
+      worker_->running() && state != RunState::Finished && state != RunState::Stopped && state != RunState::Failed;
   start_->setEnabled(!running);
   panel_->setEnabled(!running);
   pause_->setEnabled(running && state == RunState::Training);

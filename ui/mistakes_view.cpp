@@ -82,9 +82,8 @@ MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
     connect(box, qOverload<int>(&QComboBox::currentIndexChanged), this, &MistakesView::refresh);
   }
   gallery_->setToolTip(tr("Click a picture to look inside the variants with it (Inspect)"));
-  connect(gallery_, &QListWidget::itemClicked, this, [this](QListWidgetItem* item) {
-    emit imageClicked(item->data(Qt::UserRole).toLongLong());
-  });
+  connect(gallery_, &QListWidget::itemClicked, this,
+          [this](QListWidgetItem* item) { emit imageClicked(item->data(Qt::UserRole).toLongLong()); });
 }
 
 MistakesView::~MistakesView() {
@@ -142,8 +141,8 @@ const std::vector<Prediction>* MistakesView::predictionsOf(const QString& varian
   const auto it = predictions_.find(variant);
   if (it != predictions_.end()) return &it->second;
   try {
-    return &(predictions_[variant] = read_predictions(dir_.toStdString(), variant.toStdString(),
-                                                      static_cast<int>(class_names_.size())));
+    return &(predictions_[variant] =
+                 read_predictions(dir_.toStdString(), variant.toStdString(), static_cast<int>(class_names_.size())));
   } catch (const StoreError& e) {
     status_->setText(QString::fromUtf8(e.what()));
     return nullptr;
@@ -194,19 +193,20 @@ void MistakesView::refresh() {
   const auto name = [this](int c) { return c < class_names_.size() ? class_names_[c] : QString::number(c); };
   for (const Prediction* p : shown) {
     const QImage image = thumbnail_image(images_->thumbnail(p->index), kThumbnailSide);
-    auto* item = new QListWidgetItem(QIcon(QPixmap::fromImage(image)),
-                                     QString("%1\n→ %2\n%3 %").arg(name(p->truth), name(p->predicted))
-                                         .arg(100.0 * p->confidence, 0, 'f', 0));
+    auto* item = new QListWidgetItem(
+        QIcon(QPixmap::fromImage(image)),
+        QString("%1\n→ %2\n%3 %").arg(name(p->truth), name(p->predicted)).arg(100.0 * p->confidence, 0, 'f', 0));
     item->setToolTip(tr("test image %1: true %2, predicted %3 with probability %4")
-                         .arg(p->index).arg(name(p->truth), name(p->predicted)).arg(p->confidence, 0, 'f', 3));
+                         .arg(p->index)
+                         .arg(name(p->truth), name(p->predicted))
+                         .arg(p->confidence, 0, 'f', 3));
     item->setData(Qt::UserRole, qint64(p->index));
     gallery_->addItem(item);
   }
   status_->setText(tr("%1 test image(s) of %2%3%4")
                        .arg(matching_)
                        .arg(variant_->currentText())
-                       .arg(cell ? tr(": true %1, predicted %2").arg(name(truth), name(predicted))
-                                 : tr(" got wrong"))
+                       .arg(cell ? tr(": true %1, predicted %2").arg(name(truth), name(predicted)) : tr(" got wrong"))
                        .arg(matching_ <= kMostShown ? QString()
                             : order == MistakeOrder::MostConfidentFirst
                                 ? tr(" (the %1 most confident shown, most confident first)").arg(kMostShown)

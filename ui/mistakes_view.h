@@ -54,7 +54,7 @@ class MistakesView : public QWidget {
   QStringList class_names_;
   std::map<QString, std::vector<Prediction>> predictions_;
   std::shared_ptr<TestImageSource> images_;  // loaded on first use, off the GUI thread
-  class QThread* loader_ = nullptr;           // while the test images load
+  class QThread* loader_ = nullptr;          // while the test images load
   int matching_ = 0;
   QComboBox* variant_;
   QComboBox* truth_;

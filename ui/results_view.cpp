@@ -33,7 +33,9 @@ int ResultsTableModel::rowCount(const QModelIndex& parent) const {
   return parent.isValid() ? 0 : int(history_->results().size());
 }
 
-int ResultsTableModel::columnCount(const QModelIndex& parent) const { return parent.isValid() ? 0 : int(kColumns.size()); }
+int ResultsTableModel::columnCount(const QModelIndex& parent) const {
+  return parent.isValid() ? 0 : int(kColumns.size());
+}
 
 QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || std::size_t(index.row()) >= history_->results().size()) return {};
@@ -45,13 +47,20 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
   if (role == Qt::ForegroundRole && index.column() == 0) return history_->colour(QString::fromStdString(r.variant));
   if (role != Qt::DisplayRole) return {};
   switch (index.column()) {
-    case 0: return QString::fromStdString(r.variant);
-    case 1: return std::isfinite(r.test_loss) ? QString::number(r.test_loss, 'f', 4) : QString("—");
-    case 2: return QString::number(100.0 * r.test_accuracy, 'f', 2) + " %";
-    case 3: return QLocale().toString(qlonglong(r.iterations));
-    case 4: return QString::number(r.seconds, 'f', 1);
-    case 5: return QLocale().toString(qlonglong(r.parameters));
-    case 6: return QString::fromStdString(r.note);
+    case 0:
+      return QString::fromStdString(r.variant);
+    case 1:
+      return std::isfinite(r.test_loss) ? QString::number(r.test_loss, 'f', 4) : QString("—");
+    case 2:
+      return QString::number(100.0 * r.test_accuracy, 'f', 2) + " %";
+    case 3:
+      return QLocale().toString(qlonglong(r.iterations));
+    case 4:
+      return QString::number(r.seconds, 'f', 1);
+    case 5:
+      return QLocale().toString(qlonglong(r.parameters));
+    case 6:
+      return QString::fromStdString(r.note);
   }
   return {};
 }
@@ -93,8 +102,10 @@ ResultsView::ResultsView(RunHistory* history, QWidget* parent) : ExportableView(
     if (std::size_t(row) >= history_->results().size()) return;
     const int n = int(history_->results()[std::size_t(row)].confusion.size());
     if (n == 0 || !confusion_->axisRect()->rect().contains(event->pos())) return;
-    const int predicted = int(std::lround(confusion_->axisRect()->axis(QCPAxis::atBottom)->pixelToCoord(event->pos().x())));
-    const int row_from_bottom = int(std::lround(confusion_->axisRect()->axis(QCPAxis::atLeft)->pixelToCoord(event->pos().y())));
+    const int predicted =
+        int(std::lround(confusion_->axisRect()->axis(QCPAxis::atBottom)->pixelToCoord(event->pos().x())));
+    const int row_from_bottom =
+        int(std::lround(confusion_->axisRect()->axis(QCPAxis::atLeft)->pixelToCoord(event->pos().y())));
     activateCell(n - 1 - row_from_bottom, predicted);
   });
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
@@ -104,7 +115,8 @@ ResultsView::ResultsView(RunHistory* history, QWidget* parent) : ExportableView(
     if (model_->rowCount() > 0) table_->selectRow(0);
     showConfusion(model_->rowCount() > 0 ? 0 : -1);
   });
-  connect(export_button, &QPushButton::clicked, this, [this] { askAndExport(std::max(0, table_->currentIndex().row())); });
+  connect(export_button, &QPushButton::clicked, this,
+          [this] { askAndExport(std::max(0, table_->currentIndex().row())); });
   showConfusion(-1);
 }
 
@@ -176,7 +188,9 @@ void ResultsView::showConfusion(int row) {
   x->setSubTicks(false);
   y->setSubTicks(false);
   x->setLabel(tr("predicted class"));
-  y->setLabel(tr("true class — %1, %2 % correct").arg(QString::fromStdString(r.variant)).arg(100.0 * r.test_accuracy, 0, 'f', 2));
+  y->setLabel(tr("true class — %1, %2 % correct")
+                  .arg(QString::fromStdString(r.variant))
+                  .arg(100.0 * r.test_accuracy, 0, 'f', 2));
   x->setRange(-0.5, n - 0.5);
   y->setRange(-0.5, n - 0.5);
   confusion_->replot(QCustomPlot::rpQueuedReplot);
@@ -200,9 +214,9 @@ QStringList ResultsView::exportNames() const {
 bool ResultsView::exportPicture(int index, const QString& path, QSize size, double scale) {
   if (index < 0 || std::size_t(index) >= history_->results().size()) return false;
   showConfusion(index);
-  const QString title = tr("Confusion matrix — %1 — %2")
-                            .arg(QString::fromStdString(history_->results()[std::size_t(index)].variant),
-                                 history_->runName());
+  const QString title =
+      tr("Confusion matrix — %1 — %2")
+          .arg(QString::fromStdString(history_->results()[std::size_t(index)].variant), history_->runName());
   const bool ok = save_plot(confusion_, path, QSize(size.height(), size.height()), scale, title);  // square
   showConfusion(std::max(0, table_->currentIndex().row()));
   return ok;

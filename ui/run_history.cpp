@@ -96,18 +96,18 @@ std::vector<std::int64_t> RunHistory::probeIterations() const {
   return {all.begin(), all.end()};
 }
 
-QString RunHistory::runName() const {
-  return dir_.isEmpty() ? tr("unsaved run") : QFileInfo(dir_).fileName();
-}
+QString RunHistory::runName() const { return dir_.isEmpty() ? tr("unsaved run") : QFileInfo(dir_).fileName(); }
 
 QColor variant_colour(int index) {
   // Colour-blind-safe (Okabe-Ito), in the order the variants were listed.
-  static const QColor palette[] = {QColor(0, 114, 178), QColor(213, 94, 0),   QColor(0, 158, 115),
+  static const QColor palette[] = {QColor(0, 114, 178),   QColor(213, 94, 0),  QColor(0, 158, 115),
                                    QColor(204, 121, 167), QColor(230, 159, 0), QColor(86, 180, 233),
                                    QColor(0, 0, 0),       QColor(240, 228, 66)};
   return palette[std::max(0, index) % 8];
 }
 
-QColor RunHistory::colour(const QString& variant) const { return variant_colour(static_cast<int>(variants_.indexOf(variant))); }
+QColor RunHistory::colour(const QString& variant) const {
+  return variant_colour(static_cast<int>(variants_.indexOf(variant)));
+}
 
 }  // namespace alexnet::ui

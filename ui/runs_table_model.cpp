@@ -75,14 +75,22 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
 QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
   if (orientation != Qt::Horizontal || role != Qt::DisplayRole) return {};
   switch (section) {
-    case Name: return tr("Run");
-    case Started: return tr("Started");
-    case Data: return tr("Data");
-    case Variants: return tr("Variants");
-    case Iterations: return tr("Iterations");
-    case BestAccuracy: return tr("Best test accuracy");
-    case State: return tr("State");
-    case Note: return tr("Note");
+    case Name:
+      return tr("Run");
+    case Started:
+      return tr("Started");
+    case Data:
+      return tr("Data");
+    case Variants:
+      return tr("Variants");
+    case Iterations:
+      return tr("Iterations");
+    case BestAccuracy:
+      return tr("Best test accuracy");
+    case State:
+      return tr("State");
+    case Note:
+      return tr("Note");
   }
   return {};
 }

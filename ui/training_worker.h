@@ -64,8 +64,8 @@ class TrainingWorker : public QObject, public TrainingObserver {
   QThread thread_;
   std::unique_ptr<Trainer> trainer_;
   std::atomic<bool> running_{false};
-  std::mutex finished_mutex_;            // guards the end of a run for stopAndWait
-  std::condition_variable finished_;     // notified when running_ turns false
+  std::mutex finished_mutex_;         // guards the end of a run for stopAndWait
+  std::condition_variable finished_;  // notified when running_ turns false
   bool announced_folder_ = false;
   QString worker_program_;
 };

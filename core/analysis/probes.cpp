@@ -40,7 +40,8 @@ void add_to_histogram(Histogram& h, const torch::Tensor& values) {
   const auto bins = static_cast<std::int64_t>(h.counts.size());
   const double scale = double(bins) / (hi - lo);
   const int parts = std::max(1, at::get_num_threads());
-  std::vector<std::vector<std::int64_t>> counts(static_cast<std::size_t>(parts), std::vector<std::int64_t>(bins + 2, 0));
+  std::vector<std::vector<std::int64_t>> counts(static_cast<std::size_t>(parts),
+                                                std::vector<std::int64_t>(bins + 2, 0));
   at::parallel_for(0, parts, 1, [&](std::int64_t first, std::int64_t last) {
     for (std::int64_t part = first; part < last; ++part) {
       std::vector<std::int64_t>& c = counts[static_cast<std::size_t>(part)];
@@ -157,8 +158,7 @@ ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, E
     const torch::Tensor active = active_counts[k];
     const double threshold = kNearlyDeadActivity * static_cast<double>(positions[k]);
     layer.dead_fraction = active.eq(0).sum().item<double>() / units;
-    layer.nearly_dead_fraction =
-        (active.gt(0) & active.to(torch::kFloat64).lt(threshold)).sum().item<double>() / units;
+    layer.nearly_dead_fraction = (active.gt(0) & active.to(torch::kFloat64).lt(threshold)).sum().item<double>() / units;
     if (activation == Activation::Tanh) {
       layer.saturated_fraction = unsaturated_counts[k].eq(0).sum().item<double>() / units;
     }

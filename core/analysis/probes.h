@@ -30,8 +30,8 @@ using EdgeBook = std::map<std::string, LayerEdges>;
 // `grey_data`: the images are grey replicated to RGB, so filters are drawn grey
 // (see render_filter_grid). With `labels` (int64, one per probe image) the
 // same forward pass gives the validation loss and accuracy.
-ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, EdgeBook& edges,
-                        int chunk_size = 250, bool grey_data = false, const torch::Tensor& labels = {});
+ProbeResult probe_model(AlexNetImpl& model, const torch::Tensor& probe_images, EdgeBook& edges, int chunk_size = 250,
+                        bool grey_data = false, const torch::Tensor& labels = {});
 
 // Each filter is scaled on its own: 0.5 + 0.5 * w / max|w| over that filter's
 // weights, so grey is zero and full colour is the filter's largest weight.

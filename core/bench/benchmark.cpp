@@ -101,8 +101,8 @@ StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int step
   return t;
 }
 
-IterationTiming time_experiment_iteration(const std::vector<VariantSpec>& specs, int batch_size, int steps,
-                                          int warmup, bool bf16) {
+IterationTiming time_experiment_iteration(const std::vector<VariantSpec>& specs, int batch_size, int steps, int warmup,
+                                          bool bf16) {
   torch::manual_seed(0);
   std::vector<SteppingModel> models;
   models.reserve(specs.size());

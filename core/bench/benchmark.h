@@ -24,8 +24,7 @@ struct StepTiming {
 // SGD steps (momentum, weight decay, dropout on) of a freshly built variant on
 // one fixed random batch: `warmup` untimed steps, then the median of `steps`.
 // With `bf16` the large FC layers multiply in bfloat16, as `train --precision bf16`.
-StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int steps, int warmup = 3,
-                               bool bf16 = false);
+StepTiming time_training_steps(const VariantSpec& spec, int batch_size, int steps, int warmup = 3, bool bf16 = false);
 
 // Median wall time of one iteration of an experiment in which every variant
 // takes one step: one after the other on all threads, and in the trainer's
@@ -45,8 +44,7 @@ double measure_sgemm_gflops(int n = 2048, int repeats = 5, bool bf16 = false);
 
 // Batches per second the training data loader (decode, resize, normalise,
 // augment when asked) delivers on its prefetch thread, times the batch size.
-double measure_loader_images_per_second(const ImageSet& set, int batch_size, int input_size, bool augment,
-                                        int batches);
+double measure_loader_images_per_second(const ImageSet& set, int batch_size, int input_size, bool augment, int batches);
 
 // Peak resident set size of this process so far, and the current one, in MiB.
 double peak_rss_mib();

@@ -90,10 +90,9 @@ torch::Tensor normalise_and_resize(const torch::Tensor& uint8_images, const Tran
     x = (x - mean.narrow(1, 0, channels)) / std.narrow(1, 0, channels);
   }
   if (x.size(2) != s || x.size(3) != s) {
-    x = F::interpolate(x, F::InterpolateFuncOptions()
-                              .size(std::vector<std::int64_t>{s, s})
-                              .mode(torch::kBilinear)
-                              .align_corners(false));
+    x = F::interpolate(
+        x,
+        F::InterpolateFuncOptions().size(std::vector<std::int64_t>{s, s}).mode(torch::kBilinear).align_corners(false));
   }
   return x;
 }
@@ -130,8 +129,7 @@ torch::Tensor as_three_channels(const torch::Tensor& x) {
 
 }  // namespace
 
-torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformOptions& options,
-                             std::mt19937_64* rng) {
+torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformOptions& options, std::mt19937_64* rng) {
   torch::Tensor x = normalise_and_resize(uint8_images, options);
   if (rng) x = augment(x, options, draw_augmentation(x.size(0), options, *rng), 0);
   return as_three_channels(x);

@@ -31,8 +31,8 @@ struct TransformOptions {
 };
 
 struct Batch {
-  torch::Tensor images;  // float [B, 3, S, S], normalised
-  torch::Tensor labels;  // int64 [B]
+  torch::Tensor images;     // float [B, 3, S, S], normalised
+  torch::Tensor labels;     // int64 [B]
   std::int64_t number = 0;  // position in the stream, from 0
 };
 
@@ -45,8 +45,7 @@ struct Augmentation {
 Augmentation draw_augmentation(std::int64_t count, const TransformOptions& options, std::mt19937_64& rng);
 
 // Resize to S x S, grey -> 3 channels, normalise, and (when `rng` is given) augment.
-torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformOptions& options,
-                             std::mt19937_64* rng);
+torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformOptions& options, std::mt19937_64* rng);
 // The same with augmentation already drawn for a larger batch, of which these
 // images are entries first, first + 1, ... (a rank's slice of the global batch).
 torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformOptions& options,
@@ -55,8 +54,7 @@ torch::Tensor prepare_images(const torch::Tensor& uint8_images, const TransformO
 // The indices of batch `number` of an endless shuffled stream: each epoch is a
 // fresh permutation drawn from (seed, epoch), so any batch can be recomputed
 // (resume needs that) and the order never depends on timing.
-std::vector<std::int64_t> batch_indices(std::int64_t set_size, int batch_size, std::uint64_t seed,
-                                        std::int64_t number);
+std::vector<std::int64_t> batch_indices(std::int64_t set_size, int batch_size, std::uint64_t seed, std::int64_t number);
 
 // One rank's part of every batch in data-parallel training: slice `index` of
 // `count` equal slices.
@@ -91,8 +89,8 @@ class BatchStream {
   const std::uint64_t seed_;
   const BatchShard shard_;
   const std::size_t capacity_;
-  std::int64_t next_to_make_;   // the next batch number a loader claims
-  std::int64_t next_to_hand_;   // the next batch number next() returns
+  std::int64_t next_to_make_;            // the next batch number a loader claims
+  std::int64_t next_to_hand_;            // the next batch number next() returns
   std::map<std::int64_t, Batch> ready_;  // made, by number (loaders finish out of order)
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -38,8 +38,8 @@ ImageSet parse_cifar_batches(const std::vector<std::pair<std::string, std::vecto
     if (bytes.empty()) throw DataError(path + ": empty file");
     if (bytes.size() % kRecord != 0) {
       std::ostringstream m;
-      m << path << ": truncated record: " << bytes.size() << " bytes is not a whole number of "
-        << kRecord << "-byte records (the last record has " << bytes.size() % kRecord << " bytes)";
+      m << path << ": truncated record: " << bytes.size() << " bytes is not a whole number of " << kRecord
+        << "-byte records (the last record has " << bytes.size() % kRecord << " bytes)";
       throw DataError(m.str());
     }
     for (std::size_t r = 0; r < bytes.size(); r += kRecord) {

@@ -50,9 +50,9 @@ struct Dataset {
 constexpr const char* kFashionMnistDir = "/usr/share/datasets/fashion-mnist";
 
 struct LoadOptions {
-  int image_size = 64;            // image-folder pictures are decoded and resized to this
+  int image_size = 64;                   // image-folder pictures are decoded and resized to this
   double held_out_fraction = 1.0 / 6.0;  // test share when a source has no test split
-  std::uint64_t seed = 0;         // for the synthetic set
+  std::uint64_t seed = 0;                // for the synthetic set
   std::int64_t synthetic_train = 6000;
   std::int64_t synthetic_test = 1000;
   std::string fashion_mnist_dir = kFashionMnistDir;
@@ -98,7 +98,7 @@ std::vector<std::string> parse_cifar_class_names(const std::string& text);
 // A CIFAR-10 folder's files as bytes: what load_cifar10 reads and parses.
 struct CifarFiles {
   std::vector<std::pair<std::string, std::vector<std::uint8_t>>> train;  // data_batch_N.bin that are there
-  std::pair<std::string, std::vector<std::uint8_t>> test;               // test_batch.bin
+  std::pair<std::string, std::vector<std::uint8_t>> test;                // test_batch.bin
   std::string meta;                                                      // batches.meta.txt, or empty
 };
 Dataset parse_cifar10(const std::string& folder, const CifarFiles& files);

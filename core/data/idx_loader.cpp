@@ -152,8 +152,7 @@ std::string find_labels_for(const std::string& images_path) {
 std::vector<std::string> class_names_for_idx(const fs::path& folder, int classes) {
   const std::string where = fs::weakly_canonical(folder).string();
   if (where.find("fashion") != std::string::npos && classes <= 10) {
-    return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-            "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+    return {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
   }
   std::vector<std::string> names;
   for (int i = 0; i < classes; ++i) names.push_back(std::to_string(i));
@@ -205,8 +204,8 @@ Dataset load_idx_images_file(const std::string& images_path, const LoadOptions& 
   check_class_coverage(all, class_count(all), labels, &d.notes);
   split_held_out(all, options.held_out_fraction, &d.train, &d.test);
   d.class_names = class_names_for_idx(p.parent_path(), class_count(all));
-  d.notes.push_back("no separate test files: " + std::to_string(d.test.size()) +
-                    " images of " + images_path + " are held out for testing");
+  d.notes.push_back("no separate test files: " + std::to_string(d.test.size()) + " images of " + images_path +
+                    " are held out for testing");
   return d;
 }
 

@@ -70,9 +70,15 @@ Listing list_split(const fs::path& dir, const std::vector<std::string>& classes,
           listing.labels.push_back(static_cast<std::int64_t>(c));
           ++kept;
           break;
-        case PictureCheck::Unreadable: count(&tally->skipped, &tally->first_skipped, file); break;
-        case PictureCheck::TooLarge: count(&tally->too_large, &tally->first_too_large, file); break;
-        case PictureCheck::Unchecked: count(&tally->unchecked, &tally->first_unchecked, file); break;
+        case PictureCheck::Unreadable:
+          count(&tally->skipped, &tally->first_skipped, file);
+          break;
+        case PictureCheck::TooLarge:
+          count(&tally->too_large, &tally->first_too_large, file);
+          break;
+        case PictureCheck::Unchecked:
+          count(&tally->unchecked, &tally->first_unchecked, file);
+          break;
       }
     }
     if (kept == 0) {
@@ -137,8 +143,8 @@ Dataset load_image_folder(const std::string& folder, const LoadOptions& options)
   }
   DecodeTally tally;
   const Listing train = list_split(train_dir, d.class_names, options.max_picture_pixels, &tally);
-  const Listing test = has_splits ? list_split(dir / "test", d.class_names, options.max_picture_pixels, &tally)
-                                  : Listing{};
+  const Listing test =
+      has_splits ? list_split(dir / "test", d.class_names, options.max_picture_pixels, &tally) : Listing{};
   // Decoded up front when that fits the budget; streamed from disk otherwise.
   const std::uint64_t budget = options.cache_budget_bytes > 0
                                    ? options.cache_budget_bytes
@@ -167,14 +173,15 @@ Dataset load_image_folder(const std::string& folder, const LoadOptions& options)
                       " file(s) that do not decode as images (first: " + tally.first_skipped + ")");
   }
   if (tally.too_large > 0) {
-    d.notes.push_back("warning: skipped " + std::to_string(tally.too_large) + " picture(s) whose header claims more than " +
-                      std::to_string(options.max_picture_pixels) +
+    d.notes.push_back("warning: skipped " + std::to_string(tally.too_large) +
+                      " picture(s) whose header claims more than " + std::to_string(options.max_picture_pixels) +
                       " pixels (--max-picture-pixels), without decoding them (first: " + tally.first_too_large + ")");
   }
   if (tally.unchecked > 0) {
     d.notes.push_back("warning: skipped " + std::to_string(tally.unchecked) +
                       " file(s) in a format whose size cannot be checked before decoding (only PNG, JPEG, BMP, GIF, "
-                      "WebP, PNM and TIFF are read; first: " + tally.first_unchecked + ")");
+                      "WebP, PNM and TIFF are read; first: " +
+                      tally.first_unchecked + ")");
   }
   return d;
 }

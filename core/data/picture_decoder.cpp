@@ -32,12 +32,14 @@ PictureCheck read_checked(const std::string& path, std::uint64_t max_pixels, std
   in.seekg(0);
   const std::size_t first = std::min<std::size_t>(kHeaderPrefixBytes, static_cast<std::size_t>(length));
   std::vector<std::uint8_t> bytes(first);
-  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(first))) return PictureCheck::Unreadable;
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(first)))
+    return PictureCheck::Unreadable;
   std::optional<PictureHeader> header = read_picture_header(bytes.data(), bytes.size());
   const bool need_all = whole != nullptr || (!header && first < static_cast<std::size_t>(length));
   if (need_all && first < static_cast<std::size_t>(length)) {
     bytes.resize(static_cast<std::size_t>(length));
-    if (!in.read(reinterpret_cast<char*>(bytes.data() + first), static_cast<std::streamsize>(length) - std::streamsize(first))) {
+    if (!in.read(reinterpret_cast<char*>(bytes.data() + first),
+                 static_cast<std::streamsize>(length) - std::streamsize(first))) {
       return PictureCheck::Unreadable;
     }
     if (!header) header = read_picture_header(bytes.data(), bytes.size());

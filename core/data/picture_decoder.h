@@ -16,9 +16,9 @@ namespace alexnet {
 // Why a file did not become a picture.
 enum class PictureCheck {
   Ok,
-  Unreadable,   // cannot be read, or OpenCV does not decode it
-  TooLarge,     // its header claims more pixels than allowed, or the file is absurdly large
-  Unchecked,    // a format whose size cannot be read before decoding
+  Unreadable,  // cannot be read, or OpenCV does not decode it
+  TooLarge,    // its header claims more pixels than allowed, or the file is absurdly large
+  Unchecked,   // a format whose size cannot be read before decoding
 };
 
 // Reads only as much of the file as its header needs (the whole file when a

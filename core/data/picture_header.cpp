@@ -55,7 +55,8 @@ std::optional<PictureHeader> pnm(const std::uint8_t* d, std::size_t n) {
     std::string text(reinterpret_cast<const char*>(d), std::min<std::size_t>(n, 4096));
     const std::size_t w = text.find("\nWIDTH "), h = text.find("\nHEIGHT ");
     if (w == std::string::npos || h == std::string::npos) return std::nullopt;
-    return sized("pnm", std::strtoull(text.c_str() + w + 7, nullptr, 10), std::strtoull(text.c_str() + h + 8, nullptr, 10));
+    return sized("pnm", std::strtoull(text.c_str() + w + 7, nullptr, 10),
+                 std::strtoull(text.c_str() + h + 8, nullptr, 10));
   }
   for (std::uint64_t& v : values) {
     for (;;) {  // skip whitespace and comments
@@ -111,7 +112,7 @@ std::optional<PictureHeader> read_picture_header(const std::uint8_t* d, std::siz
     if (n < 26) return std::nullopt;
     const std::uint32_t header = le32(d + 14);
     if (header == 12) return sized("bmp", le16(d + 18), le16(d + 20));  // OS/2 BITMAPCOREHEADER
-    const auto h = static_cast<std::int32_t>(le32(d + 22));  // negative: top-down
+    const auto h = static_cast<std::int32_t>(le32(d + 22));             // negative: top-down
     return sized("bmp", static_cast<std::int32_t>(le32(d + 18)) < 0 ? 0 : le32(d + 18),
                  h < 0 ? std::uint64_t(-std::int64_t(h)) : std::uint64_t(h));
   }

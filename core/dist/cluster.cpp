@@ -147,8 +147,8 @@ std::unique_ptr<Cluster> Cluster::join(const DistSettings& settings, const std::
   } catch (const std::exception& e) {
     throw DistError(master ? "rank 0 cannot host the rendezvous on port " + std::to_string(settings.master_port) +
                                  " (is it in use? choose another with --master HOST:PORT): " + message_of(e)
-                           : "rank " + std::to_string(settings.rank) + " cannot reach the master at " +
-                                 impl->master() + " within " + std::to_string(settings.timeout_seconds) +
+                           : "rank " + std::to_string(settings.rank) + " cannot reach the master at " + impl->master() +
+                                 " within " + std::to_string(settings.timeout_seconds) +
                                  " s (is rank 0 running there, and the port open?): " + message_of(e));
   }
   impl->port = impl->store->getPort();
@@ -158,8 +158,7 @@ std::unique_ptr<Cluster> Cluster::join(const DistSettings& settings, const std::
   try {
     group_options->devices.push_back(
         settings.interface.empty()
-            ? c10d::ProcessGroupGloo::createDeviceForHostname(
-                  local_address_towards(settings.master_host, impl->port))
+            ? c10d::ProcessGroupGloo::createDeviceForHostname(local_address_towards(settings.master_host, impl->port))
             : c10d::ProcessGroupGloo::createDeviceForInterface(settings.interface));
   } catch (const DistError&) {
     throw;
@@ -173,9 +172,8 @@ std::unique_ptr<Cluster> Cluster::join(const DistSettings& settings, const std::
     impl->group =
         c10::make_intrusive<c10d::ProcessGroupGloo>(impl->store, settings.rank, settings.world_size, group_options);
   } catch (const std::exception& e) {
-    throw DistError("not every one of the " + std::to_string(settings.world_size) +
-                    " ranks joined the run at " + impl->master() + " within " +
-                    std::to_string(settings.timeout_seconds) + " s: " + message_of(e));
+    throw DistError("not every one of the " + std::to_string(settings.world_size) + " ranks joined the run at " +
+                    impl->master() + " within " + std::to_string(settings.timeout_seconds) + " s: " + message_of(e));
   }
   return std::unique_ptr<Cluster>(new Cluster(std::move(impl)));
 }
@@ -194,7 +192,8 @@ std::string Cluster::agree(const std::string& settings, const std::function<std:
       std::string refusals;
       for (int r = 1; r < impl_->settings.world_size; ++r) {
         const std::string verdict = text_of(store.get("alexnet/verdict/" + std::to_string(r)));
-        if (!verdict.empty()) refusals += (refusals.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": " + verdict);
+        if (!verdict.empty())
+          refusals += (refusals.empty() ? "" : "; ") + ("rank " + std::to_string(r) + ": " + verdict);
       }
       store.set("alexnet/outcome", bytes_of(refusals));
     } else {
@@ -203,9 +202,11 @@ std::string Cluster::agree(const std::string& settings, const std::function<std:
     }
     const std::string outcome = text_of(store.get("alexnet/outcome"));
     if (!outcome.empty()) {
-      throw DistError("the ranks were started with different settings, so they would not train the same "
-                      "experiment; start every rank with the same options (or none but --world-size, --rank and "
-                      "--master on ranks other than 0): " + outcome);
+      throw DistError(
+          "the ranks were started with different settings, so they would not train the same "
+          "experiment; start every rank with the same options (or none but --world-size, --rank and "
+          "--master on ranks other than 0): " +
+          outcome);
     }
     return common;
   } catch (const DistError&) {

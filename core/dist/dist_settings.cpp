@@ -13,8 +13,7 @@ std::pair<std::string, int> parse_host_port(const std::string& text) {
   std::string host = text.substr(0, colon);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   const std::string port_text = text.substr(colon + 1);
-  if (port_text.empty() || port_text.size() > 5 ||
-      port_text.find_first_not_of("0123456789") != std::string::npos) {
+  if (port_text.empty() || port_text.size() > 5 || port_text.find_first_not_of("0123456789") != std::string::npos) {
     throw bad("the port must be a number from 1 to 65535");
   }
   const int port = std::stoi(port_text);

@@ -12,8 +12,8 @@ struct DistSettings {
   int world_size = 1;  // processes in the run, on all machines
   int rank = 0;        // this process; rank 0 hosts the rendezvous and alone writes the run folder
   std::string master_host = "127.0.0.1";
-  int master_port = 0;    // 0 on rank 0: any free port (only useful when rank 0 starts the others itself)
-  std::string interface;  // network interface for the collectives; empty: the one that reaches the master
+  int master_port = 0;       // 0 on rank 0: any free port (only useful when rank 0 starts the others itself)
+  std::string interface;     // network interface for the collectives; empty: the one that reaches the master
   int timeout_seconds = 60;  // a rank silent this long is given up on
   int local_processes = 1;   // processes of this run on this machine: each takes its share of the cores
   // Non-empty on rank 0: it starts ranks 1 .. world_size-1 on this machine by

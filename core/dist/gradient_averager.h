@@ -21,7 +21,7 @@ class GradientAverager {
   // over the ranks. One process alone: nothing moves, `loss` comes back.
   double average(double loss);
 
-  double seconds() const { return seconds_; }           // spent in average(), copies included
+  double seconds() const { return seconds_; }  // spent in average(), copies included
   std::int64_t calls() const { return calls_; }
   std::int64_t bytes_per_call() const { return flat_.defined() ? flat_.numel() * 4 : 0; }
 

@@ -18,10 +18,12 @@ namespace {
 
 std::string describe_status(int rank, int status) {
   if (WIFEXITED(status)) {
-    return WEXITSTATUS(status) == 0 ? "" : "rank " + std::to_string(rank) + " exited with code " +
-                                               std::to_string(WEXITSTATUS(status));
+    return WEXITSTATUS(status) == 0
+               ? ""
+               : "rank " + std::to_string(rank) + " exited with code " + std::to_string(WEXITSTATUS(status));
   }
-  if (WIFSIGNALED(status)) return "rank " + std::to_string(rank) + " was killed by signal " + std::to_string(WTERMSIG(status));
+  if (WIFSIGNALED(status))
+    return "rank " + std::to_string(rank) + " was killed by signal " + std::to_string(WTERMSIG(status));
   return "rank " + std::to_string(rank) + " ended abnormally";
 }
 
@@ -32,12 +34,18 @@ void LocalWorkers::start(const DistSettings& settings, int port, int threads) {
   for (int rank = 1; rank < settings.world_size; ++rank) {
     std::vector<std::string> args = {settings.worker_program,
                                      "train",
-                                     "--world-size", std::to_string(settings.world_size),
-                                     "--rank", std::to_string(rank),
-                                     "--master", settings.master_host + ":" + std::to_string(port),
-                                     "--timeout", std::to_string(settings.timeout_seconds),
-                                     "--threads", std::to_string(threads),
-                                     "--local-processes", std::to_string(settings.world_size)};
+                                     "--world-size",
+                                     std::to_string(settings.world_size),
+                                     "--rank",
+                                     std::to_string(rank),
+                                     "--master",
+                                     settings.master_host + ":" + std::to_string(port),
+                                     "--timeout",
+                                     std::to_string(settings.timeout_seconds),
+                                     "--threads",
+                                     std::to_string(threads),
+                                     "--local-processes",
+                                     std::to_string(settings.world_size)};
     // Everything exec needs is built before fork: the child of a threaded
     // process may only call async-signal-safe functions.
     std::vector<char*> argv;

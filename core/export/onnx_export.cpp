@@ -81,10 +81,11 @@ std::vector<OnnxExport> export_run_onnx(const std::string& run_dir, const std::s
     for (const VariantResult& r : run.results) {
       if (r.variant == m.spec.name && r.iterations == checkpoint.iteration) card.test_accuracy = r.test_accuracy;
     }
-    const std::string bytes = build_onnx_model(
-        m.spec, layer_weights_of(*m.model),
-        {{"variant", m.spec.name}, {"iteration", std::to_string(checkpoint.iteration)}, {"data", card.data},
-         {"class_names", nlohmann::json(card.class_names).dump()}});
+    const std::string bytes = build_onnx_model(m.spec, layer_weights_of(*m.model),
+                                               {{"variant", m.spec.name},
+                                                {"iteration", std::to_string(checkpoint.iteration)},
+                                                {"data", card.data},
+                                                {"class_names", nlohmann::json(card.class_names).dump()}});
     OnnxExport e;
     e.variant = m.spec.name;
     e.onnx_path = (fs::path(out_dir) / card.model_file).string();

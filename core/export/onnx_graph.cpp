@@ -84,10 +84,18 @@ void tensor_value(onnx::ValueInfoProto* v, const std::string& name, const std::v
 std::string activation(GraphBuilder& g, Activation a, const std::string& x, const std::string& layer) {
   const std::string out = layer + "_" + activation_name(a);
   switch (a) {
-    case Activation::ReLU: g.node("Relu", {x}, out, out); break;
-    case Activation::Tanh: g.node("Tanh", {x}, out, out); break;
-    case Activation::LeakyReLU: set_float(g.node("LeakyRelu", {x}, out, out), "alpha", 0.01f); break;  // torch's default
-    case Activation::ELU: set_float(g.node("Elu", {x}, out, out), "alpha", 1.0f); break;
+    case Activation::ReLU:
+      g.node("Relu", {x}, out, out);
+      break;
+    case Activation::Tanh:
+      g.node("Tanh", {x}, out, out);
+      break;
+    case Activation::LeakyReLU:
+      set_float(g.node("LeakyRelu", {x}, out, out), "alpha", 0.01f);
+      break;  // torch's default
+    case Activation::ELU:
+      set_float(g.node("Elu", {x}, out, out), "alpha", 1.0f);
+      break;
     case Activation::GELU: {
       // torch's exact GELU: 0.5 · x · (1 + erf(x / √2)). ONNX has no Gelu before opset 20.
       const std::string scaled = g.name(layer + "_gelu_div");

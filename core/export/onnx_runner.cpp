@@ -51,14 +51,14 @@ std::vector<float> OnnxNetwork::logits(const std::vector<float>& inputs, int bat
   return std::vector<float>(out.ptr<float>(), out.ptr<float>() + out.total());
 }
 
-
 ExportedModel read_exported_model(const std::string& onnx_path) {
   ExportedModel m;
   m.onnx_path = onnx_path;
   m.card_path = fs::path(onnx_path).replace_extension(".json").string();
   if (!fs::is_regular_file(onnx_path)) throw ExportError(onnx_path + ": no such ONNX file");
   if (!fs::is_regular_file(m.card_path)) {
-    throw ExportError(m.card_path + " is missing: an exported model needs its description beside it "
+    throw ExportError(m.card_path +
+                      " is missing: an exported model needs its description beside it "
                       "(class names, input size, normalisation)");
   }
   m.card = model_card_from_json(read_whole_file(m.card_path), m.card_path);
@@ -71,7 +71,8 @@ std::vector<ClassScore> top_classes(const float* logits, const std::vector<std::
   double total = 0;
   std::vector<ClassScore> scores(static_cast<std::size_t>(classes));
   for (int c = 0; c < classes; ++c) {
-    scores[static_cast<std::size_t>(c)] = {c, class_names[static_cast<std::size_t>(c)], std::exp(double(logits[c]) - peak)};
+    scores[static_cast<std::size_t>(c)] = {c, class_names[static_cast<std::size_t>(c)],
+                                           std::exp(double(logits[c]) - peak)};
     total += scores[static_cast<std::size_t>(c)].probability;
   }
   for (ClassScore& s : scores) s.probability /= total;

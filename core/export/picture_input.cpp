@@ -50,8 +50,9 @@ std::vector<float> prepare_picture_bytes(const std::string& bytes, const Picture
   const std::optional<PictureHeader> header =
       read_picture_header(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
   if (!header) {
-    throw PictureError(what + ": not a picture whose size can be checked before decoding (PNG, JPEG, BMP, GIF, WebP, "
-                              "PNM or TIFF)");
+    throw PictureError(what +
+                       ": not a picture whose size can be checked before decoding (PNG, JPEG, BMP, GIF, WebP, "
+                       "PNM or TIFF)");
   }
   if (header->pixels() > kDefaultMaxPicturePixels) {
     throw PictureError(what + ": its header claims " + std::to_string(header->width) + " x " +

@@ -29,8 +29,8 @@ std::size_t too_deep_at(const std::string& text) {
 nlohmann::json parse_bounded_json(const std::string& text) {
   const std::size_t at = too_deep_at(text);
   if (at != std::string::npos) {
-    throw nlohmann::json::parse_error::create(101, at + 1, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels",
-                                              nullptr);
+    throw nlohmann::json::parse_error::create(
+        101, at + 1, "nested deeper than " + std::to_string(kMaxJsonDepth) + " levels", nullptr);
   }
   return nlohmann::json::parse(text);
 }

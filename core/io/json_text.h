@@ -57,7 +57,8 @@ Int json_int(const nlohmann::json& j) {
 
 template <typename Int>
 std::vector<Int> json_ints(const nlohmann::json& j) {
-  if (!j.is_array()) throw nlohmann::json::type_error::create(302, std::string("type must be array, but is ") + j.type_name(), &j);
+  if (!j.is_array())
+    throw nlohmann::json::type_error::create(302, std::string("type must be array, but is ") + j.type_name(), &j);
   std::vector<Int> out;
   out.reserve(j.size());
   for (const nlohmann::json& e : j) out.push_back(json_int<Int>(e));

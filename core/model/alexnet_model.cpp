@@ -25,9 +25,8 @@ AlexNetImpl::AlexNetImpl(const VariantSpec& spec) : spec_(spec) {
   int channels = spec_.input_channels;
   for (const ConvBlockSpec& c : spec_.convs) {
     convs_.push_back(register_module(
-        c.name, torch::nn::Conv2d(torch::nn::Conv2dOptions(channels, c.filters, c.kernel)
-                                      .stride(c.stride)
-                                      .padding(c.padding))));
+        c.name, torch::nn::Conv2d(
+                    torch::nn::Conv2dOptions(channels, c.filters, c.kernel).stride(c.stride).padding(c.padding))));
     channels = c.filters;
   }
   const ShapeReport shapes = infer_shapes(spec_);
@@ -64,11 +63,16 @@ torch::Tensor local_response_norm(const torch::Tensor& x) {
 
 torch::Tensor AlexNetImpl::activate(const torch::Tensor& x) const {
   switch (spec_.activation) {
-    case Activation::ReLU: return torch::relu(x);
-    case Activation::Tanh: return torch::tanh(x);
-    case Activation::LeakyReLU: return torch::leaky_relu(x, 0.01);
-    case Activation::ELU: return torch::elu(x);
-    case Activation::GELU: return torch::gelu(x);
+    case Activation::ReLU:
+      return torch::relu(x);
+    case Activation::Tanh:
+      return torch::tanh(x);
+    case Activation::LeakyReLU:
+      return torch::leaky_relu(x, 0.01);
+    case Activation::ELU:
+      return torch::elu(x);
+    case Activation::GELU:
+      return torch::gelu(x);
   }
   return x;
 }
@@ -82,8 +86,12 @@ torch::Tensor AlexNetImpl::run(torch::Tensor x, Visit&& visit) {
     torch::Tensor pre;
     const ConvBlockSpec& c = spec_.convs[i];
     switch (conv_products(c, convs_[i]->options.in_channels())) {
-      case ConvProducts::Float32: pre = convs_[i]->forward(x); break;
-      case ConvProducts::Bf16Gemm: pre = bf16_conv2d(x, convs_[i]->weight, convs_[i]->bias, c.stride, c.padding); break;
+      case ConvProducts::Float32:
+        pre = convs_[i]->forward(x);
+        break;
+      case ConvProducts::Bf16Gemm:
+        pre = bf16_conv2d(x, convs_[i]->weight, convs_[i]->bias, c.stride, c.padding);
+        break;
       case ConvProducts::OneDnnBf16:
         pre = onednn_bf16_conv2d(x, convs_[i]->weight, convs_[i]->bias, c.stride, c.padding);
         break;
@@ -95,8 +103,8 @@ torch::Tensor AlexNetImpl::run(torch::Tensor x, Visit&& visit) {
   }
   x = x.flatten(1);
   for (std::size_t i = 0; i + 1 < fcs_.size(); ++i) {
-    torch::Tensor pre = products_in_bf16(*fcs_[i]) ? bf16_linear(x, fcs_[i]->weight, fcs_[i]->bias)
-                                                     : fcs_[i]->forward(x);
+    torch::Tensor pre =
+        products_in_bf16(*fcs_[i]) ? bf16_linear(x, fcs_[i]->weight, fcs_[i]->bias) : fcs_[i]->forward(x);
     x = activate(pre);
     visit(index++, pre, x);
     if (spec_.dropout > 0) x = hashed_dropout(x, spec_.dropout, is_training());

@@ -30,7 +30,7 @@ class AlexNetImpl : public torch::nn::Module {
   const VariantSpec& spec() const { return spec_; }
   std::vector<std::string> layer_names() const;  // conv1 ... fc8, in order
   torch::nn::Module& layer(const std::string& name);
-  torch::Tensor first_layer_weights() const;  // [filters, channels, k, k]
+  torch::Tensor first_layer_weights() const;             // [filters, channels, k, k]
   torch::Tensor layer_weights(const std::string& name);  // a layer's weight tensor, biases apart
   std::int64_t parameter_count() const;
 

@@ -14,7 +14,7 @@ namespace {
 // The geometry of one convolution.
 struct ConvShape {
   std::int64_t batch, channels, height, width, kernel, stride, padding, out_height, out_width;
-  std::int64_t unfolded_rows() const { return channels * kernel * kernel; }    // (c, kh, kw)
+  std::int64_t unfolded_rows() const { return channels * kernel * kernel; }  // (c, kh, kw)
   std::int64_t positions() const { return batch * out_height * out_width; }  // (n, oh, ow)
   std::int64_t plane() const { return out_height * out_width; }
 };
@@ -151,9 +151,8 @@ class Bf16Conv2d : public torch::autograd::Function<Bf16Conv2d> {
     torch::Tensor products = torch::empty({filters, positions}, x.options());
     bf16_gemm('N', 'N', filters, positions, rows, w16, rows, cols, positions, 0.0f, products, "bf16_conv");
     ctx->save_for_backward({cols, w16});
-    ctx->saved_data["shape"] = std::vector<std::int64_t>{s.batch,   s.channels, s.height,     s.width,
-                                                         s.kernel,  s.stride,   s.padding,    s.out_height,
-                                                         s.out_width};
+    ctx->saved_data["shape"] = std::vector<std::int64_t>{s.batch,  s.channels, s.height,     s.width,    s.kernel,
+                                                         s.stride, s.padding,  s.out_height, s.out_width};
     ctx->saved_data["input_grad"] = input.requires_grad();
     return output_with_bias(products, bias.contiguous(), s);
   }
@@ -175,8 +174,7 @@ class Bf16Conv2d : public torch::autograd::Function<Bf16Conv2d> {
     torch::Tensor grad_x;
     if (ctx->saved_data["input_grad"].toBool()) {
       torch::Tensor grad_cols = torch::empty({rows, positions}, grad.options());
-      bf16_gemm('T', 'N', rows, positions, filters, w16, rows, g16, positions, 0.0f, grad_cols,
-                "bf16_conv_input_grad");
+      bf16_gemm('T', 'N', rows, positions, filters, w16, rows, g16, positions, 0.0f, grad_cols, "bf16_conv_input_grad");
       grad_x = fold_gradient(grad_cols, s);
     }
     return {grad_x, grad_w, grad.sum({0, 2, 3}), torch::Tensor(), torch::Tensor()};
@@ -190,9 +188,9 @@ torch::Tensor bf16_conv2d(const torch::Tensor& x, const torch::Tensor& weight, c
   TORCH_CHECK(x.dim() == 4 && weight.dim() == 4 && bias.dim() == 1 && x.size(1) == weight.size(1) &&
                   weight.size(2) == weight.size(3) && bias.size(0) == weight.size(0),
               "bf16_conv2d: expected [N, C, H, W], [O, C, K, K], [O]");
-  TORCH_CHECK(x.scalar_type() == torch::kFloat && weight.scalar_type() == torch::kFloat &&
-                  bias.scalar_type() == torch::kFloat,
-              "bf16_conv2d: expected float32 input, weights and bias");
+  TORCH_CHECK(
+      x.scalar_type() == torch::kFloat && weight.scalar_type() == torch::kFloat && bias.scalar_type() == torch::kFloat,
+      "bf16_conv2d: expected float32 input, weights and bias");
   TORCH_CHECK(stride >= 1 && padding >= 0 && x.size(2) + 2 * padding >= weight.size(2) &&
                   x.size(3) + 2 * padding >= weight.size(3),
               "bf16_conv2d: the kernel does not fit the padded input");

@@ -46,9 +46,8 @@ torch::Tensor bf16_copy(const torch::Tensor& x) {
   torch::Tensor out = torch::empty(in.sizes(), in.options().dtype(torch::kBFloat16));
   const float* src = in.data_ptr<float>();
   std::uint16_t* dst = bf16_bits(out);
-  at::parallel_for(0, in.numel(), 65536, [&](std::int64_t begin, std::int64_t end) {
-    to_bf16(src + begin, dst + begin, end - begin);
-  });
+  at::parallel_for(0, in.numel(), 65536,
+                   [&](std::int64_t begin, std::int64_t end) { to_bf16(src + begin, dst + begin, end - begin); });
   return out;
 }
 

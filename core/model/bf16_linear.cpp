@@ -46,9 +46,9 @@ torch::Tensor bf16_linear(const torch::Tensor& x, const torch::Tensor& weight, c
   TORCH_CHECK(x.dim() == 2 && weight.dim() == 2 && bias.dim() == 1 && x.size(1) == weight.size(1) &&
                   bias.size(0) == weight.size(0),
               "bf16_linear: expected [N, in], [out, in], [out]");
-  TORCH_CHECK(x.scalar_type() == torch::kFloat && weight.scalar_type() == torch::kFloat &&
-                  bias.scalar_type() == torch::kFloat,
-              "bf16_linear: expected float32 input, weights and bias");
+  TORCH_CHECK(
+      x.scalar_type() == torch::kFloat && weight.scalar_type() == torch::kFloat && bias.scalar_type() == torch::kFloat,
+      "bf16_linear: expected float32 input, weights and bias");
   return Bf16Linear::apply(x, weight, bias);
 }
 

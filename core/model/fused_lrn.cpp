@@ -21,32 +21,30 @@ inline T inverse_power(T s, T beta) {
   return std::pow(s, -beta);
 }
 
-#define ALEXNET_PLANE_KERNELS(T)                                                                            \
-  ALEXNET_CLONES void add_squares(T* acc, const T* x, std::int64_t n, T sign) {                            \
-    for (std::int64_t p = 0; p < n; ++p) acc[p] += sign * x[p] * x[p];                                      \
-  }                                                                                                         \
-  ALEXNET_CLONES void add_scaled(T* acc, const T* t, std::int64_t n, T sign) {                             \
-    for (std::int64_t p = 0; p < n; ++p) acc[p] += sign * t[p];                                             \
-  }                                                                                                         \
-  ALEXNET_CLONES void forward_plane(const T* x, const T* acc, T* scale, T* y, std::int64_t n, T k, T a,     \
-                                    T beta) {                                                               \
-    for (std::int64_t p = 0; p < n; ++p) {                                                                  \
-      const T s = k + a * acc[p];                                                                           \
-      scale[p] = s;                                                                                         \
-      y[p] = x[p] * inverse_power(s, beta);                                                                 \
-    }                                                                                                       \
-  }                                                                                                         \
-  /* dx = g * scale^-beta (the direct part); t = g * x * scale^(-beta-1) (feeds the window sum) */          \
-  ALEXNET_CLONES void backward_plane(const T* g, const T* x, const T* scale, T* dx, T* t, std::int64_t n,  \
-                                     T beta) {                                                              \
-    for (std::int64_t p = 0; p < n; ++p) {                                                                  \
-      const T w = inverse_power(scale[p], beta);                                                            \
-      dx[p] = g[p] * w;                                                                                     \
-      t[p] = g[p] * x[p] * w / scale[p];                                                                    \
-    }                                                                                                       \
-  }                                                                                                         \
-  ALEXNET_CLONES void subtract_window(T* dx, const T* x, const T* acc, std::int64_t n, T coefficient) {    \
-    for (std::int64_t p = 0; p < n; ++p) dx[p] -= coefficient * x[p] * acc[p];                              \
+#define ALEXNET_PLANE_KERNELS(T)                                                                                    \
+  ALEXNET_CLONES void add_squares(T* acc, const T* x, std::int64_t n, T sign) {                                     \
+    for (std::int64_t p = 0; p < n; ++p) acc[p] += sign * x[p] * x[p];                                              \
+  }                                                                                                                 \
+  ALEXNET_CLONES void add_scaled(T* acc, const T* t, std::int64_t n, T sign) {                                      \
+    for (std::int64_t p = 0; p < n; ++p) acc[p] += sign * t[p];                                                     \
+  }                                                                                                                 \
+  ALEXNET_CLONES void forward_plane(const T* x, const T* acc, T* scale, T* y, std::int64_t n, T k, T a, T beta) {   \
+    for (std::int64_t p = 0; p < n; ++p) {                                                                          \
+      const T s = k + a * acc[p];                                                                                   \
+      scale[p] = s;                                                                                                 \
+      y[p] = x[p] * inverse_power(s, beta);                                                                         \
+    }                                                                                                               \
+  }                                                                                                                 \
+  /* dx = g * scale^-beta (the direct part); t = g * x * scale^(-beta-1) (feeds the window sum) */                  \
+  ALEXNET_CLONES void backward_plane(const T* g, const T* x, const T* scale, T* dx, T* t, std::int64_t n, T beta) { \
+    for (std::int64_t p = 0; p < n; ++p) {                                                                          \
+      const T w = inverse_power(scale[p], beta);                                                                    \
+      dx[p] = g[p] * w;                                                                                             \
+      t[p] = g[p] * x[p] * w / scale[p];                                                                            \
+    }                                                                                                               \
+  }                                                                                                                 \
+  ALEXNET_CLONES void subtract_window(T* dx, const T* x, const T* acc, std::int64_t n, T coefficient) {             \
+    for (std::int64_t p = 0; p < n; ++p) dx[p] -= coefficient * x[p] * acc[p];                                      \
   }
 
 ALEXNET_PLANE_KERNELS(float)

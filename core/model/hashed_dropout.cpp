@@ -38,14 +38,13 @@ std::uint32_t threshold_for(double p) {
 }
 
 // out[i] = keep(i) ? in[i] * scale : 0, for elements first .. first + n of the tensor.
-#define ALEXNET_DROPOUT_KERNEL(T)                                                                       \
-  ALEXNET_CLONES void masked_scale(const T* __restrict in, T* __restrict out, std::int64_t n,          \
-                                   std::uint64_t first, std::uint64_t key, std::uint32_t threshold,    \
-                                   T scale) {                                                           \
-    for (std::int64_t i = 0; i < n; ++i) {                                                              \
-      const bool keep = element_hash(key, first + std::uint64_t(i)) >= threshold;                       \
-      out[i] = keep ? in[i] * scale : T(0);                                                             \
-    }                                                                                                   \
+#define ALEXNET_DROPOUT_KERNEL(T)                                                                                  \
+  ALEXNET_CLONES void masked_scale(const T* __restrict in, T* __restrict out, std::int64_t n, std::uint64_t first, \
+                                   std::uint64_t key, std::uint32_t threshold, T scale) {                          \
+    for (std::int64_t i = 0; i < n; ++i) {                                                                         \
+      const bool keep = element_hash(key, first + std::uint64_t(i)) >= threshold;                                  \
+      out[i] = keep ? in[i] * scale : T(0);                                                                        \
+    }                                                                                                              \
   }
 
 ALEXNET_DROPOUT_KERNEL(float)

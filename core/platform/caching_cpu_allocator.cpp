@@ -14,8 +14,8 @@ namespace alexnet {
 
 namespace {
 
-constexpr std::size_t kAlignment = 64;                    // what c10's own allocator guarantees
-constexpr std::size_t kSmallestCached = 1 << 20;          // malloc's heap already reuses small blocks
+constexpr std::size_t kAlignment = 64;                     // what c10's own allocator guarantees
+constexpr std::size_t kSmallestCached = 1 << 20;           // malloc's heap already reuses small blocks
 constexpr std::size_t kCacheLimit = std::size_t(6) << 30;  // never hold more than this unused
 
 constexpr std::size_t kHugePage = std::size_t(2) << 20;

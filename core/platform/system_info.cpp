@@ -64,8 +64,9 @@ std::string describe_compute(int threads) {
                      (blas.optimised ? " (optimised)" : "") + ", " + std::to_string(threads) + " thread" +
                      (threads == 1 ? "" : "s") + ", " + describe_openmp_waiting();
   if (!blas.optimised) {
-    text += "\nwarning: this is not an optimised BLAS; fully connected layers will be ~50x slower. "
-            "Install libopenblas0-openmp (apt-get install libopenblas0-openmp).";
+    text +=
+        "\nwarning: this is not an optimised BLAS; fully connected layers will be ~50x slower. "
+        "Install libopenblas0-openmp (apt-get install libopenblas0-openmp).";
   }
   return text;
 }

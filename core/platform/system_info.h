@@ -6,7 +6,7 @@
 namespace alexnet {
 
 struct BlasInfo {
-  std::string library;  // resolved path of the BLAS library mapped into this process
+  std::string library;     // resolved path of the BLAS library mapped into this process
   bool optimised = false;  // OpenBLAS/MKL/BLIS rather than the reference BLAS
 };
 

@@ -68,10 +68,14 @@ EdgeBook edges_from_json(const nlohmann::json& j) {
 }
 
 nlohmann::json counters_to_json(const VariantState& v) {
-  return {{"steps", v.steps},         {"seconds", v.seconds},
-          {"loss_sum", v.loss_sum},   {"loss_count", v.loss_count},
-          {"seconds_at_record", v.seconds_at_record}, {"last_loss", v.last_loss},
-          {"diverged", v.diverged},   {"note", v.note},
+  return {{"steps", v.steps},
+          {"seconds", v.seconds},
+          {"loss_sum", v.loss_sum},
+          {"loss_count", v.loss_count},
+          {"seconds_at_record", v.seconds_at_record},
+          {"last_loss", v.last_loss},
+          {"diverged", v.diverged},
+          {"note", v.note},
           {"edges", edges_to_json(v.edges)}};
 }
 
@@ -224,8 +228,10 @@ CheckpointInfo load_checkpoint_models(const std::string& run_dir, std::vector<Tr
   for (TrainedModel& m : models) {
     m.model = AlexNet(m.spec);
     const fs::path file = fs::path(found->folder) / m.spec.name / "model.pt";
-    if (!fs::exists(file)) throw StoreError(file.string() + " is missing: the checkpoint has no variant " + m.spec.name);
-    load_torch(m.model, run_dir, "checkpoints/" + fs::path(found->folder).filename().string() + "/" + m.spec.name + "/model.pt");
+    if (!fs::exists(file))
+      throw StoreError(file.string() + " is missing: the checkpoint has no variant " + m.spec.name);
+    load_torch(m.model, run_dir,
+               "checkpoints/" + fs::path(found->folder).filename().string() + "/" + m.spec.name + "/model.pt");
     m.model->eval();
   }
   return *found;

@@ -62,7 +62,8 @@ std::vector<Finding> parse_findings(const std::string& text, const std::string& 
       const nlohmann::json& settings = j->at("settings");
       if (!settings.is_array()) throw std::invalid_argument("settings is not a list");
       f.settings = settings.dump();
-      const auto it = std::find_if(findings.begin(), findings.end(), [&](const Finding& g) { return same_finding(f, g); });
+      const auto it =
+          std::find_if(findings.begin(), findings.end(), [&](const Finding& g) { return same_finding(f, g); });
       if (it == findings.end()) findings.push_back(std::move(f));
       else *it = std::move(f);
     } catch (const std::exception&) {
@@ -78,8 +79,8 @@ std::string describe_finding(const Finding& f) {
   std::string span = f.first_iteration == f.last_iteration
                          ? "iteration " + std::to_string(f.first_iteration)
                          : "iterations " + std::to_string(f.first_iteration) + "-" + std::to_string(f.last_iteration);
-  std::string text = "[" + severity_name(f.severity) + "] " + f.kind + (where.empty() ? "" : " " + where) + " (" + span +
-                     "): " + f.evidence;
+  std::string text = "[" + severity_name(f.severity) + "] " + f.kind + (where.empty() ? "" : " " + where) + " (" +
+                     span + "): " + f.evidence;
   if (!f.suggestion.empty()) text += ". Try: " + f.suggestion;
   return text;
 }

@@ -70,8 +70,8 @@ std::int64_t modification_seconds(const fs::path& path) {
   std::error_code ec;
   const auto t = fs::last_write_time(path, ec);
   if (ec) return 0;
-  const auto system = std::chrono::time_point_cast<std::chrono::seconds>(
-      t - fs::file_time_type::clock::now() + std::chrono::system_clock::now());
+  const auto system = std::chrono::time_point_cast<std::chrono::seconds>(t - fs::file_time_type::clock::now() +
+                                                                         std::chrono::system_clock::now());
   return system.time_since_epoch().count();
 }
 
@@ -79,11 +79,16 @@ std::int64_t modification_seconds(const fs::path& path) {
 
 const char* run_status_name(RunStatus status) {
   switch (status) {
-    case RunStatus::Finished: return "finished";
-    case RunStatus::Stopped: return "stopped";
-    case RunStatus::Interrupted: return "interrupted";
-    case RunStatus::Running: return "running";
-    case RunStatus::Damaged: return "damaged";
+    case RunStatus::Finished:
+      return "finished";
+    case RunStatus::Stopped:
+      return "stopped";
+    case RunStatus::Interrupted:
+      return "interrupted";
+    case RunStatus::Running:
+      return "running";
+    case RunStatus::Damaged:
+      return "damaged";
   }
   return "";
 }

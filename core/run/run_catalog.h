@@ -22,17 +22,17 @@ const char* run_status_name(RunStatus status);  // "finished", "stopped", ...
 
 struct RunSummary {
   std::string dir;
-  std::string name;            // the folder's name
-  std::int64_t started = 0;    // seconds since 1970 (when config.json was written)
-  std::string data;            // the data set, as the run names it
+  std::string name;          // the folder's name
+  std::int64_t started = 0;  // seconds since 1970 (when config.json was written)
+  std::string data;          // the data set, as the run names it
   std::vector<std::string> variants;
   std::int64_t iterations_done = 0;
   std::int64_t iterations_planned = 0;
-  double best_accuracy = -1;   // -1: no test results yet
+  double best_accuracy = -1;  // -1: no test results yet
   std::string best_variant;
   RunStatus status = RunStatus::Interrupted;
-  std::string note;            // note.txt, the user's own words
-  std::string problem;         // for Damaged
+  std::string note;     // note.txt, the user's own words
+  std::string problem;  // for Damaged
 };
 
 // One run folder. Never throws for a damaged run: it comes back Damaged.

@@ -52,7 +52,8 @@ const VariantSpec* spec_named(const RunContents& run, const std::string& name) {
 }  // namespace
 
 Comparison compare_runs(const std::vector<std::string>& dirs, const std::vector<std::string>& variants) {
-  if (dirs.size() < 2) throw StoreError("compare needs at least two run folders (got " + std::to_string(dirs.size()) + ")");
+  if (dirs.size() < 2)
+    throw StoreError("compare needs at least two run folders (got " + std::to_string(dirs.size()) + ")");
   Comparison c;
   std::map<std::string, int> name_count;
   for (const std::string& dir : dirs) ++name_count[fs::path(dir).lexically_normal().filename().string()];
@@ -168,8 +169,9 @@ std::string comparison_table(const Comparison& c) {
   }
   std::string out;
   char line[512];
-  std::snprintf(line, sizeof line, "%-*s  %-*s  %-*s  %9s  %13s  %10s  %8s\n", int(run_width), "run", int(variant_width),
-                "variant", int(data_width), "data", "test_loss", "test_accuracy", "iterations", "seconds");
+  std::snprintf(line, sizeof line, "%-*s  %-*s  %-*s  %9s  %13s  %10s  %8s\n", int(run_width), "run",
+                int(variant_width), "variant", int(data_width), "data", "test_loss", "test_accuracy", "iterations",
+                "seconds");
   out += line;
   for (const ComparisonRow& r : rows) {
     if (!r.evaluated) {

@@ -104,11 +104,11 @@ void parse_metrics(const std::string& text, const std::string& path, RunContents
     auto optional_real = [](const std::string& field, double* value) {
       return field.empty() ? (*value = kNotMeasured, true) : parse_real(field, value);
     };
-    const bool whole = (f.size() == 6 || f.size() == 8) && parse_integer(f[1], &p.iteration) &&
-                       parse_real(f[2], &p.train_loss) && parse_real(f[3], &p.learning_rate) &&
-                       parse_real(f[4], &p.images_per_second) && parse_real(f[5], &p.elapsed_seconds) &&
-                       (f.size() == 6 || (optional_real(f[6], &p.validation_loss) &&
-                                          optional_real(f[7], &p.validation_accuracy)));
+    const bool whole =
+        (f.size() == 6 || f.size() == 8) && parse_integer(f[1], &p.iteration) && parse_real(f[2], &p.train_loss) &&
+        parse_real(f[3], &p.learning_rate) && parse_real(f[4], &p.images_per_second) &&
+        parse_real(f[5], &p.elapsed_seconds) &&
+        (f.size() == 6 || (optional_real(f[6], &p.validation_loss) && optional_real(f[7], &p.validation_accuracy)));
     if (whole) {
       p.variant = f[0];
       run.records.push_back(p);
@@ -156,7 +156,8 @@ void parse_probes(const std::string& text, const std::string& path, const Filter
           throw StoreError(path + ": line " + std::to_string(number) + " names the filter picture \"" + file +
                            "\", which is not a path inside the run folder; refused");
         }
-        p.filters = filters(file, json_int<int>(f.at("tile")), json_int<int>(f.at("columns")), json_int<int>(f.at("rows")));
+        p.filters =
+            filters(file, json_int<int>(f.at("tile")), json_int<int>(f.at("columns")), json_int<int>(f.at("rows")));
         p.filters.filters = json_int<int>(f.at("filters"));
         p.filters.normalisation = f.value("normalisation", "");
       } catch (const std::exception& e) {

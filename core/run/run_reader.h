@@ -16,24 +16,24 @@ struct RunContents {
   std::string dir;
   ExperimentConfig config;
   std::vector<std::string> class_names;
-  std::string data_name;               // the data set, as config.json's data_summary names it
+  std::string data_name;                  // the data set, as config.json's data_summary names it
   std::vector<float> normalisation_mean;  // per source channel (1: grey data), in [0, 1] units
   std::vector<float> normalisation_std;
   std::vector<RecordPoint> records;
-  std::vector<ProbeResult> probes;     // filter grids decoded from their PNGs
-  std::vector<VariantResult> results;  // empty while a run is unfinished
-  std::vector<Finding> findings;       // findings.jsonl as stored (diagnose_run recomputes them)
+  std::vector<ProbeResult> probes;               // filter grids decoded from their PNGs
+  std::vector<VariantResult> results;            // empty while a run is unfinished
+  std::vector<Finding> findings;                 // findings.jsonl as stored (diagnose_run recomputes them)
   std::vector<std::int64_t> train_class_counts;  // images per class trained on (absent in older runs)
-  std::vector<std::string> warnings;   // damaged lines or files that were skipped
+  std::vector<std::string> warnings;             // damaged lines or files that were skipped
 };
 
 // The text files of a run folder as bytes: what the parsers below read, so
 // they can be fed from memory (fuzzing) as well as from disk.
 struct RunFiles {
-  std::string config;                  // config.json (required)
-  std::optional<std::string> results;  // results.json, when there
-  std::optional<std::string> metrics;  // metrics.csv
-  std::optional<std::string> probes;   // probes.jsonl
+  std::string config;                   // config.json (required)
+  std::optional<std::string> results;   // results.json, when there
+  std::optional<std::string> metrics;   // metrics.csv
+  std::optional<std::string> probes;    // probes.jsonl
   std::optional<std::string> findings;  // findings.jsonl
 };
 

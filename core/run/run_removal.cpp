@@ -41,7 +41,8 @@ std::string uri_escaped(const std::string& path) {
 
 void require_run_folder(const fs::path& dir) {
   std::error_code ec;
-  if (!fs::is_directory(fs::symlink_status(dir, ec)) || !fs::is_regular_file(fs::symlink_status(dir / "config.json", ec))) {
+  if (!fs::is_directory(fs::symlink_status(dir, ec)) ||
+      !fs::is_regular_file(fs::symlink_status(dir / "config.json", ec))) {
     throw StoreError(dir.string() + " is not a run folder (no config.json in it); it was left untouched");
   }
   // Moving a folder a trainer is writing would lose what it writes next.
@@ -69,7 +70,9 @@ std::string move_run_to_trash(const std::string& run_dir) {
   // A free name in the trash; the .trashinfo is written first, as the specification asks.
   const std::string stem = dir.filename().string();
   std::string name = stem;
-  for (int n = 2; fs::exists(fs::symlink_status(files / name)) || fs::exists(fs::symlink_status(info / (name + ".trashinfo"))); ++n) {
+  for (int n = 2;
+       fs::exists(fs::symlink_status(files / name)) || fs::exists(fs::symlink_status(info / (name + ".trashinfo")));
+       ++n) {
     name = stem + "." + std::to_string(n);
   }
   char when[32];

@@ -120,9 +120,9 @@ std::string new_default_run_dir() {
 
 std::string metrics_row(const RecordPoint& p) {
   std::ostringstream s;
-  s << p.variant << ',' << p.iteration << ',' << format_number(p.train_loss) << ','
-    << format_number(p.learning_rate) << ',' << std::fixed << std::setprecision(1) << p.images_per_second << ','
-    << std::setprecision(2) << p.elapsed_seconds << ',';
+  s << p.variant << ',' << p.iteration << ',' << format_number(p.train_loss) << ',' << format_number(p.learning_rate)
+    << ',' << std::fixed << std::setprecision(1) << p.images_per_second << ',' << std::setprecision(2)
+    << p.elapsed_seconds << ',';
   if (std::isfinite(p.validation_loss)) s << format_number(p.validation_loss);
   s << ',';
   if (std::isfinite(p.validation_accuracy)) s << format_number(p.validation_accuracy);
@@ -141,7 +141,8 @@ nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filter
                       {"activation", histogram_to_json(l.activation)}});
   }
   nlohmann::json weights = nlohmann::json::array();
-  for (const WeightHistogram& w : probe.weights) weights.push_back({{"layer", w.layer}, {"histogram", histogram_to_json(w.weights)}});
+  for (const WeightHistogram& w : probe.weights)
+    weights.push_back({{"layer", w.layer}, {"histogram", histogram_to_json(w.weights)}});
   return {{"variant", probe.variant},
           {"iteration", probe.iteration},
           {"activation", probe.activation},
@@ -149,12 +150,13 @@ nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filter
           {"validation_accuracy", probe.validation_accuracy},
           {"layers", layers},
           {"weights", weights},
-          {"filters", {{"file", filters_file},
-                       {"filters", probe.filters.filters},
-                       {"tile", probe.filters.tile},
-                       {"columns", probe.filters.columns},
-                       {"rows", probe.filters.rows},
-                       {"normalisation", probe.filters.normalisation}}}};
+          {"filters",
+           {{"file", filters_file},
+            {"filters", probe.filters.filters},
+            {"tile", probe.filters.tile},
+            {"columns", probe.filters.columns},
+            {"rows", probe.filters.rows},
+            {"normalisation", probe.filters.normalisation}}}};
 }
 
 nlohmann::json result_to_json(const VariantResult& r) {

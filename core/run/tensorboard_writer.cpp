@@ -194,7 +194,7 @@ void TensorBoardWriter::text(const std::string& tag, std::int64_t step, const st
   std::string plugin_data, metadata, tensor, value;
   put_bytes(plugin_data, 1, "text");
   put_bytes(metadata, 1, plugin_data);
-  put_int(tensor, 1, 7);  // DT_STRING
+  put_int(tensor, 1, 7);     // DT_STRING
   put_bytes(tensor, 2, "");  // a scalar: a shape without dimensions
   put_bytes(tensor, 8, markdown);
   put_bytes(value, 1, tag);

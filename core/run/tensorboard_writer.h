@@ -6,10 +6,10 @@
 //   Summary { repeated Value value = 1; }
 //   Value   { string tag = 1; float simple_value = 2; Image image = 4; HistogramProto histo = 5;
 //             TensorProto tensor = 8; SummaryMetadata metadata = 9; }
-//   TensorProto { DataType dtype = 1 (7: DT_STRING); TensorShapeProto tensor_shape = 2; repeated bytes string_val = 8; }
-//   SummaryMetadata { PluginData plugin_data = 1 { string plugin_name = 1; } }  (the text plugin: "text")
-//   Image   { int32 height = 1; int32 width = 2; int32 colorspace = 3; bytes encoded_image_string = 4; }
-//   HistogramProto { double min = 1, max = 2, num = 3, sum = 4, sum_squares = 5;
+//   TensorProto { DataType dtype = 1 (7: DT_STRING); TensorShapeProto tensor_shape = 2; repeated bytes string_val = 8;
+//   } SummaryMetadata { PluginData plugin_data = 1 { string plugin_name = 1; } }  (the text plugin: "text") Image   {
+//   int32 height = 1; int32 width = 2; int32 colorspace = 3; bytes encoded_image_string = 4; } HistogramProto { double
+//   min = 1, max = 2, num = 3, sum = 4, sum_squares = 5;
 //                    repeated double bucket_limit = 6 [packed]; repeated double bucket = 7 [packed]; }
 #pragma once
 

@@ -21,9 +21,12 @@ OptimizerKind optimizer_from_name(const std::string& name) {
 
 std::string schedule_name(Schedule s) {
   switch (s) {
-    case Schedule::Constant: return "constant";
-    case Schedule::WarmupCosine: return "warmup-cosine";
-    case Schedule::WarmupLinear: return "warmup-linear";
+    case Schedule::Constant:
+      return "constant";
+    case Schedule::WarmupCosine:
+      return "warmup-cosine";
+    case Schedule::WarmupLinear:
+      return "warmup-linear";
   }
   return "warmup-linear";
 }
@@ -32,8 +35,7 @@ Schedule schedule_from_name(const std::string& name) {
   if (name == "constant") return Schedule::Constant;
   if (name == "warmup-cosine") return Schedule::WarmupCosine;
   if (name == "warmup-linear") return Schedule::WarmupLinear;
-  throw std::invalid_argument("unknown schedule \"" + name +
-                              "\" (expected warmup-linear, warmup-cosine or constant)");
+  throw std::invalid_argument("unknown schedule \"" + name + "\" (expected warmup-linear, warmup-cosine or constant)");
 }
 
 void ExperimentConfig::validate() const {
@@ -45,11 +47,12 @@ void ExperimentConfig::validate() const {
   if (!(momentum >= 0 && momentum < 1)) refuse("momentum must be in [0, 1)");
   if (!(weight_decay >= 0 && std::isfinite(weight_decay))) refuse("weight decay must not be negative");
   if (!(label_smoothing >= 0 && label_smoothing < 1)) refuse("label smoothing must be in [0, 1)");
-  if (!(max_picture_pixels >= 1 && max_picture_pixels <= 1e12)) refuse("max-picture-pixels must be between 1 and 10^12");
+  if (!(max_picture_pixels >= 1 && max_picture_pixels <= 1e12))
+    refuse("max-picture-pixels must be between 1 and 10^12");
   if (record_every < 1) refuse("record-every must be at least 1");
   if (probe_every < 0 && probe_every != kAutomaticProbes) {
-    refuse("probe-every must not be negative (0: no probes; automatic: about " +
-           std::to_string(kAutomaticProbeCount) + " a run)");
+    refuse("probe-every must not be negative (0: no probes; automatic: about " + std::to_string(kAutomaticProbeCount) +
+           " a run)");
   }
   if (probe_size < 1) refuse("probe-size must be at least 1");
   if (!(validation == kAutomaticValidation || validation == 0 || (validation > 0 && validation < 1) ||
@@ -61,9 +64,8 @@ void ExperimentConfig::validate() const {
   if (data_cache_mb < 0) refuse("the data cache size must not be negative (0: automatic)");
   if (world_size < 1 || world_size > 4096) refuse("the number of processes must be between 1 and 4096");
   if (batch_size % world_size != 0) {
-    refuse("a batch of " + std::to_string(batch_size) + " does not split evenly between " +
-           std::to_string(world_size) + " processes; choose a batch that is a multiple of " +
-           std::to_string(world_size));
+    refuse("a batch of " + std::to_string(batch_size) + " does not split evenly between " + std::to_string(world_size) +
+           " processes; choose a batch that is a multiple of " + std::to_string(world_size));
   }
   for (const auto& [name, scale] : learning_rate_scales) {
     bool known = false;
@@ -151,8 +153,8 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
     c.optimizer = optimizer_from_name(j.at("optimizer").get<std::string>());
     c.schedule = schedule_from_name(j.at("schedule").get<std::string>());
     c.augment = j.at("augment").get<bool>();
-    c.flip = j.value("flip", false);                  // absent in runs made before the option
-    c.label_smoothing = j.value("label_smoothing", 0.0);  // likewise
+    c.flip = j.value("flip", false);                             // absent in runs made before the option
+    c.label_smoothing = j.value("label_smoothing", 0.0);         // likewise
     c.max_picture_pixels = j.value("max_picture_pixels", 50e6);  // likewise
     c.data_cache_mb = j.contains("data_cache_mb") ? json_int<int>(j.at("data_cache_mb")) : 0;  // likewise
     c.bf16 = j.value("bf16", false);  // absent in runs made before the option
@@ -162,7 +164,8 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
     if (!j.contains("validation")) {
       c.validation = 0;  // runs made before the validation split trained on every image
     } else if (j.at("validation").is_string()) {
-      if (j.at("validation").get<std::string>() != "auto") throw std::invalid_argument("config.json: validation is neither auto nor a number");
+      if (j.at("validation").get<std::string>() != "auto")
+        throw std::invalid_argument("config.json: validation is neither auto nor a number");
       c.validation = kAutomaticValidation;
     } else {
       c.validation = j.at("validation").get<double>();

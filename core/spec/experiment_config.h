@@ -15,7 +15,7 @@ namespace alexnet {
 
 enum class OptimizerKind { SGD, Adam };
 enum class Schedule {
-  Constant,  // the report's fixed learning rate
+  Constant,      // the report's fixed learning rate
   WarmupCosine,  // linear warm-up over 3% of the run, then cosine decay to 0
   WarmupLinear,  // the same warm-up, then linear decay to 0 (lower test loss than cosine, docs/performance.md)
 };

@@ -28,8 +28,7 @@ VariantSpec preset(const std::string& name) {
   }
   std::string known;
   for (const std::string& n : preset_names()) known += (known.empty() ? "" : ", ") + n;
-  throw SpecError("unknown variant \"" + name + "\" (presets: " + known +
-                  "; or give the path of a JSON spec file)");
+  throw SpecError("unknown variant \"" + name + "\" (presets: " + known + "; or give the path of a JSON spec file)");
 }
 
 VariantSpec resolve_variant(const std::string& name_or_path, int input_size, int classes) {

@@ -14,8 +14,7 @@ using nlohmann::json;
 
 namespace {
 
-void refuse_unknown_keys(const json& object, const std::set<std::string>& known,
-                         const std::string& where) {
+void refuse_unknown_keys(const json& object, const std::set<std::string>& known, const std::string& where) {
   for (auto it = object.begin(); it != object.end(); ++it) {
     if (!known.count(it.key())) {
       std::string list;
@@ -30,8 +29,7 @@ const json& require_object(const json& j, const std::string& what) {
   return j;
 }
 
-int get_int(const json& object, const std::string& key, const std::string& path, int fallback,
-            bool required = false) {
+int get_int(const json& object, const std::string& key, const std::string& path, int fallback, bool required = false) {
   auto it = object.find(key);
   if (it == object.end()) {
     if (required) throw SpecError("missing key \"" + path + key + "\"");
@@ -60,8 +58,10 @@ std::string get_string(const json& object, const std::string& key, const std::st
 
 VariantSpec parse(const json& j) {
   require_object(j, "a spec");
-  refuse_unknown_keys(j, {"name", "description", "input_size", "input_channels", "classes",
-                          "activation", "dropout", "conv", "fc", "classifier_name"}, "");
+  refuse_unknown_keys(j,
+                      {"name", "description", "input_size", "input_channels", "classes", "activation", "dropout",
+                       "conv", "fc", "classifier_name"},
+                      "");
   VariantSpec spec;
   spec.name = get_string(j, "name", "", "");
   spec.description = get_string(j, "description", "", "");
@@ -110,9 +110,8 @@ VariantSpec parse(const json& j) {
       spec.hidden_fc.push_back(layer);
     }
   }
-  spec.classifier_name = get_string(
-      j, "classifier_name", "",
-      "fc" + std::to_string(first_fc_number + static_cast<int>(spec.hidden_fc.size())));
+  spec.classifier_name = get_string(j, "classifier_name", "",
+                                    "fc" + std::to_string(first_fc_number + static_cast<int>(spec.hidden_fc.size())));
   return spec;
 }
 
@@ -152,8 +151,12 @@ VariantSpec spec_from_file(const std::string& path) {
 json spec_to_json(const VariantSpec& spec) {
   json conv = json::array();
   for (const ConvBlockSpec& c : spec.convs) {
-    conv.push_back({{"name", c.name}, {"filters", c.filters}, {"kernel", c.kernel},
-                    {"stride", c.stride}, {"padding", c.padding}, {"lrn", c.lrn},
+    conv.push_back({{"name", c.name},
+                    {"filters", c.filters},
+                    {"kernel", c.kernel},
+                    {"stride", c.stride},
+                    {"padding", c.padding},
+                    {"lrn", c.lrn},
                     {"pool", c.pool}});
   }
   json fc = json::array();

@@ -7,22 +7,25 @@ namespace alexnet {
 
 std::string activation_name(Activation a) {
   switch (a) {
-    case Activation::ReLU: return "relu";
-    case Activation::Tanh: return "tanh";
-    case Activation::LeakyReLU: return "leaky_relu";
-    case Activation::ELU: return "elu";
-    case Activation::GELU: return "gelu";
+    case Activation::ReLU:
+      return "relu";
+    case Activation::Tanh:
+      return "tanh";
+    case Activation::LeakyReLU:
+      return "leaky_relu";
+    case Activation::ELU:
+      return "elu";
+    case Activation::GELU:
+      return "gelu";
   }
   return "relu";
 }
 
 Activation activation_from_name(const std::string& name) {
-  for (Activation a : {Activation::ReLU, Activation::Tanh, Activation::LeakyReLU,
-                       Activation::ELU, Activation::GELU}) {
+  for (Activation a : {Activation::ReLU, Activation::Tanh, Activation::LeakyReLU, Activation::ELU, Activation::GELU}) {
     if (activation_name(a) == name) return a;
   }
-  throw SpecError("unknown activation \"" + name +
-                  "\" (expected relu, tanh, leaky_relu, elu or gelu)");
+  throw SpecError("unknown activation \"" + name + "\" (expected relu, tanh, leaky_relu, elu or gelu)");
 }
 
 namespace {
@@ -114,8 +117,8 @@ ShapeReport infer_shapes(const VariantSpec& spec) {
   ShapeReport report = walk(spec, &failure);
   if (!failure.where.empty()) {
     std::ostringstream msg;
-    msg << "variant \"" << spec.name << "\": the feature map shrinks to nothing at "
-        << failure.where << " with input size " << spec.input_size << "; ";
+    msg << "variant \"" << spec.name << "\": the feature map shrinks to nothing at " << failure.where
+        << " with input size " << spec.input_size << "; ";
     const int smallest = smallest_working_input_size(spec);
     if (smallest > 0) {
       msg << "the smallest input size that works is " << smallest;
@@ -134,7 +137,8 @@ void validate(const VariantSpec& spec) {
     require_positive(spec.input_size, "input_size");
     require_positive(spec.input_channels, "input_channels");
     require_positive(spec.classes, "classes");
-    if (spec.input_size > 4096) throw SpecError("input_size " + std::to_string(spec.input_size) + " is larger than 4096");
+    if (spec.input_size > 4096)
+      throw SpecError("input_size " + std::to_string(spec.input_size) + " is larger than 4096");
     if (spec.classes < 2) throw SpecError("classes must be at least 2");
     if (!(spec.dropout >= 0.0 && spec.dropout < 1.0)) {
       throw SpecError("dropout must be in [0, 1), got " + std::to_string(spec.dropout));

@@ -39,7 +39,7 @@ struct VariantSpec {
   int input_channels = 3;  // grey images are replicated to 3 channels
   int classes = 10;
   Activation activation = Activation::ReLU;
-  double dropout = 0.5;    // after every hidden FC layer
+  double dropout = 0.5;  // after every hidden FC layer
   std::vector<ConvBlockSpec> convs;
   std::vector<FcLayerSpec> hidden_fc;  // followed by the classifier layer
   std::string classifier_name = "fc8";

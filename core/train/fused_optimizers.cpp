@@ -14,8 +14,8 @@ namespace alexnet {
 namespace {
 
 // torch 1.13's SGD: d = g + wd·p; buf = d on the first step, else buf·m + d; p -= lr·buf.
-ALEXNET_CLONES void sgd_elements(float* __restrict p, const float* __restrict g, float* __restrict buf,
-                                 std::int64_t n, float weight_decay, float momentum, float neg_lr, bool first) {
+ALEXNET_CLONES void sgd_elements(float* __restrict p, const float* __restrict g, float* __restrict buf, std::int64_t n,
+                                 float weight_decay, float momentum, float neg_lr, bool first) {
   if (first) {
     for (std::int64_t i = 0; i < n; ++i) {
       const float d = g[i] + weight_decay * p[i];
@@ -78,8 +78,8 @@ bool all_fusable(const std::vector<torch::optim::OptimizerParamGroup>& groups,
 // The frame both steps share: the closure's loss under grad mode, then
 // `update(options, parameter, state slot)` for every parameter with a gradient.
 template <typename Options, typename Update>
-torch::Tensor for_each_parameter(torch::optim::Optimizer& optimizer, const torch::optim::Optimizer::LossClosure& closure,
-                                 Update&& update) {
+torch::Tensor for_each_parameter(torch::optim::Optimizer& optimizer,
+                                 const torch::optim::Optimizer::LossClosure& closure, Update&& update) {
   torch::NoGradGuard no_grad;
   torch::Tensor loss;
   if (closure) {
@@ -163,8 +163,8 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
     const float eps = static_cast<float>(o.eps());
     const float neg_step = static_cast<float>(-o.lr() / bias_correction1);
     at::parallel_for(0, p.numel(), kGrain, [&](std::int64_t begin, std::int64_t end) {
-      adam_elements(pd + begin, gd + begin, md + begin, vd + begin, end - begin, wd, b1, one_minus_b1, b2,
-                    one_minus_b2, sqrt_bc2, eps, neg_step);
+      adam_elements(pd + begin, gd + begin, md + begin, vd + begin, end - begin, wd, b1, one_minus_b1, b2, one_minus_b2,
+                    sqrt_bc2, eps, neg_step);
     });
   });
 }
@@ -175,9 +175,9 @@ std::unique_ptr<torch::optim::Optimizer> make_optimizer(const ExperimentConfig& 
     return std::make_unique<FusedAdam>(
         std::move(parameters), torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
   }
-  return std::make_unique<FusedSGD>(std::move(parameters), torch::optim::SGDOptions(config.learning_rate)
-                                                               .momentum(config.momentum)
-                                                               .weight_decay(config.weight_decay));
+  return std::make_unique<FusedSGD>(
+      std::move(parameters),
+      torch::optim::SGDOptions(config.learning_rate).momentum(config.momentum).weight_decay(config.weight_decay));
 }
 
 void release_gradients(torch::optim::Optimizer& optimizer) {

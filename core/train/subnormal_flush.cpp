@@ -10,8 +10,8 @@ namespace alexnet {
 namespace {
 
 #ifdef ALEXNET_HAS_MXCSR
-constexpr unsigned kFlushToZero = 0x8000;      // results that would be subnormal become zero
-constexpr unsigned kDenormalsAreZero = 0x0040; // subnormal inputs read as zero
+constexpr unsigned kFlushToZero = 0x8000;       // results that would be subnormal become zero
+constexpr unsigned kDenormalsAreZero = 0x0040;  // subnormal inputs read as zero
 #endif
 
 unsigned control_word() {

@@ -97,9 +97,8 @@ struct Trainer::Control {
 };
 
 Trainer::Control Trainer::agree_on_control(Cluster& cluster) {
-  torch::Tensor wanted = torch::tensor({stop_requested_ ? 1.0 : 0.0, pause_requested_ ? 1.0 : 0.0,
-                                        pending_rate_.exchange(0.0)},
-                                       torch::kFloat64);
+  torch::Tensor wanted = torch::tensor(
+      {stop_requested_ ? 1.0 : 0.0, pause_requested_ ? 1.0 : 0.0, pending_rate_.exchange(0.0)}, torch::kFloat64);
   cluster.max(wanted);
   Control c;
   c.stop = wanted[0].item<double>() > 0;
@@ -107,7 +106,6 @@ Trainer::Control Trainer::agree_on_control(Cluster& cluster) {
   c.rate = wanted[2].item<double>();
   return c;
 }
-
 
 Trainer::Trainer(ExperimentConfig config, TrainingObserver& observer, bool resume, DistSettings dist)
     : config_(std::move(config)), resume_(resume), dist_(std::move(dist)), observer_(observer) {}
@@ -150,7 +148,8 @@ RunState Trainer::run() {
   } catch (const DistError& e) {
     std::string text = std::string("error: ") + e.what();
     const std::string dir = run_dir();
-    if (!dir.empty()) text += "\nthe run folder keeps its last checkpoint; continue it with: alexnet-lab train --resume " + dir;
+    if (!dir.empty())
+      text += "\nthe run folder keeps its last checkpoint; continue it with: alexnet-lab train --resume " + dir;
     observer_.on_message(text);
   } catch (const std::exception& e) {
     // DataError, SpecError, StoreError, bad settings, torch errors: all end the
@@ -281,7 +280,8 @@ class Trainer::Session {
       const torch::Tensor counts = torch::bincount(data_->train.labels, {}, data_->classes());
       train_class_counts_.assign(counts.data_ptr<std::int64_t>(), counts.data_ptr<std::int64_t>() + counts.numel());
     }
-    if (writer_) findings_ = std::make_unique<FindingsEngine>(findings_context(config_, train_class_counts_, data_->class_names));
+    if (writer_)
+      findings_ = std::make_unique<FindingsEngine>(findings_context(config_, train_class_counts_, data_->class_names));
   }
 
   // New or updated findings: to the run folder and the observer.
@@ -364,18 +364,18 @@ class Trainer::Session {
       v.model->set_bf16_products(bf16_);
       v.optimizer = make_optimizer(config_, v.model->parameters());
     }
-    const nlohmann::json summary = {{"name", data_->name},
-                                    {"source", data_->source},
-                                    {"train_images", data_->train.size()},
-                                    {"test_images", data_->test.size()},
-                                    {"validation_images", validation_.size()},
-                                    {"probe_set", validation_.size() > 0 ? "validation" : "test"},
-                                    {"class_names", data_->class_names},
-                                    {"train_class_counts", train_class_counts_},
-                                    {"notes", data_->notes},
-                                    {"probe_images", probe_count_},
-                                    {"normalisation", {{"mean", transform_.normalisation.mean},
-                                                       {"std", transform_.normalisation.std}}}};
+    const nlohmann::json summary = {
+        {"name", data_->name},
+        {"source", data_->source},
+        {"train_images", data_->train.size()},
+        {"test_images", data_->test.size()},
+        {"validation_images", validation_.size()},
+        {"probe_set", validation_.size() > 0 ? "validation" : "test"},
+        {"class_names", data_->class_names},
+        {"train_class_counts", train_class_counts_},
+        {"notes", data_->notes},
+        {"probe_images", probe_count_},
+        {"normalisation", {{"mean", transform_.normalisation.mean}, {"std", transform_.normalisation.std}}}};
     if (store_ && !t_.resume_) store_->write_config(config_, summary);
   }
 
@@ -506,7 +506,8 @@ class Trainer::Session {
     for (std::size_t i : alive) {
       if (!variants_[i].diverged) continue;
       observer_.on_message(variants_[i].spec.name + " " + variants_[i].note);
-      if (findings_) report(findings_->on_divergence(variants_[i].spec.name, iteration_ + 1, variants_[i].diverged_value));
+      if (findings_)
+        report(findings_->on_divergence(variants_[i].spec.name, iteration_ + 1, variants_[i].diverged_value));
     }
     return !alive.empty();
   }
@@ -522,10 +523,9 @@ class Trainer::Session {
     const Clock::time_point start = Clock::now();
     v.model->train();
     release_gradients(*v.optimizer);
-    const torch::Tensor loss =
-        torch::nn::functional::cross_entropy(v.model->forward(batch.images), batch.labels,
-                                             torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(
-                                                 config_.label_smoothing));
+    const torch::Tensor loss = torch::nn::functional::cross_entropy(
+        v.model->forward(batch.images), batch.labels,
+        torch::nn::functional::CrossEntropyFuncOptions().label_smoothing(config_.label_smoothing));
     double value = loss.item<double>();
     // One process skips the backward pass of a diverged step; with several,
     // every rank takes part in the sum and all see the same mean loss.
@@ -536,8 +536,8 @@ class Trainer::Session {
     if (!std::isfinite(value)) {
       v.diverged = true;
       v.diverged_value = std::isnan(value) ? "NaN" : "infinite";
-      v.note = "diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") +
-               " at iteration " + std::to_string(iteration_ + 1) + "; this variant was stopped";
+      v.note = "diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at iteration " +
+               std::to_string(iteration_ + 1) + "; this variant was stopped";
       return;
     }
     v.optimizer->step();
@@ -644,8 +644,7 @@ class Trainer::Session {
   void evaluate_all() {
     t_.emit_state(RunState::Evaluating);
     for (VariantState& v : variants_) {
-      observer_.on_message("evaluating " + v.spec.name + " on " + std::to_string(data_->test.size()) +
-                           " test images" +
+      observer_.on_message("evaluating " + v.spec.name + " on " + std::to_string(data_->test.size()) + " test images" +
                            (cluster_->distributed() ? " (shared between " + std::to_string(cluster_->size()) + " ranks)"
                                                     : std::string()));
       std::vector<Prediction> predictions;
@@ -654,7 +653,8 @@ class Trainer::Session {
       if (validation_.size() > 0) {
         const Clock::time_point start = Clock::now();
         std::vector<Prediction> unused;
-        const VariantResult held_out = evaluate(*v.model, validation_, data_->classes(), transform_, *cluster_, &unused);
+        const VariantResult held_out =
+            evaluate(*v.model, validation_, data_->classes(), transform_, *cluster_, &unused);
         r.validation_loss = held_out.test_loss;
         r.validation_accuracy = held_out.test_accuracy;
         validation_seconds_ += seconds_since(start);
@@ -664,8 +664,7 @@ class Trainer::Session {
       r.seconds = v.seconds;
       r.parameters = v.model->parameter_count();
       r.diverged = v.diverged;
-      r.note = v.diverged ? v.note
-                          : (stopped_ ? "stopped by the user at iteration " + std::to_string(iteration_) : "");
+      r.note = v.diverged ? v.note : (stopped_ ? "stopped by the user at iteration " + std::to_string(iteration_) : "");
       results_.push_back(r);
       if (writer_) {
         observer_.on_result(r);
@@ -712,7 +711,7 @@ class Trainer::Session {
   std::unique_ptr<const Dataset> data_;  // its train split without the validation images
   std::vector<std::int64_t> train_class_counts_;
   std::unique_ptr<FindingsEngine> findings_;  // rank 0 only
-  ImageSet validation_;                   // empty with --validation 0
+  ImageSet validation_;                       // empty with --validation 0
   std::optional<CheckpointInfo> checkpoint_;
   std::unique_ptr<RunStore> store_;  // rank 0 only
   TransformOptions transform_;

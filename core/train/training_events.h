@@ -34,19 +34,19 @@ struct Histogram {
 
 struct LayerProbe {
   std::string name;
-  std::int64_t units = 0;            // channels or neurons
-  double dead_fraction = 0;          // pre-activation <= 0 for every sample and position
-  double nearly_dead_fraction = 0;   // active for under 1% of samples and positions
-  double saturated_fraction = 0;     // tanh only: |tanh| > 0.99 for every sample and position
+  std::int64_t units = 0;           // channels or neurons
+  double dead_fraction = 0;         // pre-activation <= 0 for every sample and position
+  double nearly_dead_fraction = 0;  // active for under 1% of samples and positions
+  double saturated_fraction = 0;    // tanh only: |tanh| > 0.99 for every sample and position
   Histogram pre_activation;
   Histogram activation;
 };
 
 struct FilterGrid {
-  int width = 0, height = 0;          // pixels
-  std::vector<std::uint8_t> rgb;      // width * height * 3
+  int width = 0, height = 0;      // pixels
+  std::vector<std::uint8_t> rgb;  // width * height * 3
   int tile = 0, columns = 0, rows = 0, filters = 0;
-  std::string normalisation;          // how weights map to colours, for the caption
+  std::string normalisation;  // how weights map to colours, for the caption
 };
 
 // The weights of one layer (biases apart), every weight counted once.

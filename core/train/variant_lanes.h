@@ -57,7 +57,7 @@ class VariantLanes {
   std::condition_variable wake_;  // a round or the end for the lanes
   std::condition_variable done_;  // a lane finished its job or its start
   const std::vector<std::function<void()>>* jobs_ = nullptr;
-  std::size_t round_ = 0;         // counts rounds, so a lane runs each once
+  std::size_t round_ = 0;  // counts rounds, so a lane runs each once
   int started_ = 0;
   int busy_ = 0;
   bool closing_ = false;

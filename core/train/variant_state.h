@@ -14,10 +14,10 @@ struct VariantState {
   VariantSpec spec;
   AlexNet model{nullptr};
   std::unique_ptr<torch::optim::Optimizer> optimizer;
-  EdgeBook edges;                 // histogram edges fixed at the first probe
+  EdgeBook edges;  // histogram edges fixed at the first probe
   std::int64_t steps = 0;
-  double seconds = 0;             // training time only (no probes, no pauses)
-  double loss_sum = 0;            // since the last record
+  double seconds = 0;   // training time only (no probes, no pauses)
+  double loss_sum = 0;  // since the last record
   std::int64_t loss_count = 0;
   double seconds_at_record = 0;
   double last_loss = 0;

@@ -110,8 +110,9 @@ class BenchCompare : public QObject {
     QCOMPARE(rows, std::size_t(5 * 3 * 200));
     QCOMPARE(c.variants.size(), std::size_t(3));
     QCOMPARE(c.differences, std::vector<std::string>{"seed: 0 | 1 | 2 | 3 | 4"});
-    std::printf("compare: 5 runs of 20,000 iterations (3 variants, %zu records) read and compared in %.0f ms (best of 5)\n",
-                rows, best * 1000);
+    std::printf(
+        "compare: 5 runs of 20,000 iterations (3 variants, %zu records) read and compared in %.0f ms (best of 5)\n",
+        rows, best * 1000);
 
     // The window's Compare view also reads every probe (for the dead units across runs).
     best = 1e9;
@@ -146,9 +147,10 @@ class BenchCompare : public QObject {
       QCOMPARE(r.iterations_done, std::int64_t(20000));
       QCOMPARE(r.variants.size(), std::size_t(3));
     }
-    std::printf("runs view: 200 runs listed (name, data, variants, iterations, best accuracy, state, note) in %.0f ms "
-                "(best of 5)\n",
-                best * 1000);
+    std::printf(
+        "runs view: 200 runs listed (name, data, variants, iterations, best accuracy, state, note) in %.0f ms "
+        "(best of 5)\n",
+        best * 1000);
   }
 
  private:

@@ -74,9 +74,10 @@ class BenchInspect : public QObject {
         worst = std::max(worst, t);
       }
     }
-    std::printf("inspect: one test image through original, tanh and small at S = 64 (top classes and conv1-conv5 "
-                "maps): %.0f ms best, %.0f ms worst of 19; models and test images loaded in %.1f s\n",
-                best * 1000, worst * 1000, load);
+    std::printf(
+        "inspect: one test image through original, tanh and small at S = 64 (top classes and conv1-conv5 "
+        "maps): %.0f ms best, %.0f ms worst of 19; models and test images loaded in %.1f s\n",
+        best * 1000, worst * 1000, load);
   }
 
  private:

@@ -101,7 +101,8 @@ class BenchStream : public QObject {
     const int batches = 150;
     const auto timed = std::chrono::steady_clock::now();
     for (int i = 0; i < batches; ++i) QVERIFY2(stream.next().labels.size(0) == batch, "a batch came short");
-    QCOMPARE(static_cast<long long>(data.train.pictures->decode_failures.load()), 0LL);  // pictures that failed to decode
+    QCOMPARE(static_cast<long long>(data.train.pictures->decode_failures.load()),
+             0LL);  // pictures that failed to decode
     const double loader_rate = batches * batch / seconds_since(timed);
     const double loader_peak = peak_rss_mib();
 
@@ -109,10 +110,13 @@ class BenchStream : public QObject {
     std::printf("streaming %lld pictures (%s, %s) at S = %d, batch %d, %d threads\n", listed_pictures,
                 data.train.streamed() ? "streamed" : "in memory", folder.c_str(), size, batch, threads);
     std::printf("  listed and header-checked in %.1f s; first batch after %.1f s\n", listed, first_batch);
-    std::printf("  loader: %.0f images/s (decode, resize, crop, flip, normalise); original trains %.0f images/s: %.1fx\n",
-                loader_rate, original.images_per_second, loader_rate / original.images_per_second);
-    std::printf("  peak resident memory: %.0f MiB streaming, %.0f MiB with original training at S = %d (decoded, the set would take %lld MiB)\n",
-                loader_peak, peak_rss_mib(), size, listed_pictures * 3LL * size * size >> 20);
+    std::printf(
+        "  loader: %.0f images/s (decode, resize, crop, flip, normalise); original trains %.0f images/s: %.1fx\n",
+        loader_rate, original.images_per_second, loader_rate / original.images_per_second);
+    std::printf(
+        "  peak resident memory: %.0f MiB streaming, %.0f MiB with original training at S = %d (decoded, the set would "
+        "take %lld MiB)\n",
+        loader_peak, peak_rss_mib(), size, listed_pictures * 3LL * size * size >> 20);
   }
 
  private:

@@ -52,52 +52,53 @@ class BenchWindow : public QObject {
   Q_OBJECT
  private slots:
   void trainingWithTheWindowAndEventLoopLatency() {
-  QStandardPaths::setTestModeEnabled(true);
-  const int iterations = qEnvironmentVariableIntValue("BENCH_ITERATIONS") > 0 ? qEnvironmentVariableIntValue("BENCH_ITERATIONS") : 300;
-  QTemporaryDir tmp;
-  QCoreApplication& app = *QCoreApplication::instance();
+    QStandardPaths::setTestModeEnabled(true);
+    const int iterations =
+        qEnvironmentVariableIntValue("BENCH_ITERATIONS") > 0 ? qEnvironmentVariableIntValue("BENCH_ITERATIONS") : 300;
+    QTemporaryDir tmp;
+    QCoreApplication& app = *QCoreApplication::instance();
 
-  TrainingObserver quiet;
-  // Warm-up: the first run pays for first-touch memory and library start-up.
-  Trainer(bench_config(tmp.filePath("warm-up"), 30), quiet).run();
-  Trainer headless(bench_config(tmp.filePath("headless"), iterations), quiet);
-  // On a thread of its own, as in the window, so the two differ only by the window.
-  RunState headless_state = RunState::Failed;
-  std::thread([&] { headless_state = headless.run(); }).join();
-  QCOMPARE(headless_state, RunState::Finished);
-  const double headless_rate = images_per_second(headless.results().at(0), 64);
+    TrainingObserver quiet;
+    // Warm-up: the first run pays for first-touch memory and library start-up.
+    Trainer(bench_config(tmp.filePath("warm-up"), 30), quiet).run();
+    Trainer headless(bench_config(tmp.filePath("headless"), iterations), quiet);
+    // On a thread of its own, as in the window, so the two differ only by the window.
+    RunState headless_state = RunState::Failed;
+    std::thread([&] { headless_state = headless.run(); }).join();
+    QCOMPARE(headless_state, RunState::Finished);
+    const double headless_rate = images_per_second(headless.results().at(0), 64);
 
-  ui::MainWindow window;
-  window.show();
-  std::vector<double> lateness_ms;
-  QElapsedTimer clock;
-  QTimer tick;
-  tick.setTimerType(Qt::PreciseTimer);
-  tick.setInterval(10);
-  QObject::connect(&tick, &QTimer::timeout, [&] {
-    if (clock.isValid()) lateness_ms.push_back(std::max(0.0, clock.nsecsElapsed() / 1e6 - 10.0));
-    clock.restart();
-  });
-  QObject::connect(window.worker(), &ui::TrainingWorker::finished, &app, [&] {
-    tick.stop();
-    app.quit();
-  });
-  const ExperimentConfig config = bench_config(tmp.filePath("window"), iterations);
-  window.history()->reset({"small"}, {});
-  window.worker()->start(config);
-  tick.start();
-  app.exec();
-  QCOMPARE(int(window.history()->results().size()), 1);
-  QVERIFY(lateness_ms.size() > 10);  // the timer did run while training
-  const double window_rate = images_per_second(window.history()->results().at(0), 64);
+    ui::MainWindow window;
+    window.show();
+    std::vector<double> lateness_ms;
+    QElapsedTimer clock;
+    QTimer tick;
+    tick.setTimerType(Qt::PreciseTimer);
+    tick.setInterval(10);
+    QObject::connect(&tick, &QTimer::timeout, [&] {
+      if (clock.isValid()) lateness_ms.push_back(std::max(0.0, clock.nsecsElapsed() / 1e6 - 10.0));
+      clock.restart();
+    });
+    QObject::connect(window.worker(), &ui::TrainingWorker::finished, &app, [&] {
+      tick.stop();
+      app.quit();
+    });
+    const ExperimentConfig config = bench_config(tmp.filePath("window"), iterations);
+    window.history()->reset({"small"}, {});
+    window.worker()->start(config);
+    tick.start();
+    app.exec();
+    QCOMPARE(int(window.history()->results().size()), 1);
+    QVERIFY(lateness_ms.size() > 10);  // the timer did run while training
+    const double window_rate = images_per_second(window.history()->results().at(0), 64);
 
-  std::printf("window benchmark: small, S=64, batch 64, %d iterations on synthetic data\n", iterations);
-  std::printf("  training headless        %8.1f images/s\n", headless_rate);
-  std::printf("  training, window attached %7.1f images/s  (%.1f %% of headless)\n", window_rate,
-              100.0 * window_rate / headless_rate);
-  std::printf("  event-loop latency while training: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu samples)\n",
-              percentile(lateness_ms, 0.5), percentile(lateness_ms, 0.99), percentile(lateness_ms, 1.0),
-              lateness_ms.size());
+    std::printf("window benchmark: small, S=64, batch 64, %d iterations on synthetic data\n", iterations);
+    std::printf("  training headless        %8.1f images/s\n", headless_rate);
+    std::printf("  training, window attached %7.1f images/s  (%.1f %% of headless)\n", window_rate,
+                100.0 * window_rate / headless_rate);
+    std::printf("  event-loop latency while training: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%zu samples)\n",
+                percentile(lateness_ms, 0.5), percentile(lateness_ms, 0.99), percentile(lateness_ms, 1.0),
+                lateness_ms.size());
   }
 };
 

@@ -35,7 +35,8 @@ class FuzzCheckpointCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_checkpoint", check_checkpoint);
+    const fuzz::Replay r =
+        fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_checkpoint", check_checkpoint);
     QVERIFY2(r.findings.empty(), r.findings.c_str());
     QVERIFY(r.inputs >= 2);
     QVERIFY(r.accepted >= 2);  // real checkpoints are read
@@ -43,7 +44,8 @@ class FuzzCheckpointCorpus : public QObject {
 
   void pointersOutOfCheckpointsAreRefused() {
     for (const char* folder : {"../../outside", "/etc", "0000020/../../x", "", "..", "0000020/"}) {
-      const std::string input = std::string("small") + '\0' + "{\"iteration\": 20, \"folder\": \"" + folder + "\"}" + '\0';
+      const std::string input =
+          std::string("small") + '\0' + "{\"iteration\": 20, \"folder\": \"" + folder + "\"}" + '\0';
       const fuzz::Outcome o = check_checkpoint(fuzz::bytes_of(input), input.size());
       QVERIFY2(o.finding.empty(), o.finding.c_str());
       QVERIFY2(!o.accepted, folder);

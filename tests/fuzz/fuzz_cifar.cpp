@@ -53,7 +53,7 @@ class FuzzCifarCorpus : public QObject {
   }
 
   void shortAndMislabelledBatchesAreRefused() {
-    for (const std::string& bad : {std::string("\x00", 1) + std::string(100, 'x'),            // a torn record
+    for (const std::string& bad : {std::string("\x00", 1) + std::string(100, 'x'),             // a torn record
                                    std::string("\x05", 1),                                     // an empty test batch
                                    std::string("\x02\x2a", 2) + std::string(3072, '\x01')}) {  // label 42
       const fuzz::Outcome o = check_cifar(fuzz::bytes_of(bad), bad.size());

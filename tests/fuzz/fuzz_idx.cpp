@@ -42,7 +42,8 @@ class FuzzIdxCorpus : public QObject {
       if (name.rfind("pair-", 0) != 0) continue;
       for (std::size_t cut : {std::size_t(3), bytes.size() / 2, bytes.size() - 1}) {  // truncated
         const fuzz::Outcome o = check_idx(fuzz::bytes_of(bytes), cut);
-        QVERIFY2(o.finding.empty() && !o.accepted, qPrintable(QString::fromStdString(name) + " cut at " + QString::number(cut)));
+        QVERIFY2(o.finding.empty() && !o.accepted,
+                 qPrintable(QString::fromStdString(name) + " cut at " + QString::number(cut)));
       }
     }
   }

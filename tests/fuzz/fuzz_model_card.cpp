@@ -37,7 +37,8 @@ class FuzzModelCardCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_model_card", check_model_card);
+    const fuzz::Replay r =
+        fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_model_card", check_model_card);
     QVERIFY2(r.findings.empty(), r.findings.c_str());
     QVERIFY(r.inputs >= 2);
     QVERIFY(r.accepted >= 2);  // the cards AlexNet Lab writes are read back
@@ -56,12 +57,12 @@ class FuzzModelCardCorpus : public QObject {
       if (at == std::string::npos) return std::string();
       return changed.replace(at, from.size(), to);
     };
-    for (const std::string& bad : {with("\"source_channels\": 3", "\"source_channels\": 2"),
-                                   with("\"height\": 64", "\"height\": 0"), std::string(5000, '{'),
-                                   // an integer field too large for an int: once undefined behaviour in get<int>()
-                                   with("\"height\": 64", "\"height\": 6.5e37"),
-                                   with("\"source_channels\": 3", "\"source_channels\": 1.5"),
-                                   with("\"format\": \"alexnet-lab onnx model 1\"", "\"format\": \"x\"")}) {
+    for (const std::string& bad :
+         {with("\"source_channels\": 3", "\"source_channels\": 2"), with("\"height\": 64", "\"height\": 0"),
+          std::string(5000, '{'),
+          // an integer field too large for an int: once undefined behaviour in get<int>()
+          with("\"height\": 64", "\"height\": 6.5e37"), with("\"source_channels\": 3", "\"source_channels\": 1.5"),
+          with("\"format\": \"alexnet-lab onnx model 1\"", "\"format\": \"x\"")}) {
       QVERIFY(!bad.empty());
       const fuzz::Outcome o = check_model_card(fuzz::bytes_of(bad), bad.size());
       QVERIFY2(o.finding.empty(), o.finding.c_str());

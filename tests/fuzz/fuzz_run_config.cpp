@@ -18,7 +18,8 @@ fuzz::Outcome check_run_config(const std::uint8_t* data, std::size_t size) {
         return "a variant accepted with " + std::to_string(shapes.total_parameters) + " parameters";
       }
     }
-    if (run.normalisation_mean.size() != run.normalisation_std.size()) return "normalisation mean and std differ in length";
+    if (run.normalisation_mean.size() != run.normalisation_std.size())
+      return "normalisation mean and std differ in length";
     return "";
   });
 }
@@ -34,7 +35,8 @@ class FuzzRunConfigCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_config", check_run_config);
+    const fuzz::Replay r =
+        fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_config", check_run_config);
     QVERIFY2(r.findings.empty(), r.findings.c_str());
     QVERIFY(r.inputs >= 2);
     QVERIFY(r.accepted >= 2);  // real configs are read

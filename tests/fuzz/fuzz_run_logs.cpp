@@ -13,14 +13,15 @@ fuzz::Outcome check_run_logs(const std::uint8_t* data, std::size_t size) {
   return fuzz::classify<alexnet::StoreError>([&]() -> std::string {
     alexnet::RunContents run;
     alexnet::parse_metrics(parts[0], "metrics.csv", run);
-    alexnet::parse_probes(parts[1], "probes.jsonl",
-                          [&](const std::string& relative, int tile, int columns, int rows) -> alexnet::FilterGrid {
-                            if (!alexnet::is_plain_relative_path(relative)) {
-                              throw std::logic_error("an unchecked path reached the loader");
-                            }
-                            return alexnet::decode_filter_png(parts[3], relative, tile, columns, rows);
-                          },
-                          run);
+    alexnet::parse_probes(
+        parts[1], "probes.jsonl",
+        [&](const std::string& relative, int tile, int columns, int rows) -> alexnet::FilterGrid {
+          if (!alexnet::is_plain_relative_path(relative)) {
+            throw std::logic_error("an unchecked path reached the loader");
+          }
+          return alexnet::decode_filter_png(parts[3], relative, tile, columns, rows);
+        },
+        run);
     if (!parts[2].empty()) alexnet::parse_results(parts[2], "results.json", run);
     for (const alexnet::ProbeResult& p : run.probes) {
       for (const alexnet::LayerProbe& l : p.layers) {
@@ -46,7 +47,8 @@ class FuzzRunLogsCorpus : public QObject {
   Q_OBJECT
  private slots:
   void seedCorpusIsParsedOrRefusedAsDocumented() {
-    const fuzz::Replay r = fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_logs", check_run_logs);
+    const fuzz::Replay r =
+        fuzz::replay_corpus(ALEXNET_SOURCE_DIR "/tests/fuzz/corpus", "fuzz_run_logs", check_run_logs);
     QVERIFY2(r.findings.empty(), r.findings.c_str());
     QVERIFY(r.inputs >= 2);
   }

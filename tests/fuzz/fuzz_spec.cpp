@@ -44,9 +44,9 @@ class FuzzSpecCorpus : public QObject {
 
   // What fuzzing found: a number too large for a double escaped as another exception.
   void oversizedNumbersAndWrongTypesAreRefused() {
-    for (const std::string& bad : {std::string(R"({"name": "x", "input_size": 1111111111E11111})"),
-                                   std::string(R"({"name": "x", "conv": [{"filters": "many"}], "fc": []})"),
-                                   std::string(R"([1, 2)")}) {
+    for (const std::string& bad :
+         {std::string(R"({"name": "x", "input_size": 1111111111E11111})"),
+          std::string(R"({"name": "x", "conv": [{"filters": "many"}], "fc": []})"), std::string(R"([1, 2)")}) {
       const fuzz::Outcome o = check_spec(fuzz::bytes_of(bad), bad.size());
       QVERIFY2(o.finding.empty(), o.finding.c_str());
       QVERIFY(!o.accepted);

@@ -100,12 +100,10 @@ Replay replay_corpus(const std::string& root, const std::string& target, Check&&
 }  // namespace fuzz
 
 // The libFuzzer entry point of a target: its check, with a finding trapped.
-#define ALEXNET_FUZZ_ENTRY(check)                                                  \
+#define ALEXNET_FUZZ_ENTRY(check)                                                     \
   extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { \
-    fuzz::trap_on(check(data, size));                                              \
-    return 0;                                                                      \
+    fuzz::trap_on(check(data, size));                                                 \
+    return 0;                                                                         \
   }
 
-namespace fuzz {
-
-}  // namespace fuzz
+namespace fuzz {}  // namespace fuzz
