@@ -115,7 +115,11 @@ class TestFindings : public QObject {
 
   void theReportsInitIsNotLearningWithFc7Dead() {
     FindingsEngine engine(context());
-    run(engine, "original", 2000, [](std::int64_t) { return 2.3026; }, [](std::int64_t) { return std::pair{2.3026, 0.1}; },
+    run(
+        engine, "original", 2000, [](std::int64_t) { return 2.3026; },
+        [](std::int64_t) {
+          return std::pair{2.3026, 0.1};
+        },
         [](std::int64_t i) { return i >= 200 ? 1.0 : 0.3; });
     const Finding* stuck = find(engine.findings(), "not_learning");
     QVERIFY(stuck);
@@ -130,7 +134,8 @@ class TestFindings : public QObject {
     QCOMPARE(dead->last_iteration, std::int64_t(2000));
     QCOMPARE(dead->severity, Severity::Problem);
     QCOMPARE(dead->found_iteration, std::int64_t(300));  // at the second probe in a row
-    QVERIFY2(QString::fromStdString(dead->evidence).startsWith("fc7: 100 % of its 4,096 units dead"), dead->evidence.c_str());
+    QVERIFY2(QString::fromStdString(dead->evidence).startsWith("fc7: 100 % of its 4,096 units dead"),
+             dead->evidence.c_str());
     // Ordered repairs a user can type.
     const nlohmann::json settings = nlohmann::json::parse(dead->settings);
     QVERIFY(settings.is_array() && settings.size() >= 2);
@@ -144,7 +149,11 @@ class TestFindings : public QObject {
     c.optimizer = "sgd";
     c.learning_rate = 0.01;
     FindingsEngine engine(c);
-    run(engine, "original", 1000, [](std::int64_t) { return 2.30; }, [](std::int64_t) { return std::pair{2.30, 0.1}; },
+    run(
+        engine, "original", 1000, [](std::int64_t) { return 2.30; },
+        [](std::int64_t) {
+          return std::pair{2.30, 0.1};
+        },
         [](std::int64_t) { return 1.0; });
     const Finding* stuck = find(engine.findings(), "not_learning");
     QVERIFY(stuck);
@@ -187,8 +196,9 @@ class TestFindings : public QObject {
 
   void aPlateauLongBeforeTheEndIsNoted() {
     FindingsEngine engine(context());
-    run(engine, "small", 2400, [](std::int64_t i) { return i < 600 ? 1.5 - double(i) / 1000 : 0.9; }, healthy_validation,
-        [](std::int64_t) { return 0.0; });
+    run(
+        engine, "small", 2400, [](std::int64_t i) { return i < 600 ? 1.5 - double(i) / 1000 : 0.9; },
+        healthy_validation, [](std::int64_t) { return 0.0; });
     const Finding* f = find(engine.findings(), "plateau");
     QVERIFY(f);
     QCOMPARE(f->severity, Severity::Info);
@@ -198,7 +208,8 @@ class TestFindings : public QObject {
 
   void anOscillatingLossIsAWarning() {
     FindingsEngine engine(context());
-    run(engine, "tanh", 1600, [](std::int64_t i) { return (i / 100) % 2 ? 1.9 : 1.1; }, healthy_validation,
+    run(
+        engine, "tanh", 1600, [](std::int64_t i) { return (i / 100) % 2 ? 1.9 : 1.1; }, healthy_validation,
         [](std::int64_t) { return 0.0; }, "tanh");
     const Finding* f = find(engine.findings(), "oscillation");
     QVERIFY(f);
@@ -209,7 +220,8 @@ class TestFindings : public QObject {
 
   void saturatedTanhUnitsAreFound() {
     FindingsEngine engine(context());
-    run(engine, "tanh", 1000, healthy_loss, healthy_validation, [](std::int64_t i) { return i >= 300 ? 0.7 : 0.1; },
+    run(
+        engine, "tanh", 1000, healthy_loss, healthy_validation, [](std::int64_t i) { return i >= 300 ? 0.7 : 0.1; },
         "tanh");
     const Finding* f = find(engine.findings(), "saturated_layer");
     QVERIFY(f);
@@ -226,7 +238,8 @@ class TestFindings : public QObject {
 
   void overfittingIsValidationLossRisingWhileTrainingFalls() {
     FindingsEngine engine(context());
-    run(engine, "original", 2400, healthy_loss,
+    run(
+        engine, "original", 2400, healthy_loss,
         [](std::int64_t i) {
           const double loss = i <= 800 ? 0.7 - 0.0004 * double(i) : 0.38 + 0.0003 * double(i - 800);
           return std::pair{loss, 0.85};
@@ -236,14 +249,19 @@ class TestFindings : public QObject {
     QVERIFY(f);
     QCOMPARE(f->first_iteration, std::int64_t(800));
     QCOMPARE(f->last_iteration, std::int64_t(2400));
-    QVERIFY2(QString::fromStdString(f->evidence).contains("validation loss rose from 0.380 at iteration 800"), f->evidence.c_str());
+    QVERIFY2(QString::fromStdString(f->evidence).contains("validation loss rose from 0.380 at iteration 800"),
+             f->evidence.c_str());
     QCOMPARE(nlohmann::json::parse(f->settings)[0]["iterations"].get<int>(), 800);
   }
 
   void memorisingIsTrainingWellWithValidationAtChance() {
     FindingsEngine engine(context());
-    run(engine, "small", 1500, [](std::int64_t i) { return std::max(0.3, 2.3 - 0.003 * double(i)); },
-        [](std::int64_t) { return std::pair{3.5, 0.11}; }, [](std::int64_t) { return 0.0; });
+    run(
+        engine, "small", 1500, [](std::int64_t i) { return std::max(0.3, 2.3 - 0.003 * double(i)); },
+        [](std::int64_t) {
+          return std::pair{3.5, 0.11};
+        },
+        [](std::int64_t) { return 0.0; });
     const Finding* f = find(engine.findings(), "memorising");
     QVERIFY(f);
     QCOMPARE(f->severity, Severity::Problem);
@@ -253,7 +271,8 @@ class TestFindings : public QObject {
   void unbalancedLabelsAreAWarning() {
     FindingsContext c = context();
     c.train_class_counts = {6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000, 6000, 500};
-    c.class_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"};
+    c.class_names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                     "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
     FindingsEngine engine(c);
     const std::vector<Finding> found = engine.start();
     QCOMPARE(int(found.size()), 1);
@@ -261,12 +280,22 @@ class TestFindings : public QObject {
     QVERIFY(QString::fromStdString(found[0].evidence).contains("Ankle boot 500"));
     c.train_class_counts = {6000, 5000, 4000};
     QVERIFY(FindingsEngine(c).start().empty());
+    // A set small enough to learn by heart: 20 images a class, 400 iterations of 64.
+    c.train_class_counts = std::vector<std::int64_t>(10, 20);
+    c.iterations = 400;
+    const std::vector<Finding> small = FindingsEngine(c).start();
+    QCOMPARE(int(small.size()), 1);
+    QCOMPARE(QString::fromStdString(small[0].kind), QString("small_training_set"));
+    QVERIFY2(QString::fromStdString(small[0].evidence)
+                 .contains("200 images, 20 of T-shirt/top; the run sees each image about 128 times"),
+             small[0].evidence.c_str());
   }
 
   void variantsAreRelated() {
     FindingsEngine engine(context());
-    run(engine, "tanh", 2400, [](std::int64_t i) { return 0.5 + 1.0 * std::exp(-double(i) / 300.0); }, healthy_validation,
-        [](std::int64_t) { return 0.0; }, "tanh");
+    run(
+        engine, "tanh", 2400, [](std::int64_t i) { return 0.5 + 1.0 * std::exp(-double(i) / 300.0); },
+        healthy_validation, [](std::int64_t) { return 0.0; }, "tanh");
     run(engine, "original", 2400, healthy_loss, healthy_validation, [](std::int64_t) { return 0.0; });
     VariantResult original, small;
     original.variant = "original";
@@ -284,7 +313,10 @@ class TestFindings : public QObject {
     for (const Finding& f : engine.findings()) {
       if (f.kind == "comparison") comparisons << QString::fromStdString(f.evidence);
     }
-    QVERIFY2(comparisons.filter(QRegularExpression("^tanh learns fastest: training loss .* reached by tanh at .* and original at ")).size() == 1,
+    QVERIFY2(comparisons
+                     .filter(QRegularExpression(
+                         "^tanh learns fastest: training loss .* reached by tanh at .* and original at "))
+                     .size() == 1,
              qPrintable(comparisons.join(" | ")));
     QVERIFY2(comparisons.contains("small is within 0.56 points of original's test accuracy with 1/8 of its parameters "
                                   "(2,644,234 against 20,719,918)"),
@@ -294,9 +326,12 @@ class TestFindings : public QObject {
   // A finding that lasts is updated under its key, not repeated.
   void aLastingFindingIsUpdatedNotRepeated() {
     FindingsEngine engine(context());
-    const std::vector<Finding> found = run(engine, "original", 1000, [](std::int64_t) { return 2.30; },
-                                           [](std::int64_t) { return std::pair{2.30, 0.1}; },
-                                           [](std::int64_t) { return 1.0; });
+    const std::vector<Finding> found = run(
+        engine, "original", 1000, [](std::int64_t) { return 2.30; },
+        [](std::int64_t) {
+          return std::pair{2.30, 0.1};
+        },
+        [](std::int64_t) { return 1.0; });
     int dead_lines = 0;
     for (const Finding& f : found) dead_lines += f.kind == "dead_layer";
     QVERIFY(dead_lines > 1);  // emitted as it grew
@@ -358,10 +393,12 @@ class TestFindings : public QObject {
     QCOMPARE(j["severity"].get<std::string>(), std::string("problem"));
     QVERIFY(j["settings"].is_array());
     std::vector<std::string> warnings;
-    const std::string text = j.dump() + "\n{\"kind\": 3}\nnot json\n" +
-                             R"({"kind":"x","variant":"","layer":"","first_iteration":1e300,"last_iteration":0,"severity":"info","evidence":"","suggestion":"","settings":[]})" +
-                             "\n" + R"({"kind":"x","variant":"","layer":"","first_iteration":0,"last_iteration":0,"severity":"dire","evidence":"","suggestion":"","settings":[]})" +
-                             "\n";
+    const std::string text =
+        j.dump() + "\n{\"kind\": 3}\nnot json\n" +
+        R"({"kind":"x","variant":"","layer":"","first_iteration":1e300,"last_iteration":0,"severity":"info","evidence":"","suggestion":"","settings":[]})" +
+        "\n" +
+        R"({"kind":"x","variant":"","layer":"","first_iteration":0,"last_iteration":0,"severity":"dire","evidence":"","suggestion":"","settings":[]})" +
+        "\n";
     const std::vector<Finding> read = parse_findings(text, "run/findings.jsonl", &warnings);
     QCOMPARE(int(read.size()), 1);
     QCOMPARE(int(warnings.size()), 4);

@@ -17,21 +17,22 @@ namespace {
 
 // Thresholds, each chosen against the fault benchmark and healthy runs
 // (docs/findings.md gives the figures).
-constexpr double kDeadWarning = 0.5;        // half a layer's units dead on the probe set
+constexpr double kDeadWarning = 0.5;  // half a layer's units dead on the probe set
 constexpr double kDeadProblem = 0.9;
 constexpr double kSaturatedWarning = 0.5;
 constexpr double kSaturatedProblem = 0.9;
-constexpr int kConsecutiveProbes = 2;       // a layer state must hold at two probes in a row
+constexpr int kConsecutiveProbes = 2;        // a layer state must hold at two probes in a row
 constexpr double kStartingLevelBand = 0.08;  // |loss - ln C| within 8 % of ln C: not learning
 constexpr std::int64_t kNotLearningIterations = 300;
-constexpr double kBlowUpFactor = 3.0;       // loss three times its best so far (and 2 above it): diverged
-constexpr double kOverfitRise = 0.10;       // validation loss 10 % above its minimum (and 0.05 above)
-constexpr double kChanceFactor = 1.5;       // validation accuracy under 1.5 / C: near chance
-constexpr double kMemorisedLoss = 0.5;      // training loss under half of ln C
-constexpr int kOscillationWindow = 8;       // records
-constexpr double kOscillationSwing = 0.15;  // mean |change| between records, relative to the loss
-constexpr double kImbalanceRatio = 3.0;     // the largest class over the smallest
-constexpr double kPlateauShare = 0.4;       // no progress for 40 % of the run ...
+constexpr double kBlowUpFactor = 3.0;             // loss three times its best so far (and 2 above it): diverged
+constexpr double kOverfitRise = 0.10;             // validation loss 10 % above its minimum (and 0.05 above)
+constexpr double kChanceFactor = 1.5;             // validation accuracy under 1.5 / C: near chance
+constexpr double kMemorisedLoss = 0.5;            // training loss under half of ln C
+constexpr int kOscillationWindow = 8;             // records
+constexpr double kOscillationSwing = 0.15;        // mean |change| between records, relative to the loss
+constexpr double kImbalanceRatio = 3.0;           // the largest class over the smallest
+constexpr std::int64_t kFewImagesPerClass = 100;  // fewer in some class: a set small enough to memorise
+constexpr double kPlateauShare = 0.4;             // no progress for 40 % of the run ...
 constexpr std::int64_t kPlateauIterations = 500;  // ... and at least this many iterations
 
 std::string number(double v, int digits) {
@@ -132,9 +133,12 @@ double loss_at(const std::vector<RecordPoint>& r, std::int64_t iteration) {
 
 std::string severity_name(Severity s) {
   switch (s) {
-    case Severity::Info: return "info";
-    case Severity::Warning: return "warning";
-    case Severity::Problem: return "problem";
+    case Severity::Info:
+      return "info";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Problem:
+      return "problem";
   }
   return "info";
 }
@@ -175,20 +179,36 @@ FindingsEngine::History& FindingsEngine::history(const std::string& variant) {
 std::vector<Finding> FindingsEngine::start() {
   const std::vector<std::int64_t>& counts = context_.train_class_counts;
   if (counts.size() < 2) return {};
+  std::vector<Finding> found;
   const auto [lo, hi] = std::minmax_element(counts.begin(), counts.end());
-  if (double(*hi) < kImbalanceRatio * double(std::max<std::int64_t>(*lo, 1))) return {};
   auto name = [&](std::size_t k) {
-    return k < context_.class_names.size() ? context_.class_names[k] : "class " + std::to_string(k);
+    const std::string given = k < context_.class_names.size() ? context_.class_names[k] : std::to_string(k);
+    const bool number = !given.empty() && given.find_first_not_of("0123456789") == std::string::npos;
+    return number ? "class " + given : given;  // an IDX set's classes are named by their ids
   };
   const std::size_t small = std::size_t(lo - counts.begin()), large = std::size_t(hi - counts.begin());
-  Finding f = make(finding_kind::kClassImbalance, "", "", 0, 0, Severity::Warning,
-                   "the training labels are unbalanced: " + name(large) + " has " + count(*hi) + " images, " +
-                       name(small) + " " + count(*lo) + " (" + number(double(*hi) / double(std::max<std::int64_t>(*lo, 1)), 1) +
-                       " times fewer); accuracy then rewards guessing the large classes",
-                   "balance the classes (more pictures of the small ones, or fewer of the large), and judge the "
-                   "run by its confusion matrix rather than its accuracy",
-                   nlohmann::json::array());
-  return merge({f});
+  if (double(*hi) >= kImbalanceRatio * double(std::max<std::int64_t>(*lo, 1))) {
+    found.push_back(make(finding_kind::kClassImbalance, "", "", 0, 0, Severity::Warning,
+                         "the training labels are unbalanced: " + name(large) + " has " + count(*hi) + " images, " +
+                             name(small) + " " + count(*lo) + " (" +
+                             number(double(*hi) / double(std::max<std::int64_t>(*lo, 1)), 1) +
+                             " times fewer); accuracy then rewards guessing the large classes",
+                         "balance the classes (more pictures of the small ones, or fewer of the large), and judge the "
+                         "run by its confusion matrix rather than its accuracy",
+                         nlohmann::json::array()));
+  }
+  std::int64_t total = 0;
+  for (std::int64_t n : counts) total += n;
+  if (*lo < kFewImagesPerClass && total > 0) {
+    const double epochs = double(context_.iterations) * double(context_.batch_size) / double(total);
+    found.push_back(make(finding_kind::kSmallTrainingSet, "", "", 0, 0, Severity::Warning,
+                         "the training split is small: " + count(total) + " images, " + count(*lo) + " of " +
+                             name(small) + "; the run sees each image about " + number(epochs, 0) +
+                             " times, enough to learn them by heart rather than the task",
+                         "more pictures per class, or augmentation; hold fewer out for validation",
+                         nlohmann::json::array({{{"augment", true}}})));
+  }
+  return merge(found);
 }
 
 std::vector<Finding> FindingsEngine::on_record(const RecordPoint& point) {
@@ -312,7 +332,8 @@ std::vector<Finding> FindingsEngine::finish() {
       const double gap = 100 * (hb.result->test_accuracy - ha.result->test_accuracy);
       if (part > 0.5 || gap > 1.0) continue;
       if (!against.empty()) against += " and ";
-      against += gap <= 0 ? number(-gap, 2) + " points above " + b + "'s" : "within " + number(gap, 2) + " points of " + b + "'s";
+      against += gap <= 0 ? number(-gap, 2) + " points above " + b + "'s"
+                          : "within " + number(gap, 2) + " points of " + b + "'s";
       if (part > share) {
         share = part;
         smallest_larger = hb.result->parameters;
@@ -450,7 +471,8 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
         mean /= double(j - i + 1);
         bool learned_before = false;  // below the band once: it went back; never: it settled there
         for (std::size_t k = 0; k < i; ++k) learned_before |= h.records[k].train_loss < chance_loss - band;
-        const std::string level = number(mean, 2) + " ≈ ln " + std::to_string(c.classes) + " = " + number(chance_loss, 2);
+        const std::string level =
+            number(mean, 2) + " ≈ ln " + std::to_string(c.classes) + " = " + number(chance_loss, 2);
         const std::string span = " from iteration " + count(from) + " to " + count(to);
         std::string evidence;
         if (i == 0) {
@@ -460,12 +482,13 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
           evidence = "the training loss went back to where a network that guesses every class alike sits: flat at " +
                      level + span;
         } else {
-          evidence = "the training loss fell only to where a network that guesses every class alike sits and stayed "
-                     "there: flat at " + level + span;
+          evidence =
+              "the training loss fell only to where a network that guesses every class alike sits and stayed "
+              "there: flat at " +
+              level + span;
         }
         out.push_back(make(finding_kind::kNotLearning, variant, "", from, to, Severity::Problem,
-                           evidence + validation_between(from, to),
-                           describe_repairs(repairs), repairs));
+                           evidence + validation_between(from, to), describe_repairs(repairs), repairs));
       }
       i = j + 1;
     }
@@ -505,11 +528,12 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
             if (l.name == layer) units = l.units;
           }
           const double now = fraction(h.probes[j]);
-          const std::string what = tanh ? "saturated (|tanh| > 0.99 for every probe image)"
-                                        : "dead (no probe image makes them fire)";
+          const std::string what =
+              tanh ? "saturated (|tanh| > 0.99 for every probe image)" : "dead (no probe image makes them fire)";
           std::string evidence = layer + ": " + percent(now) + " of its " + count(units) + " units " + what +
                                  " from iteration " + count(h.probes[i].iteration) + " to " +
-                                 count(h.probes[j].iteration) + (peak > now + 0.005 ? " (at most " + percent(peak) + ")" : "");
+                                 count(h.probes[j].iteration) +
+                                 (peak > now + 0.005 ? " (at most " + percent(peak) + ")" : "");
           const double loss = loss_at(h.records, h.probes[j].iteration);
           if (std::isfinite(loss) && std::abs(loss - chance_loss) <= kStartingLevelBand * chance_loss) {
             evidence += "; loss flat at " + number(loss, 2) + " ≈ ln " + std::to_string(c.classes);
@@ -553,11 +577,12 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
       const double train_now = loss_at(h.records, h.probes[last].iteration);
       if (rising >= kConsecutiveProbes && std::isfinite(train_then) && std::isfinite(train_now) &&
           train_now < train_then) {
-        nlohmann::json repairs = nlohmann::json::array(
-            {{{"iterations", h.probes[best].iteration}}, {{"weight-decay", c.weight_decay > 0 ? c.weight_decay * 10 : 5e-4}},
-             {{"augment", true}}});
-        out.push_back(make(finding_kind::kOverfitting, variant, "", h.probes[best].iteration,
-                           h.probes[last].iteration, Severity::Warning,
+        nlohmann::json repairs =
+            nlohmann::json::array({{{"iterations", h.probes[best].iteration}},
+                                   {{"weight-decay", c.weight_decay > 0 ? c.weight_decay * 10 : 5e-4}},
+                                   {{"augment", true}}});
+        out.push_back(make(finding_kind::kOverfitting, variant, "", h.probes[best].iteration, h.probes[last].iteration,
+                           Severity::Warning,
                            "validation loss rose from " + number(minimum, 3) + " at iteration " +
                                count(h.probes[best].iteration) + " to " + number(h.probes[last].validation_loss, 3) +
                                " at " + count(h.probes[last].iteration) + " while the training loss fell from " +
@@ -583,7 +608,8 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
       }
       if (run++ == 0) first = p.iteration;
       if (run >= kConsecutiveProbes) {
-        const nlohmann::json repairs = nlohmann::json::array({{{"weight-decay", c.weight_decay > 0 ? c.weight_decay * 10 : 5e-4}}});
+        const nlohmann::json repairs =
+            nlohmann::json::array({{{"weight-decay", c.weight_decay > 0 ? c.weight_decay * 10 : 5e-4}}});
         Finding f = make(finding_kind::kMemorising, variant, "", first, p.iteration, Severity::Problem,
                          "training loss " + number(loss, 2) + ", far below ln " + std::to_string(c.classes) + " = " +
                              number(chance_loss, 2) + ", while validation accuracy stays at " +
@@ -649,17 +675,18 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
     const std::int64_t now = h.records.back().iteration;
     const double best_loss = smoothed_loss(h.records, best);
     const bool at_start_level = std::abs(best_loss - chance_loss) <= kStartingLevelBand * chance_loss;
-    const std::int64_t span = std::max<std::int64_t>(kPlateauIterations, std::int64_t(kPlateauShare * double(c.iterations)));
+    const std::int64_t span =
+        std::max<std::int64_t>(kPlateauIterations, std::int64_t(kPlateauShare * double(c.iterations)));
     if (!at_start_level && now - since >= span) {
-      const nlohmann::json repairs = c.schedule == "constant"
-                                         ? nlohmann::json::array({{{"schedule", "warmup-linear"}}})
-                                         : nlohmann::json::array({{{"iterations", since}}});
+      const nlohmann::json repairs = c.schedule == "constant" ? nlohmann::json::array({{{"schedule", "warmup-linear"}}})
+                                                              : nlohmann::json::array({{{"iterations", since}}});
       out.push_back(make(finding_kind::kPlateau, variant, "", since, now, Severity::Info,
                          "the training loss has not improved by 2 % since iteration " + count(since) + " (" +
-                             number(best_loss, 3) + "); the " + count(now - since) + " iterations after it bought nothing",
-                         c.schedule == "constant" ? "a decaying rate often goes on where a constant one stalls: " +
-                                                        describe_repairs(repairs)
-                                                  : "the run could have ended at iteration " + count(since),
+                             number(best_loss, 3) + "); the " + count(now - since) +
+                             " iterations after it bought nothing",
+                         c.schedule == "constant"
+                             ? "a decaying rate often goes on where a constant one stalls: " + describe_repairs(repairs)
+                             : "the run could have ended at iteration " + count(since),
                          repairs));
     }
   }

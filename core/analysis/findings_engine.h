@@ -32,7 +32,8 @@ inline constexpr const char* kMemorising = "memorising";
 inline constexpr const char* kLrTooHigh = "lr_too_high";  // reserved: needs the update-to-weight ratio
 inline constexpr const char* kLrTooLow = "lr_too_low";    // reserved: likewise
 inline constexpr const char* kClassImbalance = "class_imbalance";
-inline constexpr const char* kComparison = "comparison";  // how variants relate (info)
+inline constexpr const char* kSmallTrainingSet = "small_training_set";  // added: the fault benchmark's tiny set
+inline constexpr const char* kComparison = "comparison";                // how variants relate (info)
 }  // namespace finding_kind
 
 std::string severity_name(Severity s);
@@ -87,7 +88,7 @@ class FindingsEngine {
     std::optional<VariantResult> result;
   };
 
-  std::vector<Finding> detect(const std::string& variant) const;  // everything the history shows now
+  std::vector<Finding> detect(const std::string& variant) const;    // everything the history shows now
   std::vector<Finding> merge(const std::vector<Finding>& current);  // keeps them, returns new or changed
   History& history(const std::string& variant);
 

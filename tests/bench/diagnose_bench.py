@@ -44,7 +44,7 @@ FAULTS = {
                         {"saturated_layer", "not_learning", "diverged", "oscillation"}),
     "adam-rate-kills-relus": (["--lr", "0.05"], None, {"dead_layer", "not_learning", "diverged"}),
     "shuffled-labels": ([], "shuffled", {"not_learning", "memorising", "overfitting"}),
-    "tiny-training-set": (["--validation", "0.5"], "tiny", {"overfitting", "memorising"}),
+    "tiny-training-set": (["--validation", "0.5"], "tiny", {"overfitting", "memorising", "small_training_set"}),
     "heavy-weight-decay": (["--optimizer", "sgd", "--lr", "0.01", "--weight-decay", "1", "--schedule", "constant"],
                            None, {"not_learning", "dead_layer", "plateau"}),
     "momentum-near-one": (["--optimizer", "sgd", "--momentum", "0.9999", "--lr", "0.05", "--schedule", "constant",
