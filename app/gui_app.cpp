@@ -95,7 +95,7 @@ int run_window_command(int argc, char** argv, const std::vector<std::string>& ar
   const bool screenshots = parsed.has("screenshots");
   if (screenshots) {
     // "during": once every variant has reported a probe a fifth of the way
-    // through the run (iteration 480 of the default's 2,400), so the
+    // through the run (iteration 500 of the default's 2,400, probing every 100), so the
     // histograms over time have a few columns to show.
     auto taken = std::make_shared<bool>(false);
     QObject::connect(window.history(), &alexnet::ui::RunHistory::probeAdded, &window, [&window, out, taken] {
