@@ -851,6 +851,49 @@ class TestWindow : public QObject {
     QCOMPARE(read_run_config(fixed_dir.toStdString()).learning_rate, 1e-10);
   }
 
+  // A dead layer found in a run is shaded on the dead-unit plot of its variant, and only there.
+  void deadLayersAreMarkedOnTheDeadUnitPlot() {
+    RunHistory history;
+    history.reset({"original", "small"}, {});
+    for (std::int64_t it : {0, 100, 200}) {
+      for (const char* v : {"original", "small"}) {
+        ProbeResult p;
+        p.variant = v;
+        p.iteration = it;
+        p.activation = "relu";
+        for (const char* name : {"conv1", "fc7"}) {
+          LayerProbe l;
+          l.name = name;
+          l.units = 10;
+          l.dead_fraction = std::string(name) == "fc7" && std::string(v) == "original" && it > 0 ? 1.0 : 0.0;
+          l.activation = l.pre_activation = Histogram{{0.0, 0.5, 1.0}, {3, 1}, 0, 0};
+          p.layers.push_back(l);
+        }
+        history.addProbe(p);
+      }
+    }
+    ActivationView view(&history);
+    Finding dead;
+    dead.kind = "dead_layer";
+    dead.variant = "original";
+    dead.layer = "fc7";
+    dead.first_iteration = 100;
+    dead.last_iteration = 200;
+    dead.severity = Severity::Problem;
+    history.addFinding(dead);
+    auto marks = [&] {
+      int n = 0;
+      for (int i = 0; i < view.fractionPlot()->itemCount(); ++i) {
+        n += view.fractionPlot()->item(i)->property("finding").toString() == "dead_layer";
+      }
+      return n;
+    };
+    view.select("original", "fc7");
+    QCOMPARE(marks(), 2);  // the span and its label
+    view.select("small", "fc7");
+    QCOMPARE(marks(), 0);
+  }
+
   // Mistakes: the most confident first by default; test-set order as a choice.
   void mistakesShowTheConfidentOnesFirst() {
     std::vector<Prediction> all(6);

@@ -125,6 +125,7 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
     refillSelectors();
     redraw();
   });
+  connect(history_, &RunHistory::findingsChanged, this, &ActivationView::redraw);
   connect(history_, &RunHistory::probeAdded, this, [this](const QString& variant) {
     if (layer_->count() == 0) refillSelectors();
     if (variant == variant_->currentText()) redraw();
@@ -270,6 +271,39 @@ void ActivationView::redraw() {
         n->setPen(QPen(colour, 1.5, Qt::DashLine));
         n->setData(x, nearly, true);
       }
+    }
+  }
+  // The findings about this variant's layers: a shaded span in the layer's colour, labelled.
+  fraction_plot_->clearItems();
+  if (!probes.empty()) {
+    const auto& layers = probes.front()->layers;
+    int row = 0;
+    for (const Finding& f : history_->findings()) {
+      if (QString::fromStdString(f.variant) != variant || f.layer.empty()) continue;
+      if (f.kind != "dead_layer" && f.kind != "saturated_layer") continue;
+      std::size_t k = 0;
+      while (k < layers.size() && layers[k].name != f.layer) ++k;
+      QColor colour = QColor::fromHsvF(0.62 * double(k) / std::max<std::size_t>(1, layers.size() - 1), 0.85, 0.8);
+      auto* band = new QCPItemRect(fraction_plot_);
+      band->topLeft->setTypeX(QCPItemPosition::ptPlotCoords);
+      band->topLeft->setTypeY(QCPItemPosition::ptAxisRectRatio);
+      band->bottomRight->setTypeX(QCPItemPosition::ptPlotCoords);
+      band->bottomRight->setTypeY(QCPItemPosition::ptAxisRectRatio);
+      band->topLeft->setCoords(double(f.first_iteration), 0);
+      band->bottomRight->setCoords(double(f.last_iteration), 1);
+      band->setPen(Qt::NoPen);
+      colour.setAlpha(f.severity == Severity::Problem ? 40 : 25);
+      band->setBrush(colour);
+      band->setProperty("finding", QString::fromStdString(f.kind));
+      auto* label = new QCPItemText(fraction_plot_);
+      label->position->setTypeX(QCPItemPosition::ptPlotCoords);
+      label->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+      label->position->setCoords(double(f.first_iteration), 0.1 + 0.07 * (row++ % 5));  // below a fully dead line
+      label->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+      colour.setAlpha(255);
+      label->setColor(colour.darker(130));
+      label->setText(QString::fromStdString(f.layer) + (f.kind == "dead_layer" ? tr(": dead") : tr(": saturated")));
+      label->setProperty("finding", QString::fromStdString(f.kind));
     }
   }
   fraction_plot_->xAxis->rescale();
