@@ -24,8 +24,7 @@ const char* const kDiagnoseUsage =
     "  Exit status 0 whatever is found; 1 when a run cannot be read.\n";
 
 // One line for a run without warnings or problems, so a healthy run is not met with silence.
-std::string healthy_line(const RunContents& run, const std::vector<Finding>& findings,
-                         const std::vector<std::string>& variants) {
+std::string healthy_line(const RunContents& run, const std::vector<std::string>& variants) {
   std::string text = "no problems found";
   std::string figures;
   for (const VariantResult& r : run.results) {
@@ -41,7 +40,6 @@ std::string healthy_line(const RunContents& run, const std::vector<Finding>& fin
   }
   if (!figures.empty()) text += " (" + figures + ")";
   if (run.results.empty()) text += " in what the run holds so far (it has no results yet)";
-  (void)findings;
   return text;
 }
 
@@ -95,7 +93,7 @@ int run_diagnose(const std::vector<std::string>& args) {
     std::stable_sort(findings.begin(), findings.end(),
                      [](const Finding& a, const Finding& b) { return int(a.severity) > int(b.severity); });
     for (const Finding& f : findings) std::cout << "  " << describe_finding(f) << "\n";
-    if (!troubled) std::cout << "  " << healthy_line(run, findings, variants) << "\n";
+    if (!troubled) std::cout << "  " << healthy_line(run, variants) << "\n";
   }
   if (json) std::cout << out.dump(2) << "\n";
   return unreadable > 0 ? 1 : 0;
