@@ -33,6 +33,7 @@
 #include "run/predictions.h"
 #include "run/run_store.h"
 #include "run/run_config.h"
+#include "run/run_catalog.h"
 #include "train/trainer.h"
 #include <QDirIterator>
 #include <QListWidget>
@@ -815,6 +816,10 @@ class TestWindow : public QObject {
     c.probe_every = 40;
     testsupport::RecordingObserver observer;
     QCOMPARE(alexnet::Trainer(c, observer).run(), alexnet::RunState::Finished);
+    // The Runs view's catalogue counts them without opening the run.
+    const alexnet::RunSummary summary = alexnet::summarise_run(dir.toStdString());
+    QCOMPARE(summary.problems, 1);
+    QCOMPARE(summary.warnings, 0);
     MainWindow window;
     window.resize(1400, 900);
     window.show();

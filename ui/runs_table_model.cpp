@@ -64,6 +64,21 @@ QVariant RunsTableModel::data(const QModelIndex& index, int role) const {
       if (display || role == SortRole) return QString::fromUtf8(run_status_name(run->status));
       if (role == Qt::ToolTipRole && !run->problem.empty()) return QString::fromStdString(run->problem);
       break;
+    case Findings:
+      if (role == SortRole) return run->problems * 1000 + run->warnings;
+      if (display && run->problems >= 0) {
+        if (run->problems + run->warnings == 0) return tr("none");
+        QStringList parts;
+        if (run->problems > 0) parts << tr("%n problem(s)", "", run->problems);
+        if (run->warnings > 0) parts << tr("%n warning(s)", "", run->warnings);
+        return parts.join(", ");
+      }
+      if (role == Qt::ToolTipRole) {
+        return run->problems >= 0 ? tr("Warnings and problems the findings engine found while the run trained; "
+                                       "open the run for the Findings tab")
+                                  : tr("A run from before findings: open it, or alexnet-lab diagnose, to see them");
+      }
+      break;
     case Note:
       if (display || role == SortRole) return QString::fromStdString(run->note);
       if (role == Qt::ToolTipRole) return tr("Double-click to write a note; it is kept in the run folder as note.txt");
@@ -89,6 +104,8 @@ QVariant RunsTableModel::headerData(int section, Qt::Orientation orientation, in
       return tr("Best test accuracy");
     case State:
       return tr("State");
+    case Findings:
+      return tr("Findings");
     case Note:
       return tr("Note");
   }

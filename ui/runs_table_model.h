@@ -13,7 +13,7 @@ namespace alexnet::ui {
 class RunsTableModel : public QAbstractTableModel {
   Q_OBJECT
  public:
-  enum Column { Name, Started, Data, Variants, Iterations, BestAccuracy, State, Note, ColumnCount };
+  enum Column { Name, Started, Data, Variants, Iterations, BestAccuracy, State, Findings, Note, ColumnCount };
   static constexpr int SortRole = Qt::UserRole;  // numbers sort as numbers
   static constexpr int DirRole = Qt::UserRole + 1;
 

@@ -1,4 +1,5 @@
 #include "run/run_catalog.h"
+#include "run/findings_file.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -113,6 +114,17 @@ RunSummary summarise_run(const std::string& dir) {
     s.note = read_run_note(dir);
   } catch (const std::exception&) {
     // An unreadable note does not hide the run.
+  }
+  try {
+    if (run_file_exists(dir, "findings.jsonl")) {
+      s.problems = s.warnings = 0;
+      for (const Finding& f : parse_findings(read_run_file(dir, "findings.jsonl"), "findings.jsonl", nullptr)) {
+        s.problems += f.severity == Severity::Problem;
+        s.warnings += f.severity == Severity::Warning;
+      }
+    }
+  } catch (const std::exception&) {
+    s.problems = s.warnings = -1;  // unreadable findings do not hide the run either
   }
   RunContents run;
   try {

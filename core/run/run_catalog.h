@@ -1,5 +1,5 @@
 // The runs in a folder, each summed up from its small files (config.json,
-// results.json, the tail of metrics.csv, note.txt) without reading whole logs
+// results.json, the tail of metrics.csv, findings.jsonl, note.txt) without reading whole logs
 // or pictures: what the window's Runs view lists. A folder that is damaged
 // is listed too, with what is wrong, so it can be looked at or deleted.
 #pragma once
@@ -31,6 +31,9 @@ struct RunSummary {
   double best_accuracy = -1;  // -1: no test results yet
   std::string best_variant;
   RunStatus status = RunStatus::Interrupted;
+  // Warnings and problems in findings.jsonl (-1: the run has none, as runs made
+  // before findings; `diagnose` recomputes them).
+  int problems = -1, warnings = -1;
   std::string note;     // note.txt, the user's own words
   std::string problem;  // for Damaged
 };

@@ -250,6 +250,8 @@ RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
   if (fresh) append_line(metrics_, "metrics.csv", kMetricsHeader);
   const std::string probes = path("probes.jsonl");
   probes_ = open_for_append(probes);
+  // There from the start, so a run without findings reads as one that was looked at and found healthy.
+  findings_ = open_for_append(path("findings.jsonl"));
   tensorboard_ = std::make_unique<TensorBoardWriter>(path("tb"));
 }
 
