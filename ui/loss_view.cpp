@@ -195,7 +195,9 @@ void LossView::rebuild() {
   plot_->yAxis2->setLabel(tr("validation accuracy (%)"));
   plot_->yAxis2->setRange(0, 100);
   plot_->xAxis->setLabel(wall ? tr("training time of the variant (s)") : tr("iteration"));
-  plot_->yAxis->setLabel(tr("training loss (cross-entropy)"));
+  plot_->yAxis->setLabel(shown == int(ValidationShown::Loss) && plot_->graphCount() > 0
+                             ? tr("loss (cross-entropy): training solid, validation dashed")
+                             : tr("training loss (cross-entropy)"));
   if (log_scale_->isChecked()) {
     plot_->yAxis->setScaleType(QCPAxis::stLogarithmic);
     plot_->yAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
