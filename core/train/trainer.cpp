@@ -536,8 +536,8 @@ class Trainer::Session {
     if (!std::isfinite(value)) {
       v.diverged = true;
       v.diverged_value = std::isnan(value) ? "NaN" : "infinite";
-      v.note = "diverged: the loss became " + std::string(std::isnan(value) ? "NaN" : "infinite") + " at iteration " +
-               std::to_string(iteration_ + 1) + "; this variant was stopped";
+      v.note = "diverged: the loss became " + v.diverged_value + " at iteration " + std::to_string(iteration_ + 1) +
+               "; this variant was stopped";
       return;
     }
     v.optimizer->step();
