@@ -96,6 +96,32 @@ std::pair<double, double> healthy_validation(std::int64_t i) {
   return {0.3 + 0.4 * std::exp(-double(i) / 600.0), 0.91 - 0.1 * std::exp(-double(i) / 600.0)};
 }
 
+// Gradient measurements of conv1, conv2, fc7, fc8 at a record: gradient norms and update ratios.
+GradientRecord gradients(const std::string& variant, std::int64_t iteration, std::vector<double> norms,
+                         std::vector<double> ratios) {
+  GradientRecord g;
+  g.variant = variant;
+  g.iteration = iteration;
+  const char* names[] = {"conv1", "conv2", "fc7", "fc8"};
+  for (std::size_t k = 0; k < norms.size(); ++k) g.layers.push_back({names[k], norms[k], 10.0, ratios[k]});
+  return g;
+}
+
+// Records every 100 iterations to `end` at `rate` with a healthy loss, each followed by gradients(i).
+template <typename Gradients>
+std::vector<Finding> run_measured(FindingsEngine& engine, std::int64_t end, Gradients measure, double rate = 5e-4) {
+  std::vector<Finding> all;
+  for (std::int64_t i = 100; i <= end; i += 100) {
+    RecordPoint r = record("small", i, healthy_loss(i));
+    r.learning_rate = rate;
+    for (const auto& found : {engine.on_record(r), engine.on_gradients(measure(i))})
+      all.insert(all.end(), found.begin(), found.end());
+  }
+  return all;
+}
+
+const std::vector<double> kHealthyNorms{0.6, 1.2, 0.5, 0.4}, kHealthyRatios{1e-3, 2e-3, 1.5e-3, 8e-4};
+
 }  // namespace
 
 class TestFindings : public QObject {
@@ -141,6 +167,109 @@ class TestFindings : public QObject {
     QVERIFY(settings.is_array() && settings.size() >= 2);
     QCOMPARE(settings[0].begin().key(), std::string("lr"));
     QVERIFY(std::abs(settings[0]["lr"].get<double>() - 5e-5) < 1e-12);
+  }
+
+  void healthyGradientsRaiseNothing() {
+    FindingsEngine engine(context());
+    const auto all =
+        run_measured(engine, 2400, [](std::int64_t i) { return gradients("small", i, kHealthyNorms, kHealthyRatios); });
+    QCOMPARE(serious(all), 0);
+  }
+
+  void gradientsVanishingOnTheWayDownAreNamedByLayer() {
+    FindingsEngine engine(context());
+    // conv1 and conv2 get a ten-thousandth of fc7's gradient from iteration 300 on.
+    run_measured(engine, 1000, [](std::int64_t i) {
+      return gradients("small", i, i < 300 ? kHealthyNorms : std::vector<double>{1e-4, 2e-4, 1.0, 0.8}, kHealthyRatios);
+    });
+    const Finding* f = find(engine.findings(), "vanishing_gradient");
+    QVERIFY(f);
+    QCOMPARE(f->layer, std::string("conv2"));
+    QCOMPARE(f->first_iteration, std::int64_t(300));
+    QCOMPARE(f->last_iteration, std::int64_t(1000));
+    QCOMPARE(f->severity, Severity::Warning);
+    QVERIFY2(f->evidence.find("conv1 to conv2") != std::string::npos, f->evidence.c_str());
+    QVERIFY2(f->evidence.find("fc7") != std::string::npos, f->evidence.c_str());
+  }
+
+  void noGradientAnywhereIsAProblem() {
+    FindingsEngine engine(context());
+    run_measured(engine, 500, [](std::int64_t i) { return gradients("small", i, {0, 0, 0, 0}, kHealthyRatios); });
+    const Finding* f = find(engine.findings(), "vanishing_gradient");
+    QVERIFY(f);
+    QCOMPARE(f->severity, Severity::Problem);
+    QCOMPARE(f->first_iteration, std::int64_t(100));
+    QVERIFY2(f->evidence.find("no gradient reaches any layer") != std::string::npos, f->evidence.c_str());
+  }
+
+  void anExplodingGradientIsFoundAtItsRecord() {
+    FindingsEngine engine(context());
+    run_measured(engine, 800, [](std::int64_t i) {
+      std::vector<double> norms = kHealthyNorms;
+      if (i >= 600) norms[1] = 1.2e4;  // conv2: ten thousand times its first measurement
+      if (i == 800) norms[2] = NAN;
+      return gradients("small", i, norms, kHealthyRatios);
+    });
+    const Finding* f = find(engine.findings(), "exploding_gradient");
+    QVERIFY(f);
+    QCOMPARE(f->layer, std::string("conv2"));
+    QCOMPARE(f->first_iteration, std::int64_t(600));
+    QCOMPARE(f->last_iteration, std::int64_t(800));
+    QCOMPARE(f->found_iteration, std::int64_t(600));
+    QCOMPARE(f->severity, Severity::Problem);
+    QVERIFY(nlohmann::json::parse(f->settings).at(0).contains("lr"));
+  }
+
+  void largeStepsSayTheRateIsTooHigh() {
+    FindingsContext c = context();
+    c.optimizer = "sgd";
+    c.learning_rate = 0.5;
+    FindingsEngine engine(c);
+    run_measured(
+        engine, 600,
+        [](std::int64_t i) {
+          return gradients("small", i, kHealthyNorms,
+                           i >= 300 ? std::vector<double>{0.2, 0.3, 0.1, 0.08} : kHealthyRatios);
+        },
+        0.5);
+    const Finding* f = find(engine.findings(), "lr_too_high");
+    QVERIFY(f);
+    QCOMPARE(f->first_iteration, std::int64_t(300));
+    QCOMPARE(f->severity, Severity::Warning);
+    QCOMPARE(nlohmann::json::parse(f->settings).at(0).at("lr").get<double>(), 0.05);
+  }
+
+  void tinyStepsSayTheRateIsTooLowAndHowMuchHigher() {
+    FindingsContext c = context();
+    c.learning_rate = 1e-7;
+    FindingsEngine engine(c);
+    run_measured(
+        engine, 600,
+        [](std::int64_t i) {
+          return gradients("small", i, kHealthyNorms, {1e-6, 2e-6, 1.5e-6, 8e-7});
+        },
+        1e-7);
+    const Finding* f = find(engine.findings(), "lr_too_low");
+    QVERIFY(f);
+    QCOMPARE(f->first_iteration, std::int64_t(100));
+    // To steps of about 1e-3 of the weights: 500 times the rate.
+    QCOMPARE(nlohmann::json::parse(f->settings).at(0).at("lr").get<double>(), 5e-5);
+  }
+
+  void aScheduleDecayingToZeroIsNotARateTooLow() {
+    FindingsEngine engine(context());
+    // A cosine tail: the steps shrink with the rate, which is not a fault.
+    std::vector<Finding> all;
+    for (std::int64_t i = 100; i <= 2400; i += 100) {
+      const double rate = 5e-4 * 0.5 * (1 + std::cos(M_PI * double(i) / 2400));
+      RecordPoint r = record("small", i, healthy_loss(i));
+      r.learning_rate = rate;
+      engine.on_record(r);
+      const double scale = rate / 5e-4;
+      engine.on_gradients(
+          gradients("small", i, kHealthyNorms, {1e-3 * scale, 2e-3 * scale, 1e-3 * scale, 8e-4 * scale}));
+    }
+    QCOMPARE(serious(engine.findings()), 0);
   }
 
   void thePapersInitComesFirstInTheRepairs() {

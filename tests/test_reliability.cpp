@@ -169,6 +169,10 @@ class TestReliability : public QObject {
     QCOMPARE(loss_rows(run), loss_rows(reference));
     QCOMPARE(loss_rows(run).size(), 1 + 2 * iterations / 5);
     QCOMPARE(probe_summaries(run), probe_summaries(reference));
+    // The gradient instruments too: trimmed to the checkpoint on resume, then measured again to the same numbers.
+    QCOMPARE(testsupport::read_lines(run + "/gradients.jsonl"),
+             testsupport::read_lines(reference + "/gradients.jsonl"));
+    QCOMPARE(testsupport::read_lines(run + "/gradients.jsonl").size(), 2 * iterations / 5);
     const nlohmann::json a = testsupport::read_json(run + "/results.json");
     const nlohmann::json b = testsupport::read_json(reference + "/results.json");
     for (int i = 0; i < 2; ++i) {

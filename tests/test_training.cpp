@@ -124,6 +124,23 @@ class TestTraining : public QObject {
       if (p["iteration"] == 120) QVERIFY2(accuracy > 0.6, qPrintable(line));
     }
 
+    // gradients.jsonl: a line per variant and record, every weighted layer measured on the step before it.
+    const QStringList gradient_lines = read_lines(dir("e2e/gradients.jsonl"));
+    QCOMPARE(gradient_lines.size(), 12 * 3);
+    for (const QString& line : gradient_lines) {
+      const nlohmann::json g = nlohmann::json::parse(line.toStdString());
+      QCOMPARE(g["iteration"].get<int>() % 10, 0);
+      const std::string variant = g["variant"].get<std::string>();
+      QCOMPARE(g["layers"].size(), variant == "small" ? std::size_t(8) : std::size_t(4));
+      for (const auto& l : g["layers"]) {
+        // A learning network: every layer has a gradient, and a step moves it by a small share of its size.
+        QVERIFY2(l["gradient_norm"].get<double>() > 0, qPrintable(line));
+        QVERIFY2(l["weight_norm"].get<double>() > 0, qPrintable(line));
+        const double ratio = l["update_ratio"].get<double>();
+        QVERIFY2(ratio > 1e-6 && ratio < 0.1, qPrintable(line));
+      }
+    }
+
     // results.json: far above chance (10%) for every variant.
     const nlohmann::json results = read_json(dir("e2e/results.json"));
     QCOMPARE(results["variants"].size(), size_t(3));
@@ -177,6 +194,7 @@ class TestTraining : public QObject {
     QCOMPARE(QString::fromStdString(first.find(3)->second.bytes), QString("brain.Event:2"));
     std::map<std::pair<std::string, std::int64_t>, float> losses, validation_accuracies;
     int histograms = 0, images = 0;
+    std::map<std::string, int> gradient_scalars;  // "gradients" / "update_ratio" -> how many
     std::map<std::string, double> weight_totals;  // "weights/VARIANT/LAYER" -> weights counted at the last probe
     for (std::size_t i = 1; i < records.size(); ++i) {
       const tbread::Message event = tbread::parse(records[i]);
@@ -187,6 +205,8 @@ class TestTraining : public QObject {
       const std::string tag = value.find(1)->second.bytes;
       if (value.count(2) && tag.rfind("loss/", 0) == 0)
         losses[{tag.substr(5), step}] = value.find(2)->second.as_float();
+      if (value.count(2) && (tag.rfind("gradients/", 0) == 0 || tag.rfind("update_ratio/", 0) == 0))
+        ++gradient_scalars[tag.substr(0, tag.find('/'))];
       if (value.count(2) && tag.rfind("validation/accuracy/", 0) == 0) {
         validation_accuracies[{tag.substr(20), step}] = value.find(2)->second.as_float();
       }
@@ -232,6 +252,12 @@ class TestTraining : public QObject {
       QCOMPARE(it->second, float(p["validation_accuracy"].get<double>()));
     }
     QVERIFY(histograms >= 2 * probe_lines);
+    // gradients/VARIANT/LAYER and update_ratio/VARIANT/LAYER: one of each per layer in gradients.jsonl.
+    int measured_layers = 0;
+    for (const QString& line : read_lines(dir("e2e/gradients.jsonl")))
+      measured_layers += int(nlohmann::json::parse(line.toStdString())["layers"].size());
+    QCOMPARE(gradient_scalars["gradients"], measured_layers);
+    QCOMPARE(gradient_scalars["update_ratio"], measured_layers);
     // weights/VARIANT/LAYER for every weighted layer, adding up to its weight count.
     for (const char* variant : {"relu-net", "tanh-net"}) {
       VariantSpec spec = tiny_spec(variant, std::string(variant) == "tanh-net" ? "tanh" : "relu");

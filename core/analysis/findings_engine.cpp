@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/finding_words.h"
+#include "analysis/gradient_findings.h"
 #include "run/run_reader.h"
 
 namespace alexnet {
@@ -35,77 +37,9 @@ constexpr std::int64_t kFewImagesPerClass = 100;  // fewer in some class: a set 
 constexpr double kPlateauShare = 0.4;             // no progress for 40 % of the run ...
 constexpr std::int64_t kPlateauIterations = 500;  // ... and at least this many iterations
 
-std::string number(double v, int digits) {
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", digits, v);
-  return text;
-}
-
-// 2,400: iterations as people read them.
-std::string count(std::int64_t n) {
-  std::string digits = std::to_string(n < 0 ? -n : n), out;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return (n < 0 ? "-" : "") + out;
-}
-
-std::string percent(double fraction) { return number(100 * fraction, 0) + " %"; }
-
-// A learning rate as it would be typed: 5e-05, 0.001.
-double round_rate(double rate) {
-  const double scale = std::pow(10.0, std::floor(std::log10(rate)));
-  return std::round(rate / scale * 10) / 10 * scale;
-}
-
-std::string settings_text(const nlohmann::json& list) { return list.dump(); }
-
-Finding make(const char* kind, const std::string& variant, const std::string& layer, std::int64_t first,
-             std::int64_t last, Severity severity, std::string evidence, std::string suggestion,
-             const nlohmann::json& settings) {
-  Finding f;
-  f.kind = kind;
-  f.variant = variant;
-  f.layer = layer;
-  f.first_iteration = first;
-  f.last_iteration = last;
-  f.severity = severity;
-  f.evidence = std::move(evidence);
-  f.suggestion = std::move(suggestion);
-  f.settings = settings_text(settings);
-  f.found_iteration = -1;  // merge() sets when the engine said so, unless the detector knows
-  return f;
-}
-
 bool same_content(const Finding& a, const Finding& b) {
   return same_finding(a, b) && a.last_iteration == b.last_iteration && a.severity == b.severity &&
          a.evidence == b.evidence && a.suggestion == b.suggestion && a.settings == b.settings;
-}
-
-// Repairs for a network that does not learn or whose units die, in the order
-// to try them (AUTOTRAINER's order: initialisation, then rate, then activation).
-nlohmann::json learning_repairs(const FindingsContext& c, const std::string& variant, bool relu) {
-  nlohmann::json list = nlohmann::json::array();
-  if (c.init == "paper") list.push_back({{"init", "kaiming"}});
-  list.push_back({{"lr", round_rate(c.learning_rate / 10)}});
-  if (c.optimizer == "sgd") list.push_back({{"optimizer", "adam"}, {"lr", 0.0005}});
-  if (relu) list.push_back({{variant + ".activation", "leaky_relu"}});
-  return list;
-}
-
-std::string describe_repairs(const nlohmann::json& list) {
-  std::string text;
-  for (std::size_t i = 0; i < list.size(); ++i) {
-    if (i > 0) text += i + 1 == list.size() ? ", or else " : ", then ";
-    std::string one;
-    for (const auto& [key, value] : list[i].items()) {
-      if (!one.empty()) one += " with ";
-      one += "--" + key + " " + (value.is_string() ? value.get<std::string>() : value.dump());
-    }
-    text += one;
-  }
-  return text.empty() ? text : "try " + text;
 }
 
 double smoothed_loss(const std::vector<RecordPoint>& r, std::size_t i) {
@@ -188,25 +122,25 @@ std::vector<Finding> FindingsEngine::start() {
   };
   const std::size_t small = std::size_t(lo - counts.begin()), large = std::size_t(hi - counts.begin());
   if (double(*hi) >= kImbalanceRatio * double(std::max<std::int64_t>(*lo, 1))) {
-    found.push_back(make(finding_kind::kClassImbalance, "", "", 0, 0, Severity::Warning,
-                         "the training labels are unbalanced: " + name(large) + " has " + count(*hi) + " images, " +
-                             name(small) + " " + count(*lo) + " (" +
-                             number(double(*hi) / double(std::max<std::int64_t>(*lo, 1)), 1) +
-                             " times fewer); accuracy then rewards guessing the large classes",
-                         "balance the classes (more pictures of the small ones, or fewer of the large), and judge the "
-                         "run by its confusion matrix rather than its accuracy",
-                         nlohmann::json::array()));
+    found.push_back(make_finding(
+        finding_kind::kClassImbalance, "", "", 0, 0, Severity::Warning,
+        "the training labels are unbalanced: " + name(large) + " has " + count(*hi) + " images, " + name(small) + " " +
+            count(*lo) + " (" + number(double(*hi) / double(std::max<std::int64_t>(*lo, 1)), 1) +
+            " times fewer); accuracy then rewards guessing the large classes",
+        "balance the classes (more pictures of the small ones, or fewer of the large), and judge the "
+        "run by its confusion matrix rather than its accuracy",
+        nlohmann::json::array()));
   }
   std::int64_t total = 0;
   for (std::int64_t n : counts) total += n;
   if (*lo < kFewImagesPerClass && total > 0) {
     const double epochs = double(context_.iterations) * double(context_.batch_size) / double(total);
-    found.push_back(make(finding_kind::kSmallTrainingSet, "", "", 0, 0, Severity::Warning,
-                         "the training split is small: " + count(total) + " images, " + count(*lo) + " of " +
-                             name(small) + "; the run sees each image about " + number(epochs, 0) +
-                             " times, enough to learn them by heart rather than the task",
-                         "more pictures per class, or augmentation; hold fewer out for validation",
-                         nlohmann::json::array({{{"augment", true}}})));
+    found.push_back(make_finding(finding_kind::kSmallTrainingSet, "", "", 0, 0, Severity::Warning,
+                                 "the training split is small: " + count(total) + " images, " + count(*lo) + " of " +
+                                     name(small) + "; the run sees each image about " + number(epochs, 0) +
+                                     " times, enough to learn them by heart rather than the task",
+                                 "more pictures per class, or augmentation; hold fewer out for validation",
+                                 nlohmann::json::array({{{"augment", true}}})));
   }
   return merge(found);
 }
@@ -228,6 +162,12 @@ std::vector<Finding> FindingsEngine::on_probe(const ProbeResult& probe) {
   if (!context_.activations.count(probe.variant)) context_.activations[probe.variant] = probe.activation;
   h.probes.push_back(std::move(p));
   return merge(detect(probe.variant));
+}
+
+std::vector<Finding> FindingsEngine::on_gradients(const GradientRecord& gradients) {
+  now_ = std::max(now_, gradients.iteration);
+  history(gradients.variant).gradients.push_back(gradients);
+  return merge(detect(gradients.variant));
 }
 
 std::vector<Finding> FindingsEngine::on_divergence(const std::string& variant, std::int64_t iteration,
@@ -312,8 +252,8 @@ std::vector<Finding> FindingsEngine::finish() {
           text += (i ? (i + 1 == reached.size() ? " and " : ", ") : "") + reached[i].variant + " at " +
                   count(reached[i].at);
         }
-        current.push_back(make(finding_kind::kComparison, reached.front().variant, "", reached.front().at,
-                               reached.back().at, Severity::Info, text, "", nlohmann::json::array()));
+        current.push_back(make_finding(finding_kind::kComparison, reached.front().variant, "", reached.front().at,
+                                       reached.back().at, Severity::Info, text, "", nlohmann::json::array()));
       }
     }
   }
@@ -341,12 +281,12 @@ std::vector<Finding> FindingsEngine::finish() {
       ++larger;
     }
     if (larger == 0) continue;
-    current.push_back(make(finding_kind::kComparison, a, "", ha.result->iterations, ha.result->iterations,
-                           Severity::Info,
-                           a + " is " + against + " test accuracy with 1/" + number(1 / share, 0) + " of " +
-                               (larger == 1 ? "its" : "their") + " parameters (" + count(ha.result->parameters) +
-                               " against " + count(smallest_larger) + ")",
-                           "", nlohmann::json::array()));
+    current.push_back(make_finding(finding_kind::kComparison, a, "", ha.result->iterations, ha.result->iterations,
+                                   Severity::Info,
+                                   a + " is " + against + " test accuracy with 1/" + number(1 / share, 0) + " of " +
+                                       (larger == 1 ? "its" : "their") + " parameters (" +
+                                       count(ha.result->parameters) + " against " + count(smallest_larger) + ")",
+                                   "", nlohmann::json::array()));
   }
   return merge(current);
 }
@@ -383,10 +323,10 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
     nlohmann::json repairs = nlohmann::json::array({{{"lr", round_rate(c.learning_rate / 10)}}});
     if (c.optimizer == "sgd" && c.momentum > 0.95) repairs.push_back({{"momentum", 0.9}});
     if (c.schedule == "constant") repairs.push_back({{"schedule", "warmup-linear"}});
-    out.push_back(make(finding_kind::kDiverged, variant, "", *h.diverged_at, *h.diverged_at, Severity::Problem,
-                       "the training loss became " + h.diverged_what + " at iteration " + count(*h.diverged_at) +
-                           "; the variant was stopped there",
-                       "the steps are too large for this network: " + describe_repairs(repairs), repairs));
+    out.push_back(make_finding(finding_kind::kDiverged, variant, "", *h.diverged_at, *h.diverged_at, Severity::Problem,
+                               "the training loss became " + h.diverged_what + " at iteration " +
+                                   count(*h.diverged_at) + "; the variant was stopped there",
+                               "the steps are too large for this network: " + describe_repairs(repairs), repairs));
     out.back().found_iteration = *h.diverged_at;  // the trainer checks every step's loss
   }
   {
@@ -407,10 +347,10 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
     }
     if (first >= 0 && !h.diverged_at) {
       nlohmann::json repairs = nlohmann::json::array({{{"lr", round_rate(c.learning_rate / 10)}}});
-      out.push_back(make(finding_kind::kDiverged, variant, "", first, last, Severity::Problem,
-                         "the training loss rose to " + number(worst, 2) + " from iteration " + count(first) +
-                             ", far above its best of " + number(best_then, 2),
-                         "the steps are too large: " + describe_repairs(repairs), repairs));
+      out.push_back(make_finding(finding_kind::kDiverged, variant, "", first, last, Severity::Problem,
+                                 "the training loss rose to " + number(worst, 2) + " from iteration " + count(first) +
+                                     ", far above its best of " + number(best_then, 2),
+                                 "the steps are too large: " + describe_repairs(repairs), repairs));
     }
   }
 
@@ -451,8 +391,8 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
           evidence += " (never 8 % below its first record)";
         }
         evidence += validation_between(0, to);
-        out.push_back(make(finding_kind::kNotLearning, variant, "", 0, to, Severity::Problem, evidence,
-                           describe_repairs(repairs), repairs));
+        out.push_back(make_finding(finding_kind::kNotLearning, variant, "", 0, to, Severity::Problem, evidence,
+                                   describe_repairs(repairs), repairs));
       }
     }
     std::size_t i = start_end;
@@ -487,8 +427,8 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
               "there: flat at " +
               level + span;
         }
-        out.push_back(make(finding_kind::kNotLearning, variant, "", from, to, Severity::Problem,
-                           evidence + validation_between(from, to), describe_repairs(repairs), repairs));
+        out.push_back(make_finding(finding_kind::kNotLearning, variant, "", from, to, Severity::Problem,
+                                   evidence + validation_between(from, to), describe_repairs(repairs), repairs));
       }
       i = j + 1;
     }
@@ -541,12 +481,12 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
           nlohmann::json repairs = tanh ? nlohmann::json::array({{{"lr", round_rate(c.learning_rate / 10)}}})
                                         : learning_repairs(c, variant, true);
           if (tanh && c.init == "paper") repairs.insert(repairs.begin(), nlohmann::json::object({{"init", "kaiming"}}));
-          out.push_back(make(tanh ? finding_kind::kSaturatedLayer : finding_kind::kDeadLayer, variant, layer,
-                             h.probes[i].iteration, h.probes[j].iteration,
-                             peak >= problem ? Severity::Problem : Severity::Warning, evidence,
-                             (tanh ? "saturated units pass no gradient back: " : "dead units never learn again: ") +
-                                 describe_repairs(repairs),
-                             repairs));
+          out.push_back(make_finding(
+              tanh ? finding_kind::kSaturatedLayer : finding_kind::kDeadLayer, variant, layer, h.probes[i].iteration,
+              h.probes[j].iteration, peak >= problem ? Severity::Problem : Severity::Warning, evidence,
+              (tanh ? "saturated units pass no gradient back: " : "dead units never learn again: ") +
+                  describe_repairs(repairs),
+              repairs));
         }
         i = j + 1;
       }
@@ -581,15 +521,15 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
             nlohmann::json::array({{{"iterations", h.probes[best].iteration}},
                                    {{"weight-decay", c.weight_decay > 0 ? c.weight_decay * 10 : 5e-4}},
                                    {{"augment", true}}});
-        out.push_back(make(finding_kind::kOverfitting, variant, "", h.probes[best].iteration, h.probes[last].iteration,
-                           Severity::Warning,
-                           "validation loss rose from " + number(minimum, 3) + " at iteration " +
-                               count(h.probes[best].iteration) + " to " + number(h.probes[last].validation_loss, 3) +
-                               " at " + count(h.probes[last].iteration) + " while the training loss fell from " +
-                               number(train_then, 3) + " to " + number(train_now, 3),
-                           "the network learns its training images rather than the task: stop near iteration " +
-                               count(h.probes[best].iteration) + ", or regularise: " + describe_repairs(repairs),
-                           repairs));
+        out.push_back(make_finding(
+            finding_kind::kOverfitting, variant, "", h.probes[best].iteration, h.probes[last].iteration,
+            Severity::Warning,
+            "validation loss rose from " + number(minimum, 3) + " at iteration " + count(h.probes[best].iteration) +
+                " to " + number(h.probes[last].validation_loss, 3) + " at " + count(h.probes[last].iteration) +
+                " while the training loss fell from " + number(train_then, 3) + " to " + number(train_now, 3),
+            "the network learns its training images rather than the task: stop near iteration " +
+                count(h.probes[best].iteration) + ", or regularise: " + describe_repairs(repairs),
+            repairs));
       }
     }
   }
@@ -610,7 +550,8 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
       if (run >= kConsecutiveProbes) {
         const nlohmann::json repairs =
             nlohmann::json::array({{{"weight-decay", c.weight_decay > 0 ? c.weight_decay * 10 : 5e-4}}});
-        Finding f = make(finding_kind::kMemorising, variant, "", first, p.iteration, Severity::Problem,
+        Finding f =
+            make_finding(finding_kind::kMemorising, variant, "", first, p.iteration, Severity::Problem,
                          "training loss " + number(loss, 2) + ", far below ln " + std::to_string(c.classes) + " = " +
                              number(chance_loss, 2) + ", while validation accuracy stays at " +
                              number(100 * p.validation_accuracy, 1) + " % (chance: " + number(100.0 / c.classes, 1) +
@@ -657,11 +598,11 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
     if (first >= 0) {
       const nlohmann::json repairs = nlohmann::json::array(
           {{{"lr", round_rate(c.learning_rate / 3)}}, {{"batch", std::min(4096, c.batch_size * 2)}}});
-      out.push_back(make(finding_kind::kOscillation, variant, "", first, last, Severity::Warning,
-                         "the training loss swings up and down between records from iteration " + count(first) +
-                             " to " + count(last) + " (by " + number(100 * swing_seen, 0) +
-                             " % of its level on average) instead of falling",
-                         "the steps overshoot: " + describe_repairs(repairs), repairs));
+      out.push_back(make_finding(finding_kind::kOscillation, variant, "", first, last, Severity::Warning,
+                                 "the training loss swings up and down between records from iteration " + count(first) +
+                                     " to " + count(last) + " (by " + number(100 * swing_seen, 0) +
+                                     " % of its level on average) instead of falling",
+                                 "the steps overshoot: " + describe_repairs(repairs), repairs));
     }
   }
 
@@ -680,16 +621,27 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
     if (!at_start_level && now - since >= span) {
       const nlohmann::json repairs = c.schedule == "constant" ? nlohmann::json::array({{{"schedule", "warmup-linear"}}})
                                                               : nlohmann::json::array({{{"iterations", since}}});
-      out.push_back(make(finding_kind::kPlateau, variant, "", since, now, Severity::Info,
-                         "the training loss has not improved by 2 % since iteration " + count(since) + " (" +
-                             number(best_loss, 3) + "); the " + count(now - since) +
-                             " iterations after it bought nothing",
-                         c.schedule == "constant"
-                             ? "a decaying rate often goes on where a constant one stalls: " + describe_repairs(repairs)
-                             : "the run could have ended at iteration " + count(since),
-                         repairs));
+      out.push_back(make_finding(
+          finding_kind::kPlateau, variant, "", since, now, Severity::Info,
+          "the training loss has not improved by 2 % since iteration " + count(since) + " (" + number(best_loss, 3) +
+              "); the " + count(now - since) + " iterations after it bought nothing",
+          c.schedule == "constant"
+              ? "a decaying rate often goes on where a constant one stalls: " + describe_repairs(repairs)
+              : "the run could have ended at iteration " + count(since),
+          repairs));
     }
   }
+  const std::vector<Finding> from_gradients = detect_gradient_findings(c, variant, h.records, h.gradients);
+  // A rate too low to move the weights is why the loss stays put: its repair (a larger rate) comes first.
+  for (const Finding& low : from_gradients) {
+    if (low.kind != finding_kind::kLrTooLow) continue;
+    for (Finding& f : out) {
+      if (f.kind != finding_kind::kNotLearning && f.kind != finding_kind::kPlateau) continue;
+      f.settings = low.settings;
+      f.suggestion = low.suggestion;
+    }
+  }
+  out.insert(out.end(), from_gradients.begin(), from_gradients.end());
   return out;
 }
 
@@ -704,10 +656,15 @@ void replay_run(FindingsEngine& engine, const RunContents& run) {
   for (const RecordPoint& r : run.records) records.push_back(&r);
   std::stable_sort(records.begin(), records.end(),
                    [](const RecordPoint* a, const RecordPoint* b) { return a->iteration < b->iteration; });
+  // Each record's gradients right after it, as the trainer reports them.
+  std::map<std::pair<std::string, std::int64_t>, const GradientRecord*> gradients;
+  for (const GradientRecord& g : run.gradients) gradients[{g.variant, g.iteration}] = &g;
   std::size_t p = 0;
   for (const RecordPoint* r : records) {
     while (p < probes.size() && probes[p]->iteration <= r->iteration) engine.on_probe(*probes[p++]);
     engine.on_record(*r);
+    const auto g = gradients.find({r->variant, r->iteration});
+    if (g != gradients.end()) engine.on_gradients(*g->second);
   }
   while (p < probes.size()) engine.on_probe(*probes[p++]);
 }

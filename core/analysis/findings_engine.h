@@ -20,8 +20,8 @@ namespace alexnet {
 // (docs/findings.md says when each fires). Never renamed; new ones are added.
 namespace finding_kind {
 inline constexpr const char* kDiverged = "diverged";
-inline constexpr const char* kExplodingGradient = "exploding_gradient";  // reserved: needs the gradient instruments
-inline constexpr const char* kVanishingGradient = "vanishing_gradient";  // reserved: likewise
+inline constexpr const char* kExplodingGradient = "exploding_gradient";
+inline constexpr const char* kVanishingGradient = "vanishing_gradient";
 inline constexpr const char* kNotLearning = "not_learning";
 inline constexpr const char* kPlateau = "plateau";
 inline constexpr const char* kOscillation = "oscillation";
@@ -29,8 +29,8 @@ inline constexpr const char* kDeadLayer = "dead_layer";
 inline constexpr const char* kSaturatedLayer = "saturated_layer";
 inline constexpr const char* kOverfitting = "overfitting";
 inline constexpr const char* kMemorising = "memorising";
-inline constexpr const char* kLrTooHigh = "lr_too_high";  // reserved: needs the update-to-weight ratio
-inline constexpr const char* kLrTooLow = "lr_too_low";    // reserved: likewise
+inline constexpr const char* kLrTooHigh = "lr_too_high";
+inline constexpr const char* kLrTooLow = "lr_too_low";
 inline constexpr const char* kClassImbalance = "class_imbalance";
 inline constexpr const char* kSmallTrainingSet = "small_training_set";  // added: the fault benchmark's tiny set
 inline constexpr const char* kComparison = "comparison";                // how variants relate (info)
@@ -62,6 +62,7 @@ class FindingsEngine {
   std::vector<Finding> start();  // about the data (class_imbalance)
   std::vector<Finding> on_record(const RecordPoint& point);
   std::vector<Finding> on_probe(const ProbeResult& probe);
+  std::vector<Finding> on_gradients(const GradientRecord& gradients);
   std::vector<Finding> on_divergence(const std::string& variant, std::int64_t iteration, const std::string& what);
   std::vector<Finding> on_result(const VariantResult& result);
   std::vector<Finding> finish();  // the run ended or stopped: what needs the whole run (comparisons)
@@ -83,6 +84,7 @@ class FindingsEngine {
   struct History {
     std::vector<RecordPoint> records;
     std::vector<ProbePoint> probes;
+    std::vector<GradientRecord> gradients;
     std::optional<std::int64_t> diverged_at;
     std::string diverged_what;
     std::optional<VariantResult> result;

@@ -171,6 +171,26 @@ void parse_probes(const std::string& text, const std::string& path, const Filter
   });
 }
 
+void parse_gradients(const std::string& text, const std::string& path, RunContents& run) {
+  for_each_line(text, path, run, [&](const std::string& line, int number) {
+    const std::optional<nlohmann::json> parsed = try_parse_bounded_json(line);
+    try {
+      if (!parsed || !parsed->is_object()) throw std::invalid_argument("not an object");
+      const nlohmann::json& j = *parsed;
+      GradientRecord g;
+      g.variant = j.at("variant").get<std::string>();
+      g.iteration = json_int<std::int64_t>(j.at("iteration"));
+      for (const auto& l : j.at("layers")) {
+        g.layers.push_back({l.at("layer").get<std::string>(), json_number_or_nan(l, "gradient_norm"),
+                            json_number_or_nan(l, "weight_norm"), json_number_or_nan(l, "update_ratio")});
+      }
+      run.gradients.push_back(std::move(g));
+    } catch (const std::exception&) {
+      run.warnings.push_back(path + ": line " + std::to_string(number) + " is damaged and was skipped");
+    }
+  });
+}
+
 void parse_results(const std::string& text, const std::string& path, RunContents& run) {
   try {
     const nlohmann::json j = parse_bounded_json(text);
@@ -289,6 +309,7 @@ RunContents parse_run(const std::string& dir, const RunFiles& files, const Filte
   if (files.metrics) parse_metrics(*files.metrics, metrics, run);
   else run.warnings.push_back(metrics + " is missing");
   if (files.probes) parse_probes(*files.probes, dir + "/probes.jsonl", filters, run);
+  if (files.gradients) parse_gradients(*files.gradients, dir + "/gradients.jsonl", run);
   if (files.findings) run.findings = parse_findings(*files.findings, dir + "/findings.jsonl", &run.warnings);
   return run;
 }
@@ -306,6 +327,7 @@ RunFiles read_run_files(const std::string& dir, bool with_logs, std::vector<std:
     files.metrics = optional_run_file(dir, "metrics.csv", warnings);
     files.probes = optional_run_file(dir, "probes.jsonl", warnings);
     files.findings = optional_run_file(dir, "findings.jsonl", warnings);
+    files.gradients = optional_run_file(dir, "gradients.jsonl", warnings);
   }
   return files;
 }

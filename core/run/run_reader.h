@@ -21,6 +21,7 @@ struct RunContents {
   std::vector<float> normalisation_std;
   std::vector<RecordPoint> records;
   std::vector<ProbeResult> probes;               // filter grids decoded from their PNGs
+  std::vector<GradientRecord> gradients;         // gradients.jsonl (absent in runs made before the instruments)
   std::vector<VariantResult> results;            // empty while a run is unfinished
   std::vector<Finding> findings;                 // findings.jsonl as stored (diagnose_run recomputes them)
   std::vector<std::int64_t> train_class_counts;  // images per class trained on (absent in older runs)
@@ -30,11 +31,12 @@ struct RunContents {
 // The text files of a run folder as bytes: what the parsers below read, so
 // they can be fed from memory (fuzzing) as well as from disk.
 struct RunFiles {
-  std::string config;                   // config.json (required)
-  std::optional<std::string> results;   // results.json, when there
-  std::optional<std::string> metrics;   // metrics.csv
-  std::optional<std::string> probes;    // probes.jsonl
-  std::optional<std::string> findings;  // findings.jsonl
+  std::string config;                    // config.json (required)
+  std::optional<std::string> results;    // results.json, when there
+  std::optional<std::string> metrics;    // metrics.csv
+  std::optional<std::string> probes;     // probes.jsonl
+  std::optional<std::string> findings;   // findings.jsonl
+  std::optional<std::string> gradients;  // gradients.jsonl
 };
 
 // Decodes the filter grid a probe line names. `relative` has already passed
@@ -50,6 +52,7 @@ RunContents parse_run(const std::string& dir, const RunFiles& files, const Filte
 // warnings naming `path` and the line); what parse_run calls.
 void parse_metrics(const std::string& text, const std::string& path, RunContents& run);
 void parse_probes(const std::string& text, const std::string& path, const FilterLoader& filters, RunContents& run);
+void parse_gradients(const std::string& text, const std::string& path, RunContents& run);
 void parse_results(const std::string& text, const std::string& path, RunContents& run);
 
 // Throws StoreError when the folder is not a run (no readable config.json).

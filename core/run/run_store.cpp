@@ -159,6 +159,17 @@ nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filter
             {"normalisation", probe.filters.normalisation}}}};
 }
 
+nlohmann::json gradients_to_json(const GradientRecord& g) {
+  nlohmann::json layers = nlohmann::json::array();
+  for (const LayerGradient& l : g.layers) {
+    layers.push_back({{"layer", l.layer},
+                      {"gradient_norm", l.gradient_norm},
+                      {"weight_norm", l.weight_norm},
+                      {"update_ratio", l.update_ratio}});
+  }
+  return {{"variant", g.variant}, {"iteration", g.iteration}, {"layers", layers}};
+}
+
 nlohmann::json result_to_json(const VariantResult& r) {
   return {{"variant", r.variant},
           {"test_loss", r.test_loss},
@@ -214,12 +225,14 @@ void trim_logs_after(const std::string& dir, std::int64_t iteration) {
     const long long it = std::strtoll(line.c_str() + a + 1, &end, 10);
     return end != line.c_str() + a + 1 && *end == ',' && it <= iteration;
   });
-  keep_lines("probes.jsonl", "", [&](const std::string& line) {
-    // The same bounded parse as reading the run: a line nested too deep is damaged here too.
+  // The same bounded parse as reading the run: a line nested too deep is damaged here too.
+  const auto json_line_until = [&](const std::string& line) {
     const std::optional<nlohmann::json> j = try_parse_bounded_json(line);
     return j && j->is_object() && j->contains("iteration") && (*j)["iteration"].is_number_integer() &&
            (*j)["iteration"].get<std::int64_t>() <= iteration;
-  });
+  };
+  keep_lines("probes.jsonl", "", json_line_until);
+  keep_lines("gradients.jsonl", "", json_line_until);
 }
 
 RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
@@ -252,6 +265,7 @@ RunStore::RunStore(std::string dir) : dir_(std::move(dir)) {
   probes_ = open_for_append(probes);
   // There from the start, so a run without findings reads as one that was looked at and found healthy.
   findings_ = open_for_append(path("findings.jsonl"));
+  gradients_ = open_for_append(path("gradients.jsonl"));
   tensorboard_ = std::make_unique<TensorBoardWriter>(path("tb"));
 }
 
@@ -259,6 +273,7 @@ RunStore::~RunStore() {
   if (metrics_) std::fclose(metrics_);
   if (probes_) std::fclose(probes_);
   if (findings_) std::fclose(findings_);
+  if (gradients_) std::fclose(gradients_);
 }
 
 std::string RunStore::path(const std::string& name) const { return (fs::path(dir_) / name).string(); }
@@ -318,6 +333,15 @@ void RunStore::append_probe(const ProbeResult& probe) {
   tensorboard_->image("filters/" + variant, probe.iteration, probe.filters.height * 4, probe.filters.width * 4, 3, png);
 }
 
+void RunStore::append_gradients(const GradientRecord& gradients) {
+  append_line(gradients_, "gradients.jsonl", gradients_to_json(gradients).dump());
+  for (const LayerGradient& l : gradients.layers) {
+    tensorboard_->scalar("gradients/" + gradients.variant + "/" + l.layer, gradients.iteration, l.gradient_norm);
+    if (std::isfinite(l.update_ratio))
+      tensorboard_->scalar("update_ratio/" + gradients.variant + "/" + l.layer, gradients.iteration, l.update_ratio);
+  }
+}
+
 void RunStore::write_predictions(const std::string& variant, const std::vector<Prediction>& predictions) {
   write_file_atomically(path("predictions/" + variant + ".csv"), predictions_csv(predictions));
 }
@@ -356,7 +380,7 @@ void RunStore::replace_findings(const std::vector<Finding>& findings) {
 
 void RunStore::flush() {
   for (auto [file, name] : {std::pair{metrics_, "metrics.csv"}, std::pair{probes_, "probes.jsonl"},
-                            std::pair{findings_, "findings.jsonl"}}) {
+                            std::pair{findings_, "findings.jsonl"}, std::pair{gradients_, "gradients.jsonl"}}) {
     if (!file) continue;
     if (std::fflush(file) != 0 || ::fsync(fileno(file)) != 0) fail(path(name), "flush");
   }

@@ -7,6 +7,7 @@
 //                               validation_loss,validation_accuracy (empty where no probe fell on the row)
 //   probes.jsonl                one JSON object per variant and probe (format in docs/run-folder.md)
 //   findings.jsonl              one finding a line, as they arise (run/findings_file.h)
+//   gradients.jsonl             per variant and record: each layer's gradient norm, weight norm, update ratio
 //   filters/VARIANT-ITER.png    the first-layer filter grid of that probe
 //   results.json                per variant: test loss and accuracy, confusion matrix, ...
 //   checkpoints/                see checkpoint.h
@@ -43,6 +44,7 @@ constexpr const char* kMetricsHeaderWithoutValidation =
     "variant,iteration,train_loss,learning_rate,images_per_second,elapsed_seconds";
 
 nlohmann::json probe_to_json(const ProbeResult& probe, const std::string& filters_file);
+nlohmann::json gradients_to_json(const GradientRecord& gradients);
 nlohmann::json result_to_json(const VariantResult& result);
 std::string metrics_row(const RecordPoint& p);
 
@@ -50,7 +52,7 @@ std::string metrics_row(const RecordPoint& p);
 std::string encode_filter_png(const FilterGrid& grid, int upscale = 4);
 void write_filter_png(const FilterGrid& grid, const std::string& path, int upscale = 4);
 
-// Before a resume from `iteration`: drops the metrics rows and probe lines
+// Before a resume from `iteration`: drops the metrics rows, probe and gradient lines
 // after it (and torn lines), so the resumed run appends without a gap or a
 // duplicate. Each file is replaced atomically.
 void trim_logs_after(const std::string& dir, std::int64_t iteration);
@@ -71,6 +73,8 @@ class RunStore {
   void write_config(const ExperimentConfig& config, const nlohmann::json& data_summary);
   void append_record(const RecordPoint& point);
   void append_probe(const ProbeResult& probe);
+  // A line of gradients.jsonl, and TensorBoard's gradients/ and update_ratio/ scalars.
+  void append_gradients(const GradientRecord& gradients);
   void write_results(const std::vector<VariantResult>& results);
   // A new or updated finding: a line of findings.jsonl, and TensorBoard text.
   void append_finding(const Finding& finding);
@@ -86,7 +90,8 @@ class RunStore {
   std::string dir_;
   std::FILE* metrics_ = nullptr;
   std::FILE* probes_ = nullptr;
-  std::FILE* findings_ = nullptr;  // opened at the first finding
+  std::FILE* findings_ = nullptr;
+  std::FILE* gradients_ = nullptr;
   std::unique_ptr<TensorBoardWriter> tensorboard_;
 };
 

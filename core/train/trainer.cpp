@@ -320,6 +320,7 @@ class Trainer::Session {
       const RunContents kept = read_run(store_->dir());
       for (const RecordPoint& p : kept.records) observer_.on_record(p);
       for (const ProbeResult& p : kept.probes) observer_.on_probe(p);
+      for (const GradientRecord& g : kept.gradients) observer_.on_gradients(g);
       // The findings of what was kept, as the engine would have made them; later lines were dropped with the logs.
       replay_run(*findings_, kept);
       store_->replace_findings(findings_->findings());
@@ -419,6 +420,10 @@ class Trainer::Session {
   }
 
   bool probing() const { return config_.probe_every > 0; }
+  // Whether the step that completes `iteration` is followed by a metrics row.
+  bool ends_record(std::int64_t iteration) const {
+    return iteration % config_.record_every == 0 || iteration == config_.iterations;
+  }
 
   // Phase: the iterations, until the end, a stop, or every variant diverged.
   void train_loop() {
@@ -540,7 +545,17 @@ class Trainer::Session {
                "; this variant was stopped";
       return;
     }
+    const bool measured = writer_ && ends_record(iteration_ + 1);
+    const Clock::time_point measuring = Clock::now();
+    if (measured) v.instruments.before_step(*v.model);
+    double measuring_seconds = measured ? seconds_since(measuring) : 0;
     v.optimizer->step();
+    if (measured) {
+      const Clock::time_point after = Clock::now();
+      v.gradients = {v.spec.name, iteration_ + 1, v.instruments.after_step(*v.model)};
+      measuring_seconds += seconds_since(after);
+      v.instrument_seconds += measuring_seconds;
+    }
     v.seconds += seconds_since(start);
     ++v.steps;
     v.loss_sum += value;
@@ -586,6 +601,11 @@ class Trainer::Session {
       store_->append_record(p);
       observer_.on_record(p);
       report(findings_->on_record(p));
+      if (v.gradients.iteration == iteration_ && !v.gradients.layers.empty()) {
+        store_->append_gradients(v.gradients);
+        observer_.on_gradients(v.gradients);
+        report(findings_->on_gradients(v.gradients));
+      }
     }
   }
 

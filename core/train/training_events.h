@@ -68,6 +68,21 @@ struct ProbeResult {
   FilterGrid filters;
 };
 
+// One layer at the last training step before a record (its weights, biases
+// apart): how hard the loss pulls on them and how far the optimizer moved them.
+struct LayerGradient {
+  std::string layer;         // conv1 ... the classifier
+  double gradient_norm = 0;  // L2 norm of the loss's gradient (averaged over the ranks)
+  double weight_norm = 0;    // L2 norm of the weights before the step
+  double update_ratio = 0;   // ||W after - W before|| / ||W before|| (NaN: zero weights that moved)
+};
+
+struct GradientRecord {
+  std::string variant;
+  std::int64_t iteration = 0;  // the record's: the step measured is the one that completed it
+  std::vector<LayerGradient> layers;
+};
+
 struct VariantResult {
   std::string variant;
   double test_loss = 0;
@@ -131,6 +146,7 @@ class TrainingObserver {
   virtual void on_progress(const ProgressUpdate& /*update*/) {}
   virtual void on_record(const RecordPoint& /*point*/) {}
   virtual void on_probe(const ProbeResult& /*probe*/) {}
+  virtual void on_gradients(const GradientRecord& /*gradients*/) {}
   virtual void on_result(const VariantResult& /*result*/) {}
   virtual void on_finding(const Finding& /*finding*/) {}
 };

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/alexnet_model.h"
+#include "analysis/gradient_instruments.h"
 #include "analysis/probes.h"
 
 namespace alexnet {
@@ -24,6 +25,10 @@ struct VariantState {
   // The latest probe's validation figures, for the record at its iteration.
   std::int64_t validated_at = -1;
   double validation_loss = 0, validation_accuracy = 0;
+  // The last step before each record, measured layer by layer.
+  StepInstruments instruments;
+  GradientRecord gradients;  // the latest measurement, reported with its record
+  double instrument_seconds = 0;
   bool diverged = false;
   std::string diverged_value;  // NaN or infinite
   std::string note;
