@@ -20,6 +20,7 @@
 
 #include "experiment_panel.h"
 #include "activation_view.h"
+#include "gradient_view.h"
 #include "loss_view.h"
 #include "main_window.h"
 #include "run_history.h"
@@ -144,7 +145,8 @@ class TestWindow : public QObject {
     QString error;
     const QStringList files = window.exportAll(tmp_.filePath("plots"), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
-    for (const QString& name : {"loss", "filters", "activations-alpha", "dead-units-beta", "confusion-alpha"}) {
+    for (const QString& name :
+         {"loss", "filters", "activations-alpha", "dead-units-beta", "gradients-alpha", "confusion-alpha"}) {
       const QString path = tmp_.filePath("plots/" + name + ".png");
       QVERIFY2(files.contains(path), qPrintable(path));
       QImage image(path);
@@ -603,7 +605,9 @@ class TestWindow : public QObject {
     QCOMPARE(keys["Stop"], QString("Ctrl+."));
     QCOMPARE(keys["Open run…"], QString("Ctrl+O"));
     QCOMPARE(keys["Export all plots as PNG…"], QString("Ctrl+E"));
-    QCOMPARE(keys["Results"], QString("Ctrl+4"));
+    QCOMPARE(keys["Gradients"], QString("Ctrl+4"));
+    QCOMPARE(keys["Results"], QString("Ctrl+5"));
+    QCOMPARE(keys["Runs"], QString("Ctrl+0"));  // the tenth tab
     // The tab keys switch tabs.
     QTest::keyClick(&window, Qt::Key_3, Qt::ControlModifier);
     QCOMPARE(window.tabs()->currentIndex(), 2);
@@ -819,7 +823,7 @@ class TestWindow : public QObject {
     // The Runs view's catalogue counts them without opening the run.
     const alexnet::RunSummary summary = alexnet::summarise_run(dir.toStdString());
     QCOMPARE(summary.problems, 1);
-    QCOMPARE(summary.warnings, 0);
+    QCOMPARE(summary.warnings, 1);  // lr_too_low: the steps hardly move the weights
     MainWindow window;
     window.resize(1400, 900);
     window.show();
@@ -842,7 +846,10 @@ class TestWindow : public QObject {
     table->setCurrentIndex(table->model()->index(0, 0));
     QPushButton* fix = findings->tryFixButton();
     QVERIFY(fix->isEnabled());
-    QCOMPARE(fix->text(), QString("Try the fix: --lr 1e-10"));
+    // A larger rate, as the update ratio says (steps of about 1e-3 of the weights), not a smaller one.
+    QVERIFY2(fix->text().startsWith("Try the fix: --lr "), qPrintable(fix->text()));
+    const double suggested = fix->text().section(' ', -1).toDouble();
+    QVERIFY2(suggested >= 1e-8 && suggested <= 1e-5, qPrintable(fix->text()));
     emit table->activated(table->model()->index(0, 0));
     QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.lossView()));
     // The fix: a new run with the first repair, then Compare with both.
@@ -853,7 +860,7 @@ class TestWindow : public QObject {
     QTRY_COMPARE_WITH_TIMEOUT(window.tabs()->currentWidget(), static_cast<QWidget*>(window.compareView()), 10000);
     const QString fixed_dir = window.history()->dir();
     QVERIFY(fixed_dir != dir);
-    QCOMPARE(read_run_config(fixed_dir.toStdString()).learning_rate, 1e-10);
+    QCOMPARE(read_run_config(fixed_dir.toStdString()).learning_rate, suggested);
   }
 
   // A dead layer found in a run is shaded on the dead-unit plot of its variant, and only there.
@@ -897,6 +904,59 @@ class TestWindow : public QObject {
     QCOMPARE(marks(), 2);  // the span and its label
     view.select("small", "fc7");
     QCOMPARE(marks(), 0);
+  }
+
+  // The depth profile: a column per record, a row per layer (input at the
+  // bottom), log10 of the update ratio; gradient findings outlined on their variant.
+  void theDepthProfileShowsEachLayerOverTime() {
+    RunHistory history;
+    history.reset({"original", "small"}, {});
+    for (std::int64_t it : {100, 200, 300, 400}) {
+      for (const char* v : {"original", "small"}) {
+        GradientRecord g;
+        g.variant = v;
+        g.iteration = it;
+        // original's conv1 steps are a millionth of its weights; the rest a thousandth.
+        for (const char* name : {"conv1", "conv2", "fc8"}) {
+          const bool stuck = std::string(v) == "original" && std::string(name) == "conv1";
+          g.layers.push_back({name, stuck ? 1e-7 : 0.5, 3.0, stuck ? 1e-6 : 1e-3});
+        }
+        history.addGradients(g);
+      }
+    }
+    GradientView view(&history);
+    view.resize(900, 600);
+    view.select("original");
+    QCOMPARE(view.layers(), QStringList({"conv1", "conv2", "fc8"}));
+    QCOMPARE(view.columns(), 4);
+    auto* map = qobject_cast<QCPColorMap*>(view.plot()->plottable(0));
+    QVERIFY(map);
+    QCOMPARE(map->data()->cell(0, 0), -6.0);  // conv1 at the bottom
+    QCOMPARE(map->data()->cell(3, 2), -3.0);  // fc8 at the top
+    Finding vanishing;
+    vanishing.kind = "vanishing_gradient";
+    vanishing.variant = "original";
+    vanishing.layer = "conv1";
+    vanishing.first_iteration = 100;
+    vanishing.last_iteration = 400;
+    vanishing.severity = Severity::Warning;
+    history.addFinding(vanishing);
+    auto marks = [&] {
+      int n = 0;
+      for (int i = 0; i < view.plot()->itemCount(); ++i) {
+        n += view.plot()->item(i)->property("finding").toString() == "vanishing_gradient";
+      }
+      return n;
+    };
+    QCOMPARE(marks(), 2);  // the outline and its label
+    view.select("small");
+    QCOMPARE(marks(), 0);
+    // Before any measurement: a sentence instead of an empty map.
+    RunHistory empty;
+    empty.reset({"original"}, {});
+    GradientView waiting(&empty);
+    QCOMPARE(waiting.columns(), 0);
+    QVERIFY(waiting.findChild<QLabel*>("gradientNote")->text().contains("No gradient measurements"));
   }
 
   // Mistakes: the most confident first by default; test-set order as a choice.

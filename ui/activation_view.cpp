@@ -1,6 +1,7 @@
 #include "activation_view.h"
 
 #include "picture_file.h"
+#include "plot_style.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -13,17 +14,6 @@
 #include <qcustomplot.h>
 
 namespace alexnet::ui {
-
-namespace {
-
-void style_axes(QCustomPlot* plot) {
-  QFont font = plot->font();
-  font.setPointSize(10);
-  for (QCPAxis* axis : {plot->xAxis, plot->yAxis}) axis->setLabelFont(font);
-  if (plot->legend) plot->legend->setFont(font);
-}
-
-}  // namespace
 
 HistogramSpan histogram_span(const std::vector<double>& probe_iterations, double run_end) {
   HistogramSpan span;
@@ -73,14 +63,7 @@ ActivationView::ActivationView(RunHistory* history, QWidget* parent) : Exportabl
   scale_->setType(QCPAxis::atRight);
   scale_->axis()->setLabel(tr("log10(1 + count)"));
   map_->setColorScale(scale_);
-  // Viridis (QCustomPlot 2.1 predates its preset): perceptually even, dark = few.
-  QCPColorGradient viridis;
-  viridis.setColorStops({{0.0, QColor(68, 1, 84)},
-                         {0.25, QColor(59, 82, 139)},
-                         {0.5, QColor(33, 145, 140)},
-                         {0.75, QColor(94, 201, 98)},
-                         {1.0, QColor(253, 231, 37)}});
-  map_->setGradient(viridis);
+  map_->setGradient(viridis());
   map_->setInterpolate(false);
   auto* margins = new QCPMarginGroup(histogram_plot_);
   histogram_plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);

@@ -11,6 +11,7 @@ Q_DECLARE_METATYPE(alexnet::VariantResult)
 Q_DECLARE_METATYPE(alexnet::ProgressUpdate)
 Q_DECLARE_METATYPE(alexnet::RunState)
 Q_DECLARE_METATYPE(alexnet::Finding)
+Q_DECLARE_METATYPE(alexnet::GradientRecord)
 
 namespace alexnet::ui {
 void register_event_types();  // once, before the first queued connection

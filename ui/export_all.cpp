@@ -7,6 +7,7 @@
 
 #include "activation_view.h"
 #include "filter_view.h"
+#include "gradient_view.h"
 #include "loss_view.h"
 #include "results_view.h"
 
@@ -23,6 +24,7 @@ QStringList export_all_views(RunHistory* history, const QString& dir, QString* e
   views.emplace_back(new LossView(history));
   views.emplace_back(new FilterView(history));
   views.emplace_back(new ActivationView(history));
+  views.emplace_back(new GradientView(history));
   views.emplace_back(new ResultsView(history));
   for (auto& view : views) {
     view->resize(size);  // lays out off screen as it would on screen

@@ -28,6 +28,7 @@
 
 #include "activation_view.h"
 #include "findings_view.h"
+#include "gradient_view.h"
 #include "analysis/repair.h"
 #include "compare_view.h"
 #include "inspect_view.h"
@@ -84,12 +85,19 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs_->addTab(loss_view_, tr("Loss"));
   tabs_->addTab(filter_view_, tr("Filters"));
   tabs_->addTab(activation_view_, tr("Activations"));
+  gradient_view_ = new GradientView(history_);
+  tabs_->addTab(gradient_view_, tr("Gradients"));
   tabs_->addTab(results_view_, tr("Results"));
   findings_view_ = new FindingsView(history_);
   tabs_->addTab(findings_view_, tr("Findings"));
   connect(findings_view_, &FindingsView::showEvidence, this, [this](const Finding& f) {
-    // A layer's state is in the Activations view's dead-unit and histogram plots; the rest is in the loss curves.
-    if (!f.layer.empty()) {
+    // Gradients and step sizes are in the depth profile; a layer's state is in the Activations view's
+    // dead-unit and histogram plots; the rest is in the loss curves.
+    if (f.kind == "vanishing_gradient" || f.kind == "exploding_gradient" || f.kind == "lr_too_high" ||
+        f.kind == "lr_too_low") {
+      gradient_view_->select(QString::fromStdString(f.variant));
+      tabs_->setCurrentWidget(gradient_view_);
+    } else if (!f.layer.empty()) {
       activation_view_->select(QString::fromStdString(f.variant), QString::fromStdString(f.layer));
       tabs_->setCurrentWidget(activation_view_);
     } else if (f.kind == "class_imbalance" ||
@@ -205,6 +213,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(worker_, &TrainingWorker::probe, history_, &RunHistory::addProbe);
   connect(worker_, &TrainingWorker::result, history_, &RunHistory::addResult);
   connect(worker_, &TrainingWorker::finding, history_, &RunHistory::addFinding);
+  connect(worker_, &TrainingWorker::gradients, history_, &RunHistory::addGradients);
   connect(worker_, &TrainingWorker::runFolder, this, [this](const QString& dir) {
     run_dir_ = dir;
     history_->setDir(dir);
@@ -302,7 +311,7 @@ void MainWindow::buildMenus() {
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (int i = 0; i < tabs_->count(); ++i) {
     QAction* a = view->addAction(tabs_->tabText(i));
-    a->setShortcut(QKeySequence(Qt::CTRL | (Qt::Key_1 + i)));
+    if (i < 10) a->setShortcut(QKeySequence(Qt::CTRL | (i < 9 ? Qt::Key_1 + i : Qt::Key_0)));
     connect(a, &QAction::triggered, tabs_, [this, i] { tabs_->setCurrentIndex(i); });
   }
 }

@@ -21,6 +21,7 @@ class QThread;
 namespace alexnet::ui {
 
 class ActivationView;
+class GradientView;
 class CompareView;
 class InspectView;
 class RunsView;
@@ -91,6 +92,7 @@ class MainWindow : public QMainWindow {
   LossView* loss_view_;
   FilterView* filter_view_;
   ActivationView* activation_view_;
+  GradientView* gradient_view_;
   ResultsView* results_view_;
   FindingsView* findings_view_;
   QString fix_of_;  // the run a running "Try the fix" experiment repairs

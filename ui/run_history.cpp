@@ -17,6 +17,7 @@ void RunHistory::reset(const QStringList& variants, const QStringList& class_nam
   class_names_ = class_names;
   records_.clear();
   probes_.clear();
+  gradients_.clear();
   results_.clear();
   findings_.clear();
   emit changed();
@@ -31,6 +32,7 @@ void RunHistory::load(const RunContents& run) {
   class_names_ = classes;
   records_ = run.records;
   probes_ = run.probes;
+  gradients_ = run.gradients;
   results_ = run.results;
   // Recomputed from the folder, as `diagnose` does: runs from before findings get them too.
   findings_ = diagnose_run(run);
@@ -56,6 +58,12 @@ void RunHistory::addProbe(const ProbeResult& probe) {
   ensureVariant(QString::fromStdString(probe.variant));
   probes_.push_back(probe);
   emit probeAdded(QString::fromStdString(probe.variant));
+}
+
+void RunHistory::addGradients(const GradientRecord& gradients) {
+  ensureVariant(QString::fromStdString(gradients.variant));
+  gradients_.push_back(gradients);
+  emit gradientsAdded(QString::fromStdString(gradients.variant));
 }
 
 void RunHistory::addResult(const VariantResult& result) {
@@ -85,6 +93,16 @@ std::vector<const ProbeResult*> RunHistory::probes(const QString& variant) const
   const std::string name = variant.toStdString();
   for (const ProbeResult& p : probes_) {
     if (p.variant == name) out.push_back(&p);
+  }
+  std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->iteration < b->iteration; });
+  return out;
+}
+
+std::vector<const GradientRecord*> RunHistory::gradients(const QString& variant) const {
+  std::vector<const GradientRecord*> out;
+  const std::string name = variant.toStdString();
+  for (const GradientRecord& g : gradients_) {
+    if (g.variant == name) out.push_back(&g);
   }
   std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) { return a->iteration < b->iteration; });
   return out;

@@ -33,6 +33,7 @@ class RunHistory : public QObject {
 
   void addRecord(const RecordPoint& point);
   void addProbe(const ProbeResult& probe);
+  void addGradients(const GradientRecord& gradients);
   void addResult(const VariantResult& result);
   // A new finding, or a later state of one already held (same kind, variant, layer and first iteration).
   void addFinding(const Finding& finding);
@@ -41,8 +42,9 @@ class RunHistory : public QObject {
   const QStringList& classNames() const { return class_names_; }
   const QString& dir() const { return dir_; }
   std::vector<RecordPoint> records(const QString& variant) const;
-  std::vector<const ProbeResult*> probes(const QString& variant) const;  // in iteration order
-  std::vector<std::int64_t> probeIterations() const;                     // over all variants, sorted
+  std::vector<const ProbeResult*> probes(const QString& variant) const;        // in iteration order
+  std::vector<const GradientRecord*> gradients(const QString& variant) const;  // in iteration order
+  std::vector<std::int64_t> probeIterations() const;                           // over all variants, sorted
   const std::vector<VariantResult>& results() const { return results_; }
   const std::vector<Finding>& findings() const { return findings_; }
   QColor colour(const QString& variant) const;
@@ -51,6 +53,7 @@ class RunHistory : public QObject {
   void changed();  // reset or loaded
   void recordAdded(const QString& variant);
   void probeAdded(const QString& variant);
+  void gradientsAdded(const QString& variant);
   void resultsChanged();
   void findingsChanged();
 
@@ -62,6 +65,7 @@ class RunHistory : public QObject {
   QStringList class_names_;
   std::vector<RecordPoint> records_;
   std::vector<ProbeResult> probes_;
+  std::vector<GradientRecord> gradients_;
   std::vector<VariantResult> results_;
   std::vector<Finding> findings_;
 };

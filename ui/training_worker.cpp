@@ -12,6 +12,7 @@ void register_event_types() {
   qRegisterMetaType<alexnet::ProgressUpdate>();
   qRegisterMetaType<alexnet::RunState>();
   qRegisterMetaType<alexnet::Finding>();
+  qRegisterMetaType<alexnet::GradientRecord>();
 }
 
 TrainingWorker::TrainingWorker(QObject* parent) : QObject(parent) {
@@ -101,6 +102,7 @@ void TrainingWorker::on_record(const RecordPoint& value) { emit record(value); }
 void TrainingWorker::on_probe(const ProbeResult& value) { emit probe(value); }
 void TrainingWorker::on_result(const VariantResult& value) { emit result(value); }
 
+void TrainingWorker::on_gradients(const GradientRecord& value) { emit gradients(value); }
 void TrainingWorker::on_finding(const Finding& value) { emit finding(value); }
 
 }  // namespace alexnet::ui

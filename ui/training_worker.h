@@ -46,6 +46,7 @@ class TrainingWorker : public QObject, public TrainingObserver {
   void on_record(const RecordPoint& point) override;
   void on_probe(const ProbeResult& probe) override;
   void on_result(const VariantResult& result) override;
+  void on_gradients(const GradientRecord& gradients) override;
   void on_finding(const Finding& finding) override;
 
  signals:
@@ -56,6 +57,7 @@ class TrainingWorker : public QObject, public TrainingObserver {
   void record(const alexnet::RecordPoint& point);
   void probe(const alexnet::ProbeResult& probe);
   void result(const alexnet::VariantResult& result);
+  void gradients(const alexnet::GradientRecord& gradients);
   void finding(const alexnet::Finding& finding);
   void runFolder(const QString& dir);
   void finished(alexnet::RunState state);
