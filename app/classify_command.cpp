@@ -21,6 +21,8 @@ const char* const kClassifyUsage =
     "  each variant's most probable classes for each picture. Pictures are decoded with\n"
     "  OpenCV and prepared exactly as in training (grey or RGB, resized to S x S, normalised).\n"
     "  RUN_DIR: the run's variants from its last checkpoint, through libtorch.\n"
+    "  --weights W     last (default: the end of training) or best (the best by\n"
+    "                  validation accuracy, kept by every run with a validation split)\n"
     "  --onnx FILE     an exported VARIANT.onnx (with VARIANT.json beside it), through\n"
     "                  OpenCV's DNN module alone\n"
     "  --variants LIST only these variants of the run (default: all)\n"
@@ -113,7 +115,7 @@ void print_json(const PictureBatch& batch, const Report& report, const std::vect
 }  // namespace
 
 int run_classify(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"onnx", "variants", "top"}, {"help", "json"}}, "classify");
+  const ParsedArgs parsed(args, {{"onnx", "variants", "top", "weights"}, {"help", "json"}}, "classify");
   if (parsed.flag("help")) {
     std::cout << kClassifyUsage;
     return 0;
@@ -127,6 +129,9 @@ int run_classify(const std::vector<std::string>& args) {
     throw UsageError(std::string("classify: expects at least one picture\n") + kClassifyUsage);
   if (onnx && parsed.has("variants"))
     throw UsageError("classify: --variants is for a run; an ONNX file is one variant");
+  if (onnx && parsed.has("weights"))
+    throw UsageError("classify: --weights is for a run; an ONNX file holds the weights it was exported with");
+  const Weights weights = weights_option(parsed, "classify");
   const int top = parsed.integer("top", 5, 1, 100000);
 
   Report report;
@@ -154,7 +159,7 @@ int run_classify(const std::vector<std::string>& args) {
   } else {
     const std::string run_dir = pictures.front();
     pictures.erase(pictures.begin());
-    RunClassifier classifier(run_dir, split_list(parsed.text("variants", "")));
+    RunClassifier classifier(run_dir, split_list(parsed.text("variants", "")), weights);
     class_names = classifier.class_names();
     batch = prepare_pictures(pictures, classifier.transform());
     report.variants = classifier.variants();
@@ -163,7 +168,15 @@ int run_classify(const std::vector<std::string>& args) {
       report.logits.push_back(
           logits_in_chunks(batch, s, [&](const std::vector<float>& in, int n) { return classifier.logits(v, in, n); }));
     }
-    header = {{"run", run_dir}, {"iteration", classifier.iteration()}, {"runtime", "libtorch"}};
+    header = {{"run", run_dir},
+              {"iteration", classifier.iteration()},
+              {"weights", weights_name(weights)},
+              {"runtime", "libtorch"}};
+    if (weights == Weights::Best) {
+      header["iterations"] = nlohmann::json::object();  // each variant's best is from its own iteration
+      for (std::size_t v = 0; v < report.variants.size(); ++v)
+        header["iterations"][report.variants[v]] = classifier.iteration_of(v);
+    }
   }
   if (parsed.flag("json")) print_json(batch, report, class_names, top, header);
   else if (!batch.files.empty()) print_text(batch, report, class_names, top);

@@ -95,4 +95,14 @@ double ParsedArgs::number(const std::string& name, double fallback, double min, 
   return v;
 }
 
+Weights weights_option(const ParsedArgs& parsed, const std::string& command) {
+  const std::string name = parsed.text("weights", "last");
+  try {
+    return weights_from_name(name);
+  } catch (const std::invalid_argument&) {
+    throw UsageError(command + ": --weights is last (the end of training) or best (by validation accuracy), not \"" +
+                     name + "\"");
+  }
+}
+
 }  // namespace alexnet::cli

@@ -10,6 +10,8 @@
 
 #include "errors.h"
 
+#include "run/weights_choice.h"
+
 namespace alexnet::cli {
 
 // Bad usage: main() prints the message and exits with code 2.
@@ -43,5 +45,8 @@ class ParsedArgs {
   std::vector<std::string> positional_;
   std::map<std::string, std::string> values_;
 };
+
+// --weights last|best (default last); a UsageError names a wrong value.
+Weights weights_option(const ParsedArgs& parsed, const std::string& command);
 
 }  // namespace alexnet::cli

@@ -16,10 +16,11 @@ const char* const kExportUsage =
     "  --onnx OUT_DIR     each variant with the weights of the last checkpoint as VARIANT.onnx, and\n"
     "                     VARIANT.json beside it (class names, input size, normalisation, how to\n"
     "                     prepare a picture); opens in Netron, OpenCV DNN, ONNX Runtime\n"
-    "  --variants LIST    with --onnx: only these variants (default: all)\n";
+    "  --variants LIST    with --onnx: only these variants (default: all)\n"
+    "  --weights W        with --onnx: last (default) or best (by validation accuracy)\n";
 
 int run_export(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"png", "pdf", "svg", "onnx", "variants"}, {"help"}}, "export");
+  const ParsedArgs parsed(args, {{"png", "pdf", "svg", "onnx", "variants", "weights"}, {"help"}}, "export");
   if (parsed.flag("help")) {
     std::cout << kExportUsage;
     return 0;
@@ -30,6 +31,8 @@ int run_export(const std::vector<std::string>& args) {
                      kExportUsage);
   }
   if (parsed.has("variants") && !parsed.has("onnx")) throw UsageError("export: --variants goes with --onnx");
+  if (parsed.has("weights") && !parsed.has("onnx")) throw UsageError("export: --weights goes with --onnx");
+  const Weights weights = weights_option(parsed, "export");
   const std::string run_dir = parsed.positional()[0];
   for (const char* format : {"png", "pdf", "svg"}) {
     if (!parsed.has(format)) continue;
@@ -41,11 +44,13 @@ int run_export(const std::vector<std::string>& args) {
   if (parsed.has("onnx")) {
     const std::string out = parsed.text("onnx", "");
     const auto written = export_run_onnx(
-        run_dir, out, split_list(parsed.text("variants", "")), [](int done, int total, const std::string& variant) {
+        run_dir, out, split_list(parsed.text("variants", "")),
+        [](int done, int total, const std::string& variant) {
           if (!variant.empty()) {
             std::cerr << "exporting " << variant << " (" << done + 1 << " of " << total << ")\n";
           }
-        });
+        },
+        weights);
     for (const OnnxExport& e : written) {
       std::cout << "wrote " << e.onnx_path << " (" << (e.bytes + 512 * 1024) / (1024 * 1024) << " MB, checked) and "
                 << e.card_path << "\n";

@@ -122,6 +122,15 @@ std::string TerminalReporter::results_table(const std::vector<VariantResult>& re
     if (!r.note.empty()) o << "  (" << r.note << ")";
     o << "\n";
   }
+  // Where the best weights by validation accuracy came from (--weights best uses them).
+  for (const VariantResult& r : results) {
+    if (r.best_iteration < 0) continue;
+    o << "best " << r.variant << ": iteration " << r.best_iteration << ", validation accuracy " << std::setprecision(4)
+      << r.best_validation_accuracy << " on the probe set";
+    if (std::isfinite(r.best_test_accuracy))
+      o << ", test accuracy " << r.best_test_accuracy << " (loss " << r.best_test_loss << ")";
+    o << "\n";
+  }
   return o.str();
 }
 

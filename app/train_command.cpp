@@ -136,6 +136,7 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
     }
   }
   c.checkpoint_every = a.integer("checkpoint-every", c.checkpoint_every, 0, 100000000);
+  c.early_stop = a.integer("early-stop", 0, 0, 1000000000);
   c.threads = a.integer("threads", c.threads, 0, 1024);
   c.seed = static_cast<std::uint64_t>(a.integer("seed", 0, 0, 2147483647));
   c.out_dir = a.text("out", "");

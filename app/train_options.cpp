@@ -58,6 +58,10 @@ std::vector<OptionGroup> make_groups() {
         {"probe-size", "N",
          "images in the probe set: the validation split's first (default " + std::to_string(c.probe_size) + ")"},
         {"checkpoint-every", "N", "(default " + std::to_string(c.checkpoint_every) + "; 0: at the end only)"},
+        {"early-stop", "PATIENCE",
+         "stop a variant whose validation accuracy has not improved for PATIENCE iterations (decided at the "
+         "probes; the others go on; default 0: off). Every run keeps each variant's best weights by validation "
+         "accuracy beside the last"},
         {"threads", "N",
          "threads to train on (default: all cores); with two or more, the variants of a step train side by "
          "side, each on its share",

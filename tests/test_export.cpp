@@ -218,6 +218,13 @@ class TestExport : public QObject {
       QVERIFY(j["preparation"].toArray().size() >= 5);
       QCOMPARE(j["iteration"].toInt(), 80);
     }
+    // Best weights: this run probed nothing, so it kept none, and says so; a wrong choice is a usage error.
+    const CliResult no_best = run_cli({"export", run_, "--onnx", tmp_.filePath("best"), "--weights", "best"});
+    QCOMPARE(no_best.exit_code, 1);
+    QVERIFY2(no_best.err.contains("keeps no best weights of small"), qPrintable(no_best.err));
+    const CliResult worst = run_cli({"export", run_, "--onnx", tmp_.filePath("best"), "--weights", "worst"});
+    QCOMPARE(worst.exit_code, 2);
+    QVERIFY2(worst.err.contains("--weights is last") && worst.err.contains("\"worst\""), qPrintable(worst.err));
     // Only the variants asked for.
     const QString only = tmp_.filePath("only-small");
     QCOMPARE(run_cli({"export", run_, "--onnx", only, "--variants", "small"}).exit_code, 0);

@@ -381,6 +381,7 @@ class TestFindings : public QObject {
     QVERIFY2(QString::fromStdString(f->evidence).contains("validation loss rose from 0.380 at iteration 800"),
              f->evidence.c_str());
     QCOMPARE(nlohmann::json::parse(f->settings)[0]["iterations"].get<int>(), 800);
+    QVERIFY(nlohmann::json::parse(f->settings)[1]["early-stop"].get<int>() > 0);
   }
 
   void memorisingIsTrainingWellWithValidationAtChance() {

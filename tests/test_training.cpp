@@ -17,6 +17,7 @@
 #include "train/subnormal_flush.h"
 #include "train/variant_lanes.h"
 #include "train/trainer.h"
+#include "run/checkpoint.h"
 #include "run/predictions.h"
 #include "run/run_reader.h"
 #include "run/run_store.h"
@@ -314,6 +315,60 @@ class TestTraining : public QObject {
       QFAIL("predictions of a variant the run lacks");
     } catch (const StoreError& e) {
       QVERIFY2(QString(e.what()).contains("no stored test predictions for no-such-variant"), e.what());
+    }
+  }
+
+  // Every run keeps each variant's best weights by validation accuracy beside
+  // the last; --early-stop stops a variant that stopped improving (the others
+  // go on) and measures its best weights on the test set.
+  void bestWeightsAreKeptAndEarlyStopStopsOneVariant() {
+    const std::string run = dir("early-stop").toStdString();
+    ExperimentConfig c = quick_config(run, 200);
+    c.early_stop = 40;
+    c.learning_rate_scales = {{"relu-net", 1e-9}};  // its weights cannot move: its accuracy never improves
+    RecordingObserver observer;
+    QCOMPARE(Trainer(c, observer).run(), RunState::Finished);
+    const RunContents contents = read_run(run);
+    QCOMPARE(int(contents.results.size()), 2);
+    const VariantResult& stuck = contents.results[0];
+    const VariantResult& learner = contents.results[1];
+    // Its best is the probe at 0; two probes later (40 iterations) it stops.
+    QCOMPARE(stuck.iterations, std::int64_t(40));
+    QVERIFY2(QString::fromStdString(stuck.note).startsWith("stopped early at iteration 40"), stuck.note.c_str());
+    QCOMPARE(stuck.best_iteration, std::int64_t(0));
+    // The other went on learning after it, until it stopped improving too (its probe set is small and learnt).
+    QVERIFY(learner.iterations > 40);
+    QVERIFY(learner.best_iteration > 0);
+    QCOMPARE(learner.iterations - learner.best_iteration, std::int64_t(40));
+    QVERIFY(learner.best_validation_accuracy > 0.6);
+    // With --early-stop the best weights are measured on the test set too, their predictions kept.
+    QVERIFY(std::isfinite(learner.best_test_accuracy) && learner.best_test_accuracy > 0.6);
+    QCOMPARE(read_predictions(run, "tanh-net", 10, Weights::Best).size(), std::size_t(1000));
+    // The last and the best weights load by name, each from its own iteration.
+    std::vector<TrainedModel> last = models_named(contents.config.variants, {"tanh-net"}, run);
+    std::vector<TrainedModel> best = last;
+    QCOMPARE(load_checkpoint_models(run, last, Weights::Last).iteration, learner.iterations);
+    QCOMPARE(last[0].iteration, learner.iterations);
+    load_checkpoint_models(run, best, Weights::Best);
+    QCOMPARE(best[0].iteration, learner.best_iteration);
+    // Without a validation split there is nothing to be best by, and early stop is refused.
+    c.validation = 0;
+    try {
+      c.validate();
+      QFAIL("early-stop without a validation split");
+    } catch (const std::invalid_argument& e) {
+      QVERIFY2(QString(e.what()).contains("needs a validation split"), e.what());
+    }
+    c.early_stop = 0;
+    c.out_dir = dir("no-best").toStdString();
+    c.iterations = 20;
+    QCOMPARE(Trainer(c, observer).run(), RunState::Finished);
+    std::vector<TrainedModel> none = models_named(c.variants, {}, c.out_dir);
+    try {
+      load_checkpoint_models(c.out_dir, none, Weights::Best);
+      QFAIL("best weights of a run without a validation split");
+    } catch (const StoreError& e) {
+      QVERIFY2(QString(e.what()).contains("keeps no best weights of relu-net"), e.what());
     }
   }
 

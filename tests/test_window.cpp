@@ -351,6 +351,58 @@ class TestWindow : public QObject {
     }
   }
 
+  // A run trained with --early-stop: the Results table says where each
+  // variant's best weights are from; Mistakes and Inspect use either weights
+  // and say which; File > Export best models writes the best as ONNX.
+  void bestWeightsAreShownInspectedAndExported() {
+    const QString dir = tmp_.filePath("best-weights");
+    alexnet::ExperimentConfig c = testsupport::quick_config(dir.toStdString(), 120);
+    c.early_stop = 1000;  // keeps and measures the best weights; nothing stops in 120 iterations
+    testsupport::RecordingObserver observer;
+    QCOMPARE(alexnet::Trainer(c, observer).run(), alexnet::RunState::Finished);
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    QVERIFY(window.openRun(dir));
+    const alexnet::VariantResult& r = window.history()->results().front();
+    QVERIFY(r.best_iteration > 0 && std::isfinite(r.best_test_accuracy));
+    auto* table = window.findChild<QTableView*>("resultsTable");
+    QCOMPARE(table->model()->headerData(4, Qt::Horizontal).toString(), QString("best weights"));
+    QVERIFY2(table->model()->index(0, 4).data().toString().startsWith(QString("iteration %1: ").arg(r.best_iteration)),
+             qPrintable(table->model()->index(0, 4).data().toString()));
+    // Mistakes of the best weights: their own stored predictions.
+    auto* mistakes = window.findChild<MistakesView*>();
+    window.tabs()->setCurrentWidget(mistakes);
+    mistakes->setWeights(alexnet::Weights::Best);
+    const auto best = alexnet::read_predictions(dir.toStdString(), "relu-net", 10, alexnet::Weights::Best);
+    const auto wrong = std::count_if(best.begin(), best.end(), [](const auto& p) { return p.truth != p.predicted; });
+    QCOMPARE(std::int64_t(mistakes->matchingCount()), std::int64_t(wrong));
+    QVERIFY(mistakes->findChild<QLabel*>("mistakesStatus")->text().contains("(best weights)"));
+    // Inspect with the best weights: each variant from its own best iteration.
+    auto* inspect = window.inspectView();
+    QSignalSpy inspected(inspect, &InspectView::inspected);
+    inspect->setWeights(alexnet::Weights::Best);
+    inspect->inspectTest(5);
+    QTRY_VERIFY_WITH_TIMEOUT(inspected.count() >= 1 && !inspect->busy(), 60000);
+    QCOMPARE(inspect->last().variants[0].iteration, qint64(r.best_iteration));
+    QVERIFY2(inspect->message().contains("with the best weights by validation accuracy"),
+             qPrintable(inspect->message()));
+    // Back to the last weights: the same picture again, from the end of training.
+    inspect->setWeights(alexnet::Weights::Last);
+    QTRY_VERIFY_WITH_TIMEOUT(inspected.count() >= 2 && !inspect->busy(), 60000);
+    QCOMPARE(inspect->last().variants[0].iteration, qint64(120));
+    QVERIFY2(inspect->message().contains("from the checkpoint of iteration 120"), qPrintable(inspect->message()));
+    // ONNX of the best weights: the model card says so.
+    QSignalSpy exported(&window, &MainWindow::modelsExported);
+    QVERIFY(window.exportModels(tmp_.filePath("best-onnx"), alexnet::Weights::Best));
+    QTRY_COMPARE_WITH_TIMEOUT(exported.count(), 1, 60000);
+    QVERIFY2(exported[0][1].toString().isEmpty(), qPrintable(exported[0][1].toString()));
+    const nlohmann::json card = testsupport::read_json(tmp_.filePath("best-onnx/relu-net.json"));
+    QCOMPARE(card["weights"].get<std::string>(), std::string("best"));
+    QCOMPARE(card["iteration"].get<std::int64_t>(), r.best_iteration);
+    QCOMPARE(card["test_accuracy"].get<double>(), r.best_test_accuracy);
+  }
+
   // Continue run trains the stopped run on from its checkpoint.
   void continueRunTrainsAStoppedRunOn() {
     if (run_dir_.isEmpty()) QSKIP("needs the run that trainPauseResumeStopThenExportEveryPlot made");

@@ -63,6 +63,10 @@ InspectView::InspectView(QWidget* parent) : QWidget(parent) {
   open_file->setObjectName("inspectOpenFile");
   layer_ = new QComboBox();
   layer_->setObjectName("inspectLayer");
+  weights_ = new QComboBox();
+  weights_->setObjectName("inspectWeights");
+  weights_->addItem(tr("last weights"), int(Weights::Last));
+  weights_->addItem(tr("best weights (by validation accuracy)"), int(Weights::Best));
   strip_ = new QListWidget();
   strip_->setObjectName("inspectStrip");
   strip_->setViewMode(QListView::IconMode);
@@ -93,6 +97,7 @@ InspectView::InspectView(QWidget* parent) : QWidget(parent) {
   controls->addWidget(open_file);
   controls->addWidget(new QLabel(tr("Feature maps of")));
   controls->addWidget(layer_);
+  controls->addWidget(weights_);
 
   auto* columns_widget = new QWidget();
   columns_ = new QGridLayout(columns_widget);
@@ -135,6 +140,14 @@ InspectView::InspectView(QWidget* parent) : QWidget(parent) {
     if (!path.isEmpty()) inspectFile(path);
   });
   connect(layer_, &QComboBox::currentTextChanged, this, &InspectView::draw);
+  // Other weights: the models load again, and the picture shown is inspected with them.
+  connect(weights_, qOverload<int>(&QComboBox::currentIndexChanged), this, [this] {
+    if (job_) job_->wait();
+    classifier_.reset();
+    if (!shown_) return;
+    const Request again = *shown_;  // submit() replaces shown_
+    submit(again);
+  });
   connect(this, &InspectView::failed, status_, &QLabel::setText);
 }
 
@@ -185,6 +198,10 @@ VariantColumns InspectView::columnLayout() const {
   return variant_columns(int(last_.variants.size()), available, spacing);
 }
 
+void InspectView::setWeights(Weights weights) { weights_->setCurrentIndex(weights == Weights::Best ? 1 : 0); }
+
+Weights InspectView::weights() const { return weights_->currentIndex() == 1 ? Weights::Best : Weights::Last; }
+
 void InspectView::inspectTest(qint64 index) { submit({index, {}}); }
 void InspectView::inspectFile(const QString& path) { submit({-1, path}); }
 
@@ -210,11 +227,16 @@ void InspectView::submit(const Request& request) {
   auto error = std::make_shared<QString>();
   const QString dir = dir_;
   const ExperimentConfig config = config_;
-  if (!*classifier) status_->setText(tr("Loading the models of %1 from its last checkpoint…").arg(dir));
+  const Weights weights = this->weights();
+  shown_ = std::make_unique<Request>(request);
+  if (!*classifier)
+    status_->setText(weights == Weights::Best
+                         ? tr("Loading the best weights of %1's variants from its last checkpoint…").arg(dir)
+                         : tr("Loading the models of %1 from its last checkpoint…").arg(dir));
   const auto work = [=] {
     try {
       if (!*classifier) {
-        *classifier = std::make_shared<RunClassifier>(dir.toStdString());
+        *classifier = std::make_shared<RunClassifier>(dir.toStdString(), std::vector<std::string>{}, weights);
         // One pass on a blank picture sets up libtorch's kernels, so the first
         // picture a user picks is as quick as the ones after it.
         const int s = (*classifier)->transform().input_size;
@@ -249,8 +271,8 @@ void InspectView::submit(const Request& request) {
         for (const ClassScore& c : top_classes(inspection.logits.data(), model.class_names(), kTopClasses)) {
           top.push_back({c.index, c.probability});
         }
-        result->variants.push_back(
-            {QString::fromStdString(model.variants()[v]), std::move(top), std::move(inspection.maps)});
+        result->variants.push_back({QString::fromStdString(model.variants()[v]), std::move(top),
+                                    std::move(inspection.maps), qint64(model.iteration_of(v))});
       }
       result->milliseconds = double(timer.nsecsElapsed()) / 1e6;
       result->seen = seen_picture(input, model.transform());
@@ -261,7 +283,8 @@ void InspectView::submit(const Request& request) {
   job_ = run_off_gui_thread(this, work, [=] {
     job_ = nullptr;
     if (dir == dir_) {  // else another run was opened meanwhile: this answer is not for it
-      classifier_ = *classifier;
+      // Models loaded with weights since switched are not kept.
+      classifier_ = *classifier && (*classifier)->weights() == this->weights() ? *classifier : nullptr;
       images_ = *images;
       images_problem_ = *images_problem;
       if (!strip_filled_) fillStrip();
@@ -338,11 +361,17 @@ void InspectView::draw() {
       last_.seen.scaled(picture_->size() - QSize(8, 8), Qt::KeepAspectRatio, Qt::FastTransformation)));
   QString what = last_.what;
   if (last_.truth >= 0) what += tr(" (true class: %1)").arg(className(last_.truth));
-  status_->setText(tr("%1 · %2 in %3 ms, from the checkpoint of iteration %4")
+  QString from = tr("from the checkpoint of iteration %1").arg(classifier_ ? classifier_->iteration() : 0);
+  if (classifier_ && classifier_->weights() == Weights::Best) {
+    QStringList each;
+    for (const InspectedVariant& iv : last_.variants) each << tr("%1 at %2").arg(iv.variant).arg(iv.iteration);
+    from = tr("with the best weights by validation accuracy (%1)").arg(each.join(", "));
+  }
+  status_->setText(tr("%1 · %2 in %3 ms, %4")
                        .arg(what)
                        .arg(last_.variants.size() == 1 ? tr("1 variant") : tr("%1 variants").arg(last_.variants.size()))
                        .arg(last_.milliseconds, 0, 'f', 0)
-                       .arg(classifier_ ? classifier_->iteration() : 0));
+                       .arg(from));
   const VariantColumns layout = columnLayout();
   const int column_width = layout.width;
   drawn_width_ = layout.width;

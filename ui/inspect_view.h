@@ -26,6 +26,8 @@ class QScrollArea;
 class QThread;
 class QTimer;
 
+#include "run/weights_choice.h"
+
 namespace alexnet {
 class TestImageSource;
 }
@@ -37,6 +39,7 @@ struct InspectedVariant {
   QString variant;
   std::vector<std::pair<int, double>> top;  // (class, probability), most probable first
   std::vector<FeatureMaps> maps;            // conv1 ... conv5
+  qint64 iteration = 0;                     // the iteration its weights are from
 };
 
 struct InspectedPicture {
@@ -72,6 +75,9 @@ class InspectView : public QWidget {
   QString message() const;  // the status line
   QListWidget* strip() const { return strip_; }
   void showLayer(const QString& layer);
+  // Which weights the variants use: the last checkpoint's (default) or each one's best by validation accuracy.
+  void setWeights(Weights weights);
+  Weights weights() const;
 
  signals:
   void inspected();
@@ -103,9 +109,11 @@ class InspectView : public QWidget {
   QString images_problem_;
   QThread* job_ = nullptr;
   std::unique_ptr<Request> pending_;  // the latest request while a job runs
+  std::unique_ptr<Request> shown_;    // what the last picture was, to show again with other weights
   InspectedPicture last_;
   bool strip_filled_ = false;
 
+  QComboBox* weights_;
   QComboBox* class_filter_;
   QSpinBox* first_;
   QListWidget* strip_;

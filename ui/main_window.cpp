@@ -266,6 +266,14 @@ void MainWindow::buildMenus() {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the run's models as ONNX into"));
     if (!dir.isEmpty()) exportModels(dir);
   });
+  export_best_models_ = file->addAction(tr("Export &best models as ONNX…"));
+  export_best_models_->setObjectName("exportBestModels");
+  export_best_models_->setToolTip(tr("Each variant's best weights by validation accuracy rather than its last"));
+  export_best_models_->setEnabled(false);
+  connect(export_best_models_, &QAction::triggered, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Export the run's best models as ONNX into"));
+    if (!dir.isEmpty()) exportModels(dir, Weights::Best);
+  });
   connect(this, &MainWindow::modelsExported, this, [this](const QStringList& files, const QString& error) {
     if (!error.isEmpty()) {
       log(tr("ONNX export failed: %1").arg(error));
@@ -438,7 +446,7 @@ bool MainWindow::compareRuns(const QStringList& dirs, QString* error) {
   return true;
 }
 
-bool MainWindow::exportModels(const QString& dir) {
+bool MainWindow::exportModels(const QString& dir, Weights weights) {
   if (run_dir_.isEmpty() || export_thread_) return false;
   auto* progress = new QProgressDialog(tr("Exporting the models as ONNX…"), QString(), 0, 0, this);
   progress->setWindowTitle(tr("Export models as ONNX"));
@@ -451,7 +459,7 @@ bool MainWindow::exportModels(const QString& dir) {
   auto error = std::make_shared<QString>();
   export_thread_ = run_off_gui_thread(
       this,
-      [run, out, progress, files, error] {
+      [run, out, progress, files, error, weights] {
         try {
           const auto report = [progress](int done, int total, const std::string& variant) {
             QMetaObject::invokeMethod(progress, [progress, done, total, variant] {
@@ -462,7 +470,7 @@ bool MainWindow::exportModels(const QString& dir) {
               }
             });
           };
-          for (const OnnxExport& e : export_run_onnx(run, out, {}, report)) {
+          for (const OnnxExport& e : export_run_onnx(run, out, {}, report, weights)) {
             *files << QString::fromStdString(e.onnx_path) << QString::fromStdString(e.card_path);
           }
         } catch (const std::exception& e) {
@@ -505,6 +513,7 @@ void MainWindow::setState(RunState state) {
   continue_->setEnabled(!running && opened_unfinished_);
   apply_rate_->setEnabled(running);
   export_models_->setEnabled(!running && !run_dir_.isEmpty());
+  export_best_models_->setEnabled(!running && !run_dir_.isEmpty());
   findings_view_->setTryFixAllowed(!running && !run_dir_.isEmpty());
 }
 

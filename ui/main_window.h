@@ -18,6 +18,8 @@ class QPushButton;
 class QTabWidget;
 class QThread;
 
+#include "run/weights_choice.h"
+
 namespace alexnet::ui {
 
 class ActivationView;
@@ -49,7 +51,8 @@ class MainWindow : public QMainWindow {
   // Writes the opened run's variants as ONNX models (with their descriptions)
   // into `dir`, on a background thread with a progress dialog; modelsExported
   // tells how it went. False when there is no run or an export is under way.
-  bool exportModels(const QString& dir);
+  // Each variant's last weights (or its best by validation accuracy) as ONNX, off the GUI thread.
+  bool exportModels(const QString& dir, Weights weights = Weights::Last);
 
   RunHistory* history() const { return history_; }
   ExperimentPanel* panel() const { return panel_; }
@@ -112,6 +115,7 @@ class MainWindow : public QMainWindow {
   QLabel* state_label_;
   QMenu* recent_menu_;
   QAction* export_models_;
+  QAction* export_best_models_;
   QThread* export_thread_ = nullptr;
   QString run_dir_;
   bool opened_unfinished_ = false;  // the run in view can be continued

@@ -61,6 +61,12 @@ MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
   order_->addItem(tr("test-set order"), int(MistakeOrder::TestSetOrder));
   controls->addWidget(new QLabel(tr("Order")));
   controls->addWidget(order_);
+  weights_ = new QComboBox();
+  weights_->setObjectName("mistakesWeights");
+  weights_->addItem(tr("last weights"), int(Weights::Last));
+  weights_->addItem(tr("best weights (by validation accuracy)"), int(Weights::Best));
+  weights_->setToolTip(tr("The best weights' test predictions are kept by runs trained with --early-stop"));
+  controls->addWidget(weights_);
   controls->addStretch();
   layout->addLayout(controls);
   status_ = new QLabel(tr("Open a run that has been evaluated: its test images that a variant got wrong appear here."));
@@ -78,7 +84,7 @@ MistakesView::MistakesView(QWidget* parent) : QWidget(parent) {
   gallery_->setWordWrap(true);
   gallery_->setUniformItemSizes(false);  // each caption laid out in full
   layout->addWidget(gallery_, 1);
-  for (QComboBox* box : {variant_, truth_, predicted_, order_}) {
+  for (QComboBox* box : {variant_, truth_, predicted_, order_, weights_}) {
     connect(box, qOverload<int>(&QComboBox::currentIndexChanged), this, &MistakesView::refresh);
   }
   gallery_->setToolTip(tr("Click a picture to look inside the variants with it (Inspect)"));
@@ -137,12 +143,16 @@ void MistakesView::setRun(const QString& dir, const ExperimentConfig& config, co
   status_->setText(tr("Choose a variant and classes; clicking a cell of the confusion matrix shows its images."));
 }
 
+void MistakesView::setWeights(Weights weights) { weights_->setCurrentIndex(weights_->findData(int(weights))); }
+
 const std::vector<Prediction>* MistakesView::predictionsOf(const QString& variant) {
-  const auto it = predictions_.find(variant);
+  const Weights weights = Weights(weights_->currentData().toInt());
+  const auto key = std::make_pair(variant, int(weights));
+  const auto it = predictions_.find(key);
   if (it != predictions_.end()) return &it->second;
   try {
-    return &(predictions_[variant] =
-                 read_predictions(dir_.toStdString(), variant.toStdString(), static_cast<int>(class_names_.size())));
+    return &(predictions_[key] = read_predictions(dir_.toStdString(), variant.toStdString(),
+                                                  static_cast<int>(class_names_.size()), weights));
   } catch (const StoreError& e) {
     status_->setText(QString::fromUtf8(e.what()));
     return nullptr;
@@ -203,14 +213,15 @@ void MistakesView::refresh() {
     item->setData(Qt::UserRole, qint64(p->index));
     gallery_->addItem(item);
   }
-  status_->setText(tr("%1 test image(s) of %2%3%4")
-                       .arg(matching_)
-                       .arg(variant_->currentText())
-                       .arg(cell ? tr(": true %1, predicted %2").arg(name(truth), name(predicted)) : tr(" got wrong"))
-                       .arg(matching_ <= kMostShown ? QString()
-                            : order == MistakeOrder::MostConfidentFirst
-                                ? tr(" (the %1 most confident shown, most confident first)").arg(kMostShown)
-                                : tr(" (the first %1 in test-set order shown)").arg(kMostShown)));
+  status_->setText(
+      tr("%1 test image(s) of %2%3%4")
+          .arg(matching_)
+          .arg(variant_->currentText() + (weights_->currentIndex() == 1 ? tr(" (best weights)") : QString()))
+          .arg(cell ? tr(": true %1, predicted %2").arg(name(truth), name(predicted)) : tr(" got wrong"))
+          .arg(matching_ <= kMostShown ? QString()
+               : order == MistakeOrder::MostConfidentFirst
+                   ? tr(" (the %1 most confident shown, most confident first)").arg(kMostShown)
+                   : tr(" (the first %1 in test-set order shown)").arg(kMostShown)));
 }
 
 }  // namespace alexnet::ui

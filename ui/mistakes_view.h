@@ -16,6 +16,8 @@ class QComboBox;
 class QLabel;
 class QListWidget;
 
+#include "run/weights_choice.h"
+
 namespace alexnet::ui {
 
 // Which of a variant's mistakes come first (and which are shown when there
@@ -32,6 +34,7 @@ class MistakesView : public QWidget {
 
   // The run whose predictions to show (a finished or stopped run).
   void setRun(const QString& dir, const ExperimentConfig& config, const QStringList& class_names);
+  void setWeights(Weights weights);
   // Exactly the images of one confusion cell (true == predicted: the ones it got right).
   void showCell(const QString& variant, int truth, int predicted);
   int shownCount() const;  // thumbnails in the gallery now
@@ -52,14 +55,15 @@ class MistakesView : public QWidget {
   QString dir_;
   ExperimentConfig config_;
   QStringList class_names_;
-  std::map<QString, std::vector<Prediction>> predictions_;
-  std::shared_ptr<TestImageSource> images_;  // loaded on first use, off the GUI thread
-  class QThread* loader_ = nullptr;          // while the test images load
+  std::map<std::pair<QString, int>, std::vector<Prediction>> predictions_;  // (variant, Weights) -> read
+  std::shared_ptr<TestImageSource> images_;                                 // loaded on first use, off the GUI thread
+  class QThread* loader_ = nullptr;                                         // while the test images load
   int matching_ = 0;
   QComboBox* variant_;
   QComboBox* truth_;
   QComboBox* predicted_;
   QComboBox* order_;
+  QComboBox* weights_;  // last, or best (whose predictions runs made with --early-stop keep)
   QLabel* status_;
   QListWidget* gallery_;
 };

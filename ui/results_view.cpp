@@ -16,8 +16,22 @@
 namespace alexnet::ui {
 
 namespace {
-const QStringList kColumns = {"variant", "test loss", "test accuracy", "iterations", "time (s)", "parameters", "note"};
+const QStringList kColumns = {"variant",      "test loss",  "test accuracy", "validation accuracy",
+                              "best weights", "iterations", "time (s)",      "parameters",
+                              "note"};
+constexpr int kNoteColumn = 8;
+
+// "iteration 2,300: 91.3 % validation (90.9 % test)", or a dash where the run kept none.
+QString best_weights(const VariantResult& r) {
+  if (r.best_iteration < 0) return QStringLiteral("—");
+  QString text = QObject::tr("iteration %1: %2 % validation")
+                     .arg(QLocale().toString(qlonglong(r.best_iteration)))
+                     .arg(100.0 * r.best_validation_accuracy, 0, 'f', 2);
+  if (std::isfinite(r.best_test_accuracy))
+    text += QObject::tr(" (%1 % test)").arg(100.0 * r.best_test_accuracy, 0, 'f', 2);
+  return text;
 }
+}  // namespace
 
 ResultsTableModel::ResultsTableModel(RunHistory* history, QObject* parent)
     : QAbstractTableModel(parent), history_(history) {
@@ -41,8 +55,8 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
   if (!index.isValid() || std::size_t(index.row()) >= history_->results().size()) return {};
   const VariantResult& r = history_->results()[std::size_t(index.row())];
   if (role == Qt::TextAlignmentRole) {
-    return index.column() == 0 || index.column() == 6 ? int(Qt::AlignLeft | Qt::AlignVCenter)
-                                                      : int(Qt::AlignRight | Qt::AlignVCenter);
+    return index.column() == 0 || index.column() == kNoteColumn ? int(Qt::AlignLeft | Qt::AlignVCenter)
+                                                                : int(Qt::AlignRight | Qt::AlignVCenter);
   }
   if (role == Qt::ForegroundRole && index.column() == 0) return history_->colour(QString::fromStdString(r.variant));
   if (role != Qt::DisplayRole) return {};
@@ -54,12 +68,17 @@ QVariant ResultsTableModel::data(const QModelIndex& index, int role) const {
     case 2:
       return QString::number(100.0 * r.test_accuracy, 'f', 2) + " %";
     case 3:
-      return QLocale().toString(qlonglong(r.iterations));
+      return std::isfinite(r.validation_accuracy) ? QString::number(100.0 * r.validation_accuracy, 'f', 2) + " %"
+                                                  : QString("—");
     case 4:
-      return QString::number(r.seconds, 'f', 1);
+      return best_weights(r);
     case 5:
-      return QLocale().toString(qlonglong(r.parameters));
+      return QLocale().toString(qlonglong(r.iterations));
     case 6:
+      return QString::number(r.seconds, 'f', 1);
+    case 7:
+      return QLocale().toString(qlonglong(r.parameters));
+    case kNoteColumn:
       return QString::fromStdString(r.note);
   }
   return {};

@@ -519,6 +519,8 @@ std::vector<Finding> FindingsEngine::detect(const std::string& variant) const {
           train_now < train_then) {
         nlohmann::json repairs =
             nlohmann::json::array({{{"iterations", h.probes[best].iteration}},
+                                   // Or let the run find the place: stop once it has not improved for as long.
+                                   {{"early-stop", h.probes[last].iteration - h.probes[best].iteration}},
                                    {{"weight-decay", c.weight_decay > 0 ? c.weight_decay * 10 : 5e-4}},
                                    {{"augment", true}}});
         out.push_back(make_finding(

@@ -33,6 +33,7 @@ ExperimentConfig apply_repair(ExperimentConfig c, const std::string& settings, s
       else if (name == "batch") c.batch_size = value.get<int>();
       else if (name == "iterations") c.iterations = value.get<std::int64_t>();
       else if (name == "augment") c.augment = value.get<bool>();
+      else if (name == "early-stop") c.early_stop = value.get<std::int64_t>();
       else if (name == "label-smoothing") c.label_smoothing = value.get<double>();
       else if (name.size() > 11 && name.compare(name.size() - 11, 11, ".activation") == 0) {
         const std::string variant = name.substr(0, name.size() - 11);

@@ -36,6 +36,7 @@ std::string model_card_to_json(const ModelCard& card) {
       {"data", card.data},
       {"run", card.run_dir},
       {"iteration", card.iteration},
+      {"weights", card.weights},
       {"activation", card.activation},
       {"class_names", card.class_names},
       {"input",
@@ -66,6 +67,7 @@ ModelCard model_card_from_json(const std::string& text, const std::string& what)
     card.data = j.value("data", "");
     card.run_dir = j.value("run", "");
     card.iteration = json_int_or<std::int64_t>(j, "iteration", 0);
+    card.weights = j.value("weights", "last");  // absent in cards made before best weights
     card.activation = j.value("activation", "");
     card.test_accuracy = j.value("test_accuracy", -1.0);
     card.class_names = j.at("class_names").get<std::vector<std::string>>();

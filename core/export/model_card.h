@@ -26,7 +26,8 @@ struct ModelCard {
   std::string data;        // the data set it was trained on
   std::string run_dir;     // where it came from
   std::int64_t iteration = 0;
-  double test_accuracy = -1;  // -1: not evaluated
+  std::string weights = "last";  // last, or best (by validation accuracy)
+  double test_accuracy = -1;     // -1: not evaluated
   std::vector<std::string> class_names;
   std::string activation;
   PictureTransform transform;

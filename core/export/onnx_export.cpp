@@ -53,7 +53,8 @@ std::vector<LayerWeights> layer_weights_of(AlexNetImpl& model) {
 
 std::vector<OnnxExport> export_run_onnx(const std::string& run_dir, const std::string& out_dir,
                                         const std::vector<std::string>& variants,
-                                        const std::function<void(int, int, const std::string&)>& progress) {
+                                        const std::function<void(int, int, const std::string&)>& progress,
+                                        Weights weights) {
   const RunContents run = read_run_summary(run_dir);
   const PictureTransform transform = picture_transform_of(run);
   const std::vector<std::string> class_names = class_names_of(run);
@@ -63,7 +64,7 @@ std::vector<OnnxExport> export_run_onnx(const std::string& run_dir, const std::s
   if (ec || !fs::is_directory(out_dir)) {
     throw ExportError("cannot create the output folder " + out_dir + (ec ? ": " + ec.message() : ""));
   }
-  const CheckpointInfo checkpoint = load_checkpoint_models(run_dir, models);
+  load_checkpoint_models(run_dir, models, weights);
 
   std::vector<OnnxExport> written;
   const int total = static_cast<int>(models.size());
@@ -74,16 +75,21 @@ std::vector<OnnxExport> export_run_onnx(const std::string& run_dir, const std::s
     card.model_file = m.spec.name + ".onnx";
     card.data = run.data_name.empty() ? run.config.data : run.data_name;
     card.run_dir = fs::absolute(run_dir).lexically_normal().string();
-    card.iteration = checkpoint.iteration;
+    card.iteration = m.iteration;
+    card.weights = weights_name(weights);
     card.activation = activation_name(m.spec.activation);
     card.class_names = class_names;
     card.transform = transform;
     for (const VariantResult& r : run.results) {
-      if (r.variant == m.spec.name && r.iterations == checkpoint.iteration) card.test_accuracy = r.test_accuracy;
+      if (r.variant != m.spec.name) continue;
+      if (weights == Weights::Last && r.iterations == m.iteration) card.test_accuracy = r.test_accuracy;
+      if (weights == Weights::Best && r.best_iteration == m.iteration && std::isfinite(r.best_test_accuracy))
+        card.test_accuracy = r.best_test_accuracy;
     }
     const std::string bytes = build_onnx_model(m.spec, layer_weights_of(*m.model),
                                                {{"variant", m.spec.name},
-                                                {"iteration", std::to_string(checkpoint.iteration)},
+                                                {"iteration", std::to_string(m.iteration)},
+                                                {"weights", card.weights},
                                                 {"data", card.data},
                                                 {"class_names", nlohmann::json(card.class_names).dump()}});
     OnnxExport e;

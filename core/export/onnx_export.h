@@ -1,7 +1,6 @@
-// `export RUN_DIR --onnx DIR`: each variant of a run, with the weights of its
-// last checkpoint, as VARIANT.onnx (checked by the ONNX checker) and the
-// VARIANT.json that says how to use it. Plain values only in this header, so
-// the window can call it.
+// `export RUN_DIR --onnx DIR [--weights best]`: each variant of a run, with
+// the weights of its last checkpoint (or its best by validation accuracy), as VARIANT.onnx (checked by the ONNX
+// checker) and the VARIANT.json that says how to use it. Plain values only in this header, so the window can call it.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +11,7 @@
 #include "export/model_card.h"
 #include "export/onnx_graph.h"
 #include "run/run_reader.h"
+#include "run/weights_choice.h"
 
 namespace alexnet {
 
@@ -30,7 +30,8 @@ struct OnnxExport {
 // file or run.
 std::vector<OnnxExport> export_run_onnx(
     const std::string& run_dir, const std::string& out_dir, const std::vector<std::string>& variants = {},
-    const std::function<void(int done, int total, const std::string& variant)>& progress = {});
+    const std::function<void(int done, int total, const std::string& variant)>& progress = {},
+    Weights weights = Weights::Last);
 
 // The weighted layers of a model as plain arrays, in the spec's order.
 std::vector<LayerWeights> layer_weights_of(AlexNetImpl& model);

@@ -13,15 +13,17 @@ struct RunClassifier::Models {
   std::vector<TrainedModel> trained;
 };
 
-RunClassifier::RunClassifier(const std::string& run_dir, const std::vector<std::string>& variants)
-    : models_(new Models) {
+RunClassifier::RunClassifier(const std::string& run_dir, const std::vector<std::string>& variants, Weights weights)
+    : models_(new Models), weights_(weights) {
   const RunContents run = read_run_summary(run_dir);
   models_->trained = models_named(run.config.variants, variants, run_dir);
   for (const TrainedModel& m : models_->trained) variant_names_.push_back(m.spec.name);
   transform_ = picture_transform_of(run);
   class_names_ = class_names_of(run);
-  iteration_ = load_checkpoint_models(run_dir, models_->trained).iteration;
+  iteration_ = load_checkpoint_models(run_dir, models_->trained, weights).iteration;
 }
+
+std::int64_t RunClassifier::iteration_of(std::size_t index) const { return models_->trained.at(index).iteration; }
 
 RunClassifier::~RunClassifier() = default;
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "export/model_card.h"
+#include "run/weights_choice.h"
 
 namespace alexnet {
 
@@ -29,7 +30,8 @@ class RunClassifier {
  public:
   // `variants` empty: all of the run's. Throws StoreError (no checkpoint, a
   // damaged run) or ExportError (an unknown variant), naming the run or file.
-  RunClassifier(const std::string& run_dir, const std::vector<std::string>& variants = {});
+  RunClassifier(const std::string& run_dir, const std::vector<std::string>& variants = {},
+                Weights weights = Weights::Last);
   ~RunClassifier();
   RunClassifier(const RunClassifier&) = delete;
   RunClassifier& operator=(const RunClassifier&) = delete;
@@ -37,7 +39,10 @@ class RunClassifier {
   const std::vector<std::string>& variants() const { return variant_names_; }
   const std::vector<std::string>& class_names() const { return class_names_; }
   const PictureTransform& transform() const { return transform_; }
-  std::int64_t iteration() const { return iteration_; }
+  std::int64_t iteration() const { return iteration_; }  // the checkpoint's
+  Weights weights() const { return weights_; }
+  // The iteration variant `index`'s weights are from (its best's, with Weights::Best).
+  std::int64_t iteration_of(std::size_t index) const;
 
   // `batch` prepared pictures of float [3, S, S] back to back; returns float
   // [batch, classes] logits of variant `index`, row after row.
@@ -53,6 +58,7 @@ class RunClassifier {
   std::vector<std::string> class_names_;
   PictureTransform transform_;
   std::int64_t iteration_ = 0;
+  Weights weights_ = Weights::Last;
 };
 
 }  // namespace alexnet

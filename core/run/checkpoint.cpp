@@ -75,6 +75,9 @@ nlohmann::json counters_to_json(const VariantState& v) {
           {"seconds_at_record", v.seconds_at_record},
           {"last_loss", v.last_loss},
           {"diverged", v.diverged},
+          {"stopped_early", v.stopped_early},
+          {"best_iteration", v.best_iteration},
+          {"best_validation_accuracy", v.best_validation_accuracy},
           {"note", v.note},
           {"edges", edges_to_json(v.edges)}};
 }
@@ -87,6 +90,10 @@ void counters_from_json(const nlohmann::json& j, VariantState& v) {
   v.seconds_at_record = j.at("seconds_at_record").get<double>();
   v.last_loss = j.at("last_loss").get<double>();
   v.diverged = j.at("diverged").get<bool>();
+  // Absent in checkpoints made before the best weights were kept.
+  v.stopped_early = j.value("stopped_early", false);
+  v.best_iteration = j.contains("best_iteration") ? json_int<std::int64_t>(j.at("best_iteration")) : -1;
+  v.best_validation_accuracy = j.value("best_validation_accuracy", -1.0);
   v.note = j.at("note").get<std::string>();
   v.edges = edges_from_json(j.at("edges"));
 }
@@ -154,6 +161,7 @@ void save_checkpoint(const std::string& run_dir, std::int64_t iteration, double 
     if (ec) throw StoreError("cannot create " + (folder / v.spec.name).string() + ": " + ec.message());
     save_torch_atomically(v.model, (folder / v.spec.name / "model.pt").string());
     save_torch_atomically(*v.optimizer, (folder / v.spec.name / "optimizer.pt").string());
+    if (v.best_model) save_torch_atomically(v.best_model, (folder / v.spec.name / "best.pt").string());
   }
   save_torch_atomically(at::detail::getDefaultCPUGenerator().get_state(), (folder / "rng.pt").string());
   nlohmann::json state = {{"iteration", iteration}, {"rate_scale", rate_scale}, {"variants", nlohmann::json::object()}};
@@ -193,6 +201,10 @@ CheckpointInfo load_checkpoint(const std::string& run_dir, std::vector<VariantSt
   for (VariantState& v : variants) {
     load_torch(v.model, run_dir, folder + "/" + v.spec.name + "/model.pt");
     load_torch(*v.optimizer, run_dir, folder + "/" + v.spec.name + "/optimizer.pt");
+    if (v.best_iteration >= 0) {
+      v.best_model = AlexNet(v.spec);
+      load_torch(v.best_model, run_dir, folder + "/" + v.spec.name + "/best.pt");
+    }
   }
   torch::Tensor rng;
   load_torch(rng, run_dir, folder + "/rng.pt");
@@ -220,18 +232,39 @@ std::vector<TrainedModel> models_named(const std::vector<VariantSpec>& specs, co
   return models;
 }
 
-CheckpointInfo load_checkpoint_models(const std::string& run_dir, std::vector<TrainedModel>& models) {
+CheckpointInfo load_checkpoint_models(const std::string& run_dir, std::vector<TrainedModel>& models, Weights weights) {
   const std::optional<CheckpointInfo> found = find_checkpoint(run_dir);
   if (!found) {
     throw StoreError(run_dir + " has no checkpoint: the run stopped before its first one was written");
   }
+  const std::string folder = "checkpoints/" + fs::path(found->folder).filename().string();
+  nlohmann::json state;
+  if (weights == Weights::Best) {
+    const std::string state_path = (fs::path(found->folder) / "state.json").string();
+    state = parse_json_text(read_run_file(run_dir, folder + "/state.json"), state_path);
+  }
   for (TrainedModel& m : models) {
     m.model = AlexNet(m.spec);
-    const fs::path file = fs::path(found->folder) / m.spec.name / "model.pt";
-    if (!fs::exists(file))
-      throw StoreError(file.string() + " is missing: the checkpoint has no variant " + m.spec.name);
-    load_torch(m.model, run_dir,
-               "checkpoints/" + fs::path(found->folder).filename().string() + "/" + m.spec.name + "/model.pt");
+    m.iteration = found->iteration;
+    std::string file = folder + "/" + m.spec.name + "/model.pt";
+    if (weights == Weights::Best) {
+      const nlohmann::json* counters = nullptr;
+      if (state.is_object() && state.contains("variants") && state["variants"].is_object() &&
+          state["variants"].contains(m.spec.name) && state["variants"][m.spec.name].is_object())
+        counters = &state["variants"][m.spec.name];
+      const nlohmann::json* best =
+          counters && counters->contains("best_iteration") ? &(*counters)["best_iteration"] : nullptr;
+      if (!best || !best->is_number_integer() || best->get<std::int64_t>() < 0) {
+        throw StoreError(run_dir + " keeps no best weights of " + m.spec.name +
+                         " (a run without a validation split, or made before best weights were kept); use the last");
+      }
+      m.iteration = best->get<std::int64_t>();
+      file = folder + "/" + m.spec.name + "/best.pt";
+    }
+    if (!run_file_exists(run_dir, file))
+      throw StoreError((fs::path(run_dir) / file).string() + " is missing: the checkpoint has no such weights of " +
+                       m.spec.name);
+    load_torch(m.model, run_dir, file);
     m.model->eval();
   }
   return *found;

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "run/weights_choice.h"
 #include "train/variant_state.h"
 
 namespace alexnet {
@@ -54,6 +55,7 @@ CheckpointInfo load_checkpoint(const std::string& run_dir, std::vector<VariantSt
 struct TrainedModel {
   VariantSpec spec;
   AlexNet model{nullptr};
+  std::int64_t iteration = 0;  // the iteration these weights are from
 };
 
 // The models of `specs` named in `wanted` (empty: all), in the run's order,
@@ -61,10 +63,12 @@ struct TrainedModel {
 std::vector<TrainedModel> models_named(const std::vector<VariantSpec>& specs, const std::vector<std::string>& wanted,
                                        const std::string& run_dir);
 
-// Builds each spec's model and loads its weights from the run's newest
+// Builds each spec's model and loads its `weights` from the run's newest
 // checkpoint; nothing else of the run is touched. Returns that checkpoint.
-// Throws StoreError when the run has no checkpoint (naming the run) or a model
-// file is missing, damaged or does not fit its spec (naming the file).
-CheckpointInfo load_checkpoint_models(const std::string& run_dir, std::vector<TrainedModel>& models);
+// Throws StoreError when the run has no checkpoint (naming the run), has no
+// best weights of a variant (no validation split, or made before they were
+// kept), or a model file is missing, damaged or does not fit its spec.
+CheckpointInfo load_checkpoint_models(const std::string& run_dir, std::vector<TrainedModel>& models,
+                                      Weights weights = Weights::Last);
 
 }  // namespace alexnet

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <sstream>
+#include <stdexcept>
 
 #include "run/run_paths.h"
 #include "run/run_store.h"
@@ -67,13 +68,25 @@ std::vector<Prediction> parse_predictions(const std::string& text, const std::st
   return predictions;
 }
 
-std::vector<Prediction> read_predictions(const std::string& run_dir, const std::string& variant, int classes) {
-  const std::string relative = "predictions/" + variant + ".csv";
+std::vector<Prediction> read_predictions(const std::string& run_dir, const std::string& variant, int classes,
+                                         Weights weights) {
+  const std::string relative =
+      std::string("predictions/") + (weights == Weights::Best ? "best/" : "") + variant + ".csv";
   if (!is_plain_relative_path(relative) || !run_file_exists(run_dir, relative)) {
     throw StoreError(run_dir + " has no stored test predictions for " + variant +
-                     " (the run has not been evaluated, or was made before they were stored)");
+                     (weights == Weights::Best
+                          ? "'s best weights (they are measured on the test set with --early-stop)"
+                          : " (the run has not been evaluated, or was made before they were stored)"));
   }
   return parse_predictions(read_run_file(run_dir, relative, kMaxPredictionBytes), run_dir + "/" + relative, classes);
+}
+
+std::string weights_name(Weights w) { return w == Weights::Best ? "best" : "last"; }
+
+Weights weights_from_name(const std::string& name) {
+  if (name == "last") return Weights::Last;
+  if (name == "best") return Weights::Best;
+  throw std::invalid_argument("unknown weights \"" + name + "\" (expected last or best)");
 }
 
 std::vector<std::vector<std::int64_t>> confusion_of(const std::vector<Prediction>& predictions, int classes) {

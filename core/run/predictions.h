@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "run/weights_choice.h"
+
 namespace alexnet {
 
 struct Prediction {
@@ -27,7 +29,9 @@ std::vector<Prediction> parse_predictions(const std::string& text, const std::st
 // A run's stored predictions for one variant, read confined to the run folder.
 // Throws StoreError when there are none (runs made before they were stored,
 // or not evaluated yet) or they are damaged.
-std::vector<Prediction> read_predictions(const std::string& run_dir, const std::string& variant, int classes);
+// `weights` Best: predictions/best/VARIANT.csv, made with --early-stop.
+std::vector<Prediction> read_predictions(const std::string& run_dir, const std::string& variant, int classes,
+                                         Weights weights = Weights::Last);
 
 // [true class][predicted class] counts.
 std::vector<std::vector<std::int64_t>> confusion_of(const std::vector<Prediction>& predictions, int classes);

@@ -207,6 +207,13 @@ void parse_results(const std::string& text, const std::string& path, RunContents
       v.parameters = json_int<std::int64_t>(r.at("parameters"));
       v.diverged = r.at("diverged").get<bool>();
       v.note = r.value("note", "");
+      if (r.contains("best") && r.at("best").is_object()) {  // absent before best weights were kept
+        const nlohmann::json& b = r.at("best");
+        v.best_iteration = json_int<std::int64_t>(b.at("iteration"));
+        v.best_validation_accuracy = json_number_or_nan(b, "validation_accuracy");
+        v.best_test_loss = json_number_or_nan(b, "test_loss");
+        v.best_test_accuracy = json_number_or_nan(b, "test_accuracy");
+      }
       run.results.push_back(v);
     }
   } catch (const std::exception& e) {

@@ -181,7 +181,12 @@ nlohmann::json result_to_json(const VariantResult& r) {
           {"seconds", r.seconds},
           {"parameters", r.parameters},
           {"diverged", r.diverged},
-          {"note", r.note}};
+          {"note", r.note},
+          {"best", r.best_iteration < 0 ? nlohmann::json(nullptr)
+                                        : nlohmann::json{{"iteration", r.best_iteration},
+                                                         {"validation_accuracy", r.best_validation_accuracy},
+                                                         {"test_loss", r.best_test_loss},
+                                                         {"test_accuracy", r.best_test_accuracy}}}};
 }
 
 std::string encode_filter_png(const FilterGrid& grid, int upscale) {
@@ -342,8 +347,16 @@ void RunStore::append_gradients(const GradientRecord& gradients) {
   }
 }
 
-void RunStore::write_predictions(const std::string& variant, const std::vector<Prediction>& predictions) {
-  write_file_atomically(path("predictions/" + variant + ".csv"), predictions_csv(predictions));
+void RunStore::write_predictions(const std::string& variant, const std::vector<Prediction>& predictions,
+                                 Weights weights) {
+  if (weights == Weights::Best) {
+    std::error_code ec;
+    fs::create_directories(path("predictions/best"), ec);
+    if (ec) throw StoreError("cannot create " + path("predictions/best") + ": " + ec.message());
+  }
+  write_file_atomically(
+      path(std::string("predictions/") + (weights == Weights::Best ? "best/" : "") + variant + ".csv"),
+      predictions_csv(predictions));
 }
 
 void RunStore::write_results(const std::vector<VariantResult>& results) {

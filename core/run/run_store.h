@@ -25,6 +25,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "spec/experiment_config.h"
+#include "run/weights_choice.h"
 #include "train/training_events.h"
 
 namespace alexnet {
@@ -80,8 +81,10 @@ class RunStore {
   void append_finding(const Finding& finding);
   // findings.jsonl made exactly `findings` (a resumed run's, replayed up to its checkpoint).
   void replace_findings(const std::vector<Finding>& findings);
-  // predictions/VARIANT.csv, written whole (atomically) at evaluation.
-  void write_predictions(const std::string& variant, const std::vector<Prediction>& predictions);
+  // predictions/VARIANT.csv (predictions/best/VARIANT.csv for the best
+  // weights), written whole (atomically) at evaluation.
+  void write_predictions(const std::string& variant, const std::vector<Prediction>& predictions,
+                         Weights weights = Weights::Last);
   void flush();  // fsync the appended files
 
  private:

@@ -60,6 +60,15 @@ void ExperimentConfig::validate() const {
     refuse("validation must be auto, 0 (none), a fraction between 0 and 1 or a whole number of images");
   }
   if (checkpoint_every < 0) refuse("checkpoint-every must not be negative");
+  if (early_stop < 0) refuse("early-stop must not be negative (0: off)");
+  if (early_stop > 0 && validation == 0)
+    refuse("early-stop watches the validation accuracy: it needs a validation split (not --validation 0)");
+  if (early_stop > 0 && world_size > 1)
+    refuse(
+        "early-stop needs the run's processes to agree on each variant's stop, which they cannot yet: train "
+        "with one process");
+  if (early_stop > 0 && probe_every == 0)
+    refuse("early-stop decides at the probes: it needs them (not --probe-every 0)");
   if (threads < 0) refuse("threads must not be negative");
   if (data_cache_mb < 0) refuse("the data cache size must not be negative (0: automatic)");
   if (world_size < 1 || world_size > 4096) refuse("the number of processes must be between 1 and 4096");
@@ -132,6 +141,7 @@ nlohmann::json config_to_json(const ExperimentConfig& c) {
           {"probe_size", c.probe_size},
           {"validation", c.validation == kAutomaticValidation ? nlohmann::json("auto") : nlohmann::json(c.validation)},
           {"checkpoint_every", c.checkpoint_every},
+          {"early_stop", c.early_stop},
           {"threads", c.threads},
           {"world_size", c.world_size},
           {"seed", c.seed}};
@@ -171,6 +181,7 @@ ExperimentConfig config_from_json(const nlohmann::json& j) {
       c.validation = j.at("validation").get<double>();
     }
     c.checkpoint_every = json_int<int>(j.at("checkpoint_every"));
+    c.early_stop = j.contains("early_stop") ? json_int<std::int64_t>(j.at("early_stop")) : 0;  // absent before it
     c.threads = json_int<int>(j.at("threads"));
     c.world_size = j.contains("world_size") ? json_int<int>(j.at("world_size")) : 1;  // absent before data parallelism
     c.seed = j.at("seed").get<std::uint64_t>();

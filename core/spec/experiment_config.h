@@ -83,6 +83,10 @@ struct ExperimentConfig {
   int probe_every = kAutomaticProbes;
   int probe_size = 1000;
   int checkpoint_every = 1000;
+  // Stop a variant whose validation accuracy (on the probe set, at each
+  // probe) has not improved for this many iterations; the others go on.
+  // 0: train every variant to the end. Needs a validation split.
+  std::int64_t early_stop = 0;
   int threads = 0;  // 0: all cores (a process's share of them when several train together)
   // Processes training this run data-parallel (c10d + Gloo), on this machine or
   // several; the batch is split evenly between them, so it must divide.

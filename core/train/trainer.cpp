@@ -437,6 +437,13 @@ class Trainer::Session {
     BatchStream stream(data_->train, config_.batch_size, transform_, config_.seed, iteration_, 3,
                        BatchShard{cluster_->rank(), cluster_->size()});
     while (iteration_ < config_.iterations) {
+      if (!any_training()) {
+        observer_.on_message(all_diverged() ? "every variant diverged; stopping"
+                                            : "no variant is left training (each stopped early or diverged); the run "
+                                              "ends at iteration " +
+                                                  std::to_string(iteration_));
+        break;
+      }
       double requested_rate = 0;
       if (!wait_while_paused(requested_rate)) {
         t_.stop_requested_ = true;
@@ -449,7 +456,7 @@ class Trainer::Session {
       }
       const double rate = scheduled * rate_scale_;
       const Clock::time_point iteration_start = Clock::now();
-      const bool any_alive = step(rate, stream.next());
+      step(rate, stream.next());
       ++iteration_;
       const double took = seconds_since(iteration_start);
       iteration_seconds = iteration_seconds == 0 ? took : 0.9 * iteration_seconds + 0.1 * took;
@@ -465,11 +472,14 @@ class Trainer::Session {
         checkpoint_all(iteration_);
         last_checkpoint_ = iteration_;
       }
-      if (!any_alive) {
-        observer_.on_message("every variant diverged; stopping");
-        break;
-      }
     }
+  }
+
+  bool any_training() const {
+    return std::any_of(variants_.begin(), variants_.end(), [](const VariantState& v) { return v.training(); });
+  }
+  bool all_diverged() const {
+    return std::all_of(variants_.begin(), variants_.end(), [](const VariantState& v) { return v.diverged; });
   }
 
   // What every rank agreed on before this iteration; while paused, waits for
@@ -496,13 +506,13 @@ class Trainer::Session {
 
   // One iteration of every variant still training, in the lanes' rounds, each
   // with its own dropout seed drawn here in variant order (whichever lane
-  // trains it). False when none was left to train.
-  bool step(double rate, const Batch& batch) {
+  // trains it).
+  void step(double rate, const Batch& batch) {
     std::vector<std::size_t> alive;
     std::vector<double> costs;
     std::vector<std::uint64_t> dropout_seeds;
     for (std::size_t i = 0; i < variants_.size(); ++i) {
-      if (variants_[i].diverged) continue;
+      if (!variants_[i].training()) continue;
       alive.push_back(i);
       costs.push_back(variant_costs_[i]);
       dropout_seeds.push_back(draw_from_global_generator());
@@ -514,7 +524,6 @@ class Trainer::Session {
       if (findings_)
         report(findings_->on_divergence(variants_[i].spec.name, iteration_ + 1, variants_[i].diverged_value));
     }
-    return !alive.empty();
   }
 
   // One variant's training step. On a lane it runs beside other variants, so
@@ -566,7 +575,7 @@ class Trainer::Session {
   void report_progress(double iteration_seconds) {
     if (!writer_) return;
     for (const VariantState& v : variants_) {
-      if (v.diverged) continue;
+      if (!v.training()) continue;
       ProgressUpdate u;
       u.variant = v.spec.name;
       u.iteration = iteration_;
@@ -614,7 +623,7 @@ class Trainer::Session {
     const Clock::time_point start = Clock::now();
     ++probes_made_;
     for (VariantState& v : variants_) {
-      if (v.diverged) continue;
+      if (!v.training()) continue;
       ProbeResult p = probe_model(*v.model, probe_images_, v.edges, 250, grey_data_, probe_labels_);
       p.variant = v.spec.name;
       p.iteration = at;
@@ -622,12 +631,40 @@ class Trainer::Session {
         v.validated_at = at;
         v.validation_loss = p.validation_loss;
         v.validation_accuracy = p.validation_accuracy;
+        keep_if_best(v, at);
       }
       store_->append_probe(p);
       observer_.on_probe(p);
       report(findings_->on_probe(p));
+      stop_early_if_stale(v, at);
     }
     probe_seconds_ += seconds_since(start);
+  }
+
+  // The variant's weights now, kept as its best when the probe just measured
+  // a better validation accuracy than any before.
+  void keep_if_best(VariantState& v, std::int64_t at) {
+    if (!std::isfinite(v.validation_accuracy) || v.validation_accuracy <= v.best_validation_accuracy) return;
+    torch::NoGradGuard no_grad;
+    if (!v.best_model) v.best_model = AlexNet(v.spec);
+    const auto from = v.model->parameters();
+    auto to = v.best_model->parameters();
+    for (std::size_t k = 0; k < from.size(); ++k) to[k].copy_(from[k]);
+    v.best_iteration = at;
+    v.best_validation_accuracy = v.validation_accuracy;
+  }
+
+  // --early-stop: a variant whose validation accuracy has not improved for
+  // the patience stops here; its checkpoint keeps its state and the others go on.
+  void stop_early_if_stale(VariantState& v, std::int64_t at) {
+    if (config_.early_stop <= 0 || v.best_iteration < 0 || at - v.best_iteration < config_.early_stop) return;
+    if (at >= config_.iterations) return;  // the end: nothing to stop
+    v.stopped_early = true;
+    v.note = "stopped early at iteration " + std::to_string(at) + ": validation accuracy " +
+             fixed(100 * v.validation_accuracy, 2) + " % has not improved on " +
+             fixed(100 * v.best_validation_accuracy, 2) + " % (iteration " + std::to_string(v.best_iteration) +
+             ") for " + std::to_string(at - v.best_iteration) + " iterations";
+    observer_.on_message(v.spec.name + " " + v.note);
   }
 
   void checkpoint_all(std::int64_t at) {
@@ -684,7 +721,10 @@ class Trainer::Session {
       r.seconds = v.seconds;
       r.parameters = v.model->parameter_count();
       r.diverged = v.diverged;
-      r.note = v.diverged ? v.note : (stopped_ ? "stopped by the user at iteration " + std::to_string(iteration_) : "");
+      r.note = v.diverged || v.stopped_early
+                   ? v.note
+                   : (stopped_ ? "stopped by the user at iteration " + std::to_string(iteration_) : "");
+      if (v.best_model) evaluate_best(v, r);
       results_.push_back(r);
       if (writer_) {
         observer_.on_result(r);
@@ -703,6 +743,22 @@ class Trainer::Session {
     }
     std::lock_guard<std::mutex> lock(t_.mutex_);
     t_.results_ = results_;
+  }
+
+  // The best weights' place in the results; with --early-stop (the user asked
+  // for them) also their test figures and predictions (predictions/best/).
+  void evaluate_best(VariantState& v, VariantResult& r) {
+    r.best_iteration = v.best_iteration;
+    r.best_validation_accuracy = v.best_validation_accuracy;
+    if (config_.early_stop <= 0) return;
+    observer_.on_message("evaluating " + v.spec.name + "'s best weights (iteration " +
+                         std::to_string(v.best_iteration) + ") on the test images");
+    std::vector<Prediction> predictions;
+    const VariantResult best =
+        evaluate(*v.best_model, data_->test, data_->classes(), transform_, *cluster_, &predictions);
+    r.best_test_loss = best.test_loss;
+    r.best_test_accuracy = best.test_accuracy;
+    if (store_) store_->write_predictions(v.spec.name, predictions, Weights::Best);
   }
 
   // Phase: warnings a long run owes its user, and the local worker processes' ends.

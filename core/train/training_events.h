@@ -96,6 +96,13 @@ struct VariantResult {
   std::int64_t parameters = 0;
   bool diverged = false;
   std::string note;  // why it stopped early, if it did
+  // The best weights by validation accuracy on the probe set (-1: none kept,
+  // as in a run without a validation split). Their test figures are measured
+  // with --early-stop (kNotMeasured otherwise).
+  std::int64_t best_iteration = -1;
+  double best_validation_accuracy = kNotMeasured;
+  double best_test_loss = kNotMeasured;
+  double best_test_accuracy = kNotMeasured;
 };
 
 struct ProgressUpdate {

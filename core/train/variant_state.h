@@ -29,9 +29,17 @@ struct VariantState {
   StepInstruments instruments;
   GradientRecord gradients;  // the latest measurement, reported with its record
   double instrument_seconds = 0;
+  // The best weights so far by validation accuracy on the probe set (a copy,
+  // written with each checkpoint as best.pt); undefined before the first measurement.
+  AlexNet best_model{nullptr};
+  std::int64_t best_iteration = -1;
+  double best_validation_accuracy = -1;
+  bool stopped_early = false;  // --early-stop: no better validation accuracy for its patience
   bool diverged = false;
   std::string diverged_value;  // NaN or infinite
   std::string note;
+
+  bool training() const { return !diverged && !stopped_early; }
 };
 
 }  // namespace alexnet
