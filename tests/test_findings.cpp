@@ -10,6 +10,7 @@
 #include "analysis/findings_engine.h"
 #include "analysis/repair.h"
 #include "run/findings_file.h"
+#include "spec/presets.h"
 #include "run/run_reader.h"
 
 using namespace alexnet;
@@ -485,8 +486,7 @@ class TestFindings : public QObject {
   // "Try the fix": the first repair applied to the run's settings, a new run folder; bad settings refused by name.
   void aRepairAppliesToTheExperiment() {
     ExperimentConfig c;
-    c.variants = {VariantSpec{}};
-    c.variants[0].name = "original";
+    c.variants = {resolve_variant("original", 64, 10)};
     c.out_dir = "/runs/old";
     c.init = InitScheme::Paper;
     const std::string settings = R"([{"init": "kaiming", "lr": 0.001}, {"original.activation": "leaky_relu"}])";
