@@ -6,7 +6,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 # Relative paths let a fresh clone in another folder reuse the cache.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test deps build bench diagnose-bench soak fuzz fuzz-smoke sanitize package format format-check clean
+.PHONY: run test deps build bench diagnose-bench slurm-test soak fuzz fuzz-smoke sanitize package format format-check clean
 
 run: build
 	$(BUILD_DIR)/app/alexnet-lab
@@ -38,6 +38,14 @@ bench: build
 # about 20 minutes here (docs/findings.md).
 diagnose-bench: build
 	/usr/bin/python3 tests/bench/diagnose_bench.py $(BUILD_DIR)/app/alexnet-lab
+
+# Sweeps and data-parallel training on a real one-node Slurm cluster (slurm-wlm
+# and munge as private daemons in a temporary folder; needs root): a job
+# array sweep, srun -n 2 train against one process, a cancelled task resumed.
+# Not part of `make test`: it installs and runs cluster daemons (docs/sweeps.md).
+slurm-test: build
+	@bash packaging/install-deps.sh slurm
+	bash tests/slurm/slurm_test.sh $(BUILD_DIR)/app/alexnet-lab
 
 # A .deb in build/: the program, presets, desktop entry, icons, AppStream, man page.
 package: build

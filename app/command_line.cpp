@@ -36,10 +36,16 @@ ParsedArgs::ParsedArgs(const std::vector<std::string>& args, const OptionSpec& s
         value = args[++i];
       }
       values_[name] = value;
+      every_value_[name].push_back(value);
     } else {
       throw UsageError(command_ + ": unknown option --" + name + " (try --help)");
     }
   }
+}
+
+std::vector<std::string> ParsedArgs::all(const std::string& name) const {
+  const auto it = every_value_.find(name);
+  return it == every_value_.end() ? std::vector<std::string>{} : it->second;
 }
 
 std::vector<std::string> split_list(const std::string& text, char separator) {

@@ -35,8 +35,9 @@ class ParsedArgs {
   const std::vector<std::string>& positional() const { return positional_; }
   bool has(const std::string& name) const { return values_.count(name) > 0; }
   bool flag(const std::string& name) const { return has(name); }
-  std::vector<std::string> option_names() const;  // those given, flags included
-  std::string text(const std::string& name, const std::string& fallback) const;
+  std::vector<std::string> option_names() const;                                 // those given, flags included
+  std::string text(const std::string& name, const std::string& fallback) const;  // the last one given
+  std::vector<std::string> all(const std::string& name) const;                   // each one given, in order
   int integer(const std::string& name, int fallback, int min, int max) const;
   double number(const std::string& name, double fallback, double min, double max) const;
 
@@ -44,6 +45,7 @@ class ParsedArgs {
   std::string command_;
   std::vector<std::string> positional_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> every_value_;
 };
 
 // --weights last|best (default last); a UsageError names a wrong value.

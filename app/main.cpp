@@ -9,6 +9,7 @@
 #include "classify_command.h"
 #include "compare_command.h"
 #include "diagnose_command.h"
+#include "sweep_command.h"
 #include "describe_command.h"
 #include "export_command.h"
 #include "gui_app.h"
@@ -36,6 +37,7 @@ const char* const kUsage =
     "  alexnet-lab rename DIR NAME      rename a run within its folder\n"
     "  alexnet-lab compare DIR DIR...   runs side by side: results, what differs, overlaid losses\n"
     "  alexnet-lab diagnose DIR...      what went wrong in runs, where, since when, what to try (--json)\n"
+    "  alexnet-lab sweep [options]      a space of settings run and pruned (ASHA) here or on Slurm (--help)\n"
     "  alexnet-lab bench [options]      training images/s per variant (--help for the options)\n"
     "  alexnet-lab open DIR             the window with a saved run\n"
     "  alexnet-lab window [--start]     the window, starting an experiment at once\n"
@@ -68,6 +70,7 @@ int dispatch(int argc, char** argv, const std::vector<std::string>& args) {
   if (command == "classify") return run_classify(rest);
   if (command == "compare") return run_compare(rest);
   if (command == "diagnose") return run_diagnose(rest);
+  if (command == "sweep") return run_sweep(rest);
   if (command == "delete") return run_delete(rest);
   if (command == "rename") return run_rename(rest);
   if (command == "open") return run_open(argc, argv, rest);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <csignal>
 #include <filesystem>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include "terminal_reporter.h"
 #include "train_options.h"
 #include "run/run_config.h"
+#include "sweep/slurm_array.h"
 #include "train/trainer.h"
 
 namespace alexnet::cli {
@@ -40,6 +42,24 @@ class RankReporter : public TrainingObserver {
   const int rank_;
 };
 
+std::string environment_variable(const std::string& name) {
+  const char* value = std::getenv(name.c_str());
+  return value ? value : "";
+}
+
+long slurm_tasks() { return std::strtol(environment_variable("SLURM_NTASKS").c_str(), nullptr, 10); }
+
+// The first host of the job's node list: `scontrol show hostnames` expands
+// Slurm's compressed form (node[01-04]); a plain single name needs no expanding.
+std::string first_slurm_host() {
+  std::string nodes = environment_variable("SLURM_JOB_NODELIST");
+  if (nodes.empty()) nodes = environment_variable("SLURM_NODELIST");
+  if (nodes.empty()) return "";
+  const CommandOutput out = run_command({"scontrol", "show", "hostnames", nodes});
+  if (out.status == 0 && !out.text.empty()) return out.text.substr(0, out.text.find('\n'));
+  return nodes.find_first_of("[,") == std::string::npos ? nodes : "";
+}
+
 DistSettings dist_from_args(const ParsedArgs& a) {
   DistSettings d;
   d.timeout_seconds = a.integer("timeout", d.timeout_seconds, 1, 86400);
@@ -55,6 +75,11 @@ DistSettings dist_from_args(const ParsedArgs& a) {
     return d;
   }
   if (!joined) {
+    // A task of `srun -n N`: its place in the run from Slurm, with no rank options.
+    if (slurm_tasks() > 1 && dist_from_slurm(environment_variable, first_slurm_host(), d)) {
+      d.interface = a.text("interface", "");
+      return d;
+    }
     if (a.has("interface")) throw UsageError("train: --interface is for a run over several machines (--world-size)");
     return d;
   }
@@ -79,6 +104,27 @@ DistSettings dist_from_args(const ParsedArgs& a) {
 void on_interrupt(int) {
   if (g_trainer) g_trainer->stop();
 }
+
+// Runs the trainer to its end, Ctrl-C (and SIGTERM) asking it to stop cleanly.
+RunState run_interruptible(Trainer& trainer) {
+  g_trainer = &trainer;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+  const RunState state = trainer.run();
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+  g_trainer = nullptr;
+  return state;
+}
+
+// A rank other than 0: it trains its share quietly; rank 0 reports and writes.
+int run_rank(const ExperimentConfig& config, const DistSettings& dist, bool resume) {
+  RankReporter reporter(dist.rank);
+  Trainer trainer(config, reporter, resume, dist);
+  return run_interruptible(trainer) == RunState::Failed ? 1 : 0;
+}
+
+}  // namespace
 
 ExperimentConfig config_from_args(const ParsedArgs& a) {
   ExperimentConfig c;  // its defaults are the options' defaults
@@ -147,27 +193,6 @@ ExperimentConfig config_from_args(const ParsedArgs& a) {
   }
   return c;
 }
-
-// Runs the trainer to its end, Ctrl-C (and SIGTERM) asking it to stop cleanly.
-RunState run_interruptible(Trainer& trainer) {
-  g_trainer = &trainer;
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-  const RunState state = trainer.run();
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-  g_trainer = nullptr;
-  return state;
-}
-
-// A rank other than 0: it trains its share quietly; rank 0 reports and writes.
-int run_rank(const ExperimentConfig& config, const DistSettings& dist, bool resume) {
-  RankReporter reporter(dist.rank);
-  Trainer trainer(config, reporter, resume, dist);
-  return run_interruptible(trainer) == RunState::Failed ? 1 : 0;
-}
-
-}  // namespace
 
 int run_train(const std::vector<std::string>& args) {
   const ParsedArgs parsed(args, train_option_spec(), "train");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages AlexNet Lab needs to build, test and run.
 # Only what is missing is installed; apt-get goes through sudo when not root.
-# Extra groups: `bench` (PyTorch for the comparison), `fuzz` (clang, libFuzzer).
+# Extra groups: `bench` (PyTorch for the comparison), `fuzz` (clang, libFuzzer),
+# `slurm` (slurm-wlm and munge for `make slurm-test`).
 set -euo pipefail
 
 packages=(
@@ -16,6 +17,7 @@ for group in "$@"; do
   case "$group" in
     bench) packages+=(python3-torch) ;;
     fuzz) packages+=(clang libclang-rt-14-dev libomp-14-dev) ;;
+    slurm) packages+=(slurm-wlm munge python3) ;;
     *) echo "install-deps.sh: unknown group $group" >&2; exit 2 ;;
   esac
 done

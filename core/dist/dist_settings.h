@@ -3,6 +3,7 @@
 // the world size is).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <utility>
 
@@ -29,5 +30,15 @@ struct DistSettings {
 // "HOST:PORT" (or "[V6ADDR]:PORT") -> {host, port}; throws std::invalid_argument
 // naming the text when it is not that.
 std::pair<std::string, int> parse_host_port(const std::string& text);
+
+// A task of `srun -n N` (N > 1) joins the run by itself: its rank, the world
+// size and the processes on its node from Slurm's variables (SLURM_PROCID,
+// SLURM_NTASKS, SLURM_LOCALID, SLURM_TASKS_PER_NODE), the master on
+// `first_host` (the first of SLURM_JOB_NODELIST, `scontrol show hostnames`)
+// at a port derived from the job and step ids, so every task finds the same
+// one and two steps of a job do not collide. `env` looks a variable up (empty:
+// not set). Returns false, leaving `settings` alone, outside such a task.
+bool dist_from_slurm(const std::function<std::string(const std::string&)>& env, const std::string& first_host,
+                     DistSettings& settings);
 
 }  // namespace alexnet

@@ -128,6 +128,11 @@ void Trainer::set_learning_rate(double rate) {
   if (rate > 0 && std::isfinite(rate)) pending_rate_ = rate;
 }
 
+void Trainer::stop_at(std::int64_t iteration, std::string why) {
+  stop_at_ = iteration;
+  stop_why_ = std::move(why);
+}
+
 std::string Trainer::run_dir() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return run_dir_;
@@ -437,6 +442,10 @@ class Trainer::Session {
     BatchStream stream(data_->train, config_.batch_size, transform_, config_.seed, iteration_, 3,
                        BatchShard{cluster_->rank(), cluster_->size()});
     while (iteration_ < config_.iterations) {
+      if (t_.stop_at_ >= 0 && iteration_ >= t_.stop_at_) {
+        t_.stop_requested_ = true;
+        break;
+      }
       if (!any_training()) {
         observer_.on_message(all_diverged() ? "every variant diverged; stopping"
                                             : "no variant is left training (each stopped early or diverged); the run "
@@ -646,7 +655,14 @@ class Trainer::Session {
   void keep_if_best(VariantState& v, std::int64_t at) {
     if (!std::isfinite(v.validation_accuracy) || v.validation_accuracy <= v.best_validation_accuracy) return;
     torch::NoGradGuard no_grad;
-    if (!v.best_model) v.best_model = AlexNet(v.spec);
+    if (!v.best_model) {
+      // Building a model draws its initial weights from the global generator,
+      // which is the dropout stream: put it back, so keeping the best changes no draw.
+      at::Generator generator = at::detail::getDefaultCPUGenerator();
+      const torch::Tensor state = generator.get_state();
+      v.best_model = AlexNet(v.spec);
+      generator.set_state(state);
+    }
     const auto from = v.model->parameters();
     auto to = v.best_model->parameters();
     for (std::size_t k = 0; k < from.size(); ++k) to[k].copy_(from[k]);
@@ -677,7 +693,9 @@ class Trainer::Session {
   // collectives cost.
   void finish_training() {
     stopped_ = t_.stop_requested_ && iteration_ < config_.iterations;
-    if (stopped_) observer_.on_message("stopped at iteration " + std::to_string(iteration_));
+    if (stopped_)
+      observer_.on_message("stopped at iteration " + std::to_string(iteration_) +
+                           (t_.stop_at_ == iteration_ ? " (" + t_.stop_why_ + ")" : std::string()));
     if (probing() && last_probe_ != iteration_) probe_all(iteration_);
     // A run whose length is not a multiple of record_every ends with a row for
     // its last iterations (with the last probe's validation). A stopped run
@@ -723,7 +741,9 @@ class Trainer::Session {
       r.diverged = v.diverged;
       r.note = v.diverged || v.stopped_early
                    ? v.note
-                   : (stopped_ ? "stopped by the user at iteration " + std::to_string(iteration_) : "");
+                   : (!stopped_                   ? ""
+                      : t_.stop_at_ == iteration_ ? t_.stop_why_
+                                                  : "stopped by the user at iteration " + std::to_string(iteration_));
       if (v.best_model) evaluate_best(v, r);
       results_.push_back(r);
       if (writer_) {
@@ -736,6 +756,14 @@ class Trainer::Session {
       observer_.on_message("validation: " + std::to_string(validation_.size()) + " held-out images, measured at " +
                            std::to_string(probes_made_) + " probes (" + fixed(probe_seconds_, 1) +
                            " s of probing in all) and at the end (" + fixed(validation_seconds_, 1) + " s)");
+    }
+    if (writer_) {
+      double measuring = 0, training = 0;
+      for (const VariantState& v : variants_) measuring += v.instrument_seconds, training += v.seconds;
+      if (measuring > 0) {
+        observer_.on_message("gradient instruments: " + fixed(measuring, 1) + " s of " + fixed(training, 0) +
+                             " s of training (" + fixed(100 * measuring / std::max(training, 1e-9), 2) + " %)");
+      }
     }
     if (store_) {
       store_->write_results(results_);

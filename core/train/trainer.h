@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -42,6 +43,10 @@ class Trainer {
   void stop();
   // Makes the current learning rate `rate`; the schedule goes on from there, scaled.
   void set_learning_rate(double rate);
+  // Before run(): stop (as stop() does: checkpoint, evaluation, results) once
+  // `iteration` iterations are done; `why` becomes the variants' note. A
+  // sweep's trials stop so at each ASHA rung and are resumed from there.
+  void stop_at(std::int64_t iteration, std::string why);
 
   bool paused() const { return pause_requested_; }
   std::string run_dir() const;
@@ -61,6 +66,8 @@ class Trainer {
   std::atomic<bool> pause_requested_{false};
   std::atomic<bool> stop_requested_{false};
   std::atomic<double> pending_rate_{0.0};  // > 0: a requested learning rate not yet applied
+  std::int64_t stop_at_ = -1;
+  std::string stop_why_;
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::string run_dir_;

@@ -1,0 +1,305 @@
+// Sweeps (core/sweep and `alexnet-lab sweep`): the space is parsed and
+// validated before anything runs; ASHA keeps the best 1/reduction at each
+// rung; sweep.json reads back and refuses a stranger's tricks; a real sweep of
+// tiny variants runs trials side by side, prunes, survives a kill of its
+// driver (no trial process outlives it) and is resumed to the end.
+#include <QtTest>
+
+#include <csignal>
+#include <nlohmann/json.hpp>
+
+#include "cli_runner.h"
+#include "data_files.h"
+#include "spec/spec_json.h"
+#include "sweep/asha.h"
+#include "sweep/slurm_array.h"
+#include "sweep/sweep_folder.h"
+#include "sweep/sweep_space.h"
+#include "sweep/sweep_summary.h"
+#include "training_support.h"
+
+using namespace alexnet;
+
+namespace {
+
+// Trial processes of the sweep in `dir` still alive (their command lines name it).
+int trial_processes(const QString& dir) {
+  int n = 0;
+  for (const QString& pid : QDir("/proc").entryList(QDir::Dirs)) {
+    QFile f("/proc/" + pid + "/cmdline");
+    if (!f.open(QIODevice::ReadOnly)) continue;
+    const QByteArray cmd = f.readAll();
+    n += cmd.contains("--run-trial") && cmd.contains(dir.toUtf8());
+  }
+  return n;
+}
+
+}  // namespace
+
+class TestSweep : public QObject {
+  Q_OBJECT
+  QTemporaryDir tmp_;
+  QString spec_;
+
+  QStringList quick_sweep(const QString& out) const {
+    return {"sweep",     "--variants",     spec_, "--data",
+            "synthetic", "--input-size",   "32",  "--batch",
+            "16",        "--optimizer",    "sgd", "--label-smoothing",
+            "0",         "--record-every", "10",  "--probe-every",
+            "10",        "--probe-size",   "100", "--checkpoint-every",
+            "0",         "--out",          out};
+  }
+
+ private slots:
+  void initTestCase() {
+    QVERIFY(tmp_.isValid());
+    spec_ = tmp_.filePath("tiny.json");
+    QVERIFY(
+        testdata::write_file(spec_, QByteArray::fromStdString(spec_to_json(testsupport::tiny_spec("tiny")).dump())));
+  }
+
+  void gridsMultiplyAndRangesDrawSeeded() {
+    SweepSpace space;
+    space.grid = {parse_grid("lr=0.1,0.01"), parse_grid("init=kaiming,paper")};
+    QCOMPARE(expand(space).size(), std::size_t(4));
+    QCOMPARE(expand(space)[3]["init"].get<std::string>(), std::string("paper"));
+    QCOMPARE(expand(space)[3]["lr"].get<double>(), 0.01);
+    space.random = {parse_range("weight-decay=loguniform(1e-5,1e-2)"), parse_range("small.fc7.units=uniform(64,512)"),
+                    parse_range("small.activation=choice(relu,tanh)")};
+    space.samples = 3;
+    space.seed = 7;
+    const auto trials = expand(space);
+    QCOMPARE(trials.size(), std::size_t(12));
+    for (const auto& t : trials) {
+      const double wd = t["weight-decay"].get<double>();
+      QVERIFY(wd >= 1e-5 && wd <= 1e-2);
+      QVERIFY(t["small.fc7.units"].is_number_integer());  // whole bounds draw whole numbers
+      const int units = t["small.fc7.units"].get<int>();
+      QVERIFY(units >= 64 && units <= 512);
+    }
+    QCOMPARE(expand(space), trials);  // the same seed draws the same trials
+    ExperimentConfig base;
+    base.variants = {testsupport::tiny_spec("small")};
+    base.variants[0].hidden_fc[0].name = "fc7";
+    validate_space(space, base);
+    const ExperimentConfig c = trial_config(base, trials[0]);
+    QCOMPARE(c.variants[0].hidden_fc[0].units, trials[0]["small.fc7.units"].get<int>());
+  }
+
+  void badSpacesAreRefusedNamingTheProblem() {
+    ExperimentConfig base;
+    base.variants = {testsupport::tiny_spec("small")};
+    const auto refused = [&](const std::vector<std::string>& grids, const std::vector<std::string>& ranges, int samples,
+                             const QString& why) {
+      try {
+        SweepSpace s;
+        for (const auto& g : grids) s.grid.push_back(parse_grid(g));
+        for (const auto& r : ranges) s.random.push_back(parse_range(r));
+        s.samples = samples;
+        validate_space(s, base);
+        QFAIL(qPrintable("accepted: " + why));
+      } catch (const std::invalid_argument& e) {
+        QVERIFY2(QString(e.what()).contains(why), e.what());
+      }
+    };
+    refused({"learning-rate=0.1"}, {}, 0, "unknown setting");
+    refused({"lr=0.1,-1"}, {}, 0, "learning rate must be positive");
+    refused({"small.fc9.units=10"}, {}, 0, "small has no layer fc9 (it has conv1, conv2, fc3)");
+    refused({"big.activation=tanh"}, {}, 0, "no variant big");
+    refused({"small.conv1.units=10"}, {}, 0, "is a convolution");
+    refused({"lr="}, {}, 0, "gives lr no value");
+    refused({}, {"lr=loguniform(1e-2,1e-4)"}, 3, "empty or inverted");
+    refused({}, {"lr=loguniform(0,1)"}, 3, "positive bounds");
+    refused({}, {"lr=normal(0,1)"}, 3, "unknown distribution normal");
+    refused({}, {"lr=uniform(0.1,x)"}, 3, "x is not a number");
+    refused({}, {"lr=loguniform(1e-4,1e-2)"}, 0, "say how many trials with --random N");
+    refused({}, {}, 0, "the sweep has no space");
+    refused({"lr=0.1,0.01", "lr=0.001"}, {}, 0, "names lr twice");
+  }
+
+  void ashaKeepsTheBestThirdAtEachRung() {
+    AshaSettings a;
+    a.on = true;
+    a.min_iterations = 100;
+    a.reduction = 3;
+    QCOMPARE(asha_rungs(a, 2400), (std::vector<std::int64_t>{100, 300, 900}));
+    QCOMPARE(asha_rungs(a, 100), std::vector<std::int64_t>{});
+    a.min_iterations = 0;  // a ninth of the run
+    QCOMPARE(asha_rungs(a, 900), (std::vector<std::int64_t>{100, 300}));
+    QVERIFY(asha_promotes({0.5}, 0.5, 3));                            // the first at a rung goes on
+    QVERIFY(!asha_promotes({0.9, 0.5}, 0.5, 3));                      // 1 of 2 kept: the better one
+    QVERIFY(asha_promotes({0.9, 0.5, 0.7, 0.95, 0.6, 0.8}, 0.9, 3));  // 2 of 6 kept: 0.95 and 0.9
+    QVERIFY(!asha_promotes({0.9, 0.5, 0.7, 0.95, 0.6, 0.8}, 0.8, 3));
+  }
+
+  void aStrangersSweepFolderIsRefusedByName() {
+    Sweep s;
+    s.dir = tmp_.filePath("stranger").toStdString();
+    QVERIFY(QDir().mkpath(QString::fromStdString(s.dir)));
+    s.base = config_to_json(testsupport::quick_config(""));
+    s.space.grid = {parse_grid("lr=0.1")};
+    s.variant = "relu-net";
+    TrialRecord t;
+    t.run = "trial-000";
+    s.trials = {t};
+    write_sweep(s);
+    QCOMPARE(read_sweep(s.dir).trials.size(), std::size_t(1));
+    const std::string good = sweep_to_json(s).dump();
+    for (const auto& [from, to, why] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"\"trial-000\"", "\"../../etc\"", "not a trial's name; refused"},
+             {"\"state\":\"queued\"", "\"state\":\"sleeping\"", "unknown trial state"},
+             {"alexnet-lab sweep 1", "something else", "is not an AlexNet Lab sweep"}}) {
+      std::string text = good;
+      QVERIFY2(text.find(from) != std::string::npos, from.c_str());
+      text.replace(text.find(from), from.size(), to);
+      try {
+        parse_sweep(text, s.dir, "sweep.json");
+        QFAIL(("accepted: " + why).c_str());
+      } catch (const StoreError& e) {
+        QVERIFY2(QString(e.what()).contains(QString::fromStdString(why)), e.what());
+      }
+    }
+    QVERIFY(testdata::write_file(QString::fromStdString(s.dir) + "/sweep.json", "{\"format\": [[[[[[[["));
+    const CliResult shown = run_cli({"sweep", "--show", QString::fromStdString(s.dir)});
+    QCOMPARE(shown.exit_code, 1);
+    QVERIFY2(shown.err.contains("sweep.json is damaged"), qPrintable(shown.err));
+  }
+
+  void theSlurmScriptRunsOneTrialPerTask() {
+    SlurmArraySettings s;
+    s.program = "/opt/alexnet lab/alexnet-lab";
+    s.sweep_dir = "/shared/sweeps/a";
+    s.trials = {0, 1, 2, 3};
+    s.max_running = 2;
+    s.partition = "short";
+    s.time = "00:30:00";
+    const std::string script = sbatch_script(s);
+    QVERIFY(script.rfind("#!/bin/bash\n", 0) == 0);
+    for (const char* line : {"#SBATCH --array=0-3%2\n", "#SBATCH --partition=short\n", "#SBATCH --time=00:30:00\n",
+                             "#SBATCH --cpus-per-task=1\n",
+                             "exec '/opt/alexnet lab/alexnet-lab' sweep --run-trial '/shared/sweeps/a' --trial "
+                             "\"$SLURM_ARRAY_TASK_ID\""}) {
+      QVERIFY2(script.find(line) != std::string::npos, line);
+    }
+    QCOMPARE(array_spec({3, 5, 7}, 0), std::string("3,5,7"));
+    s.partition = "short\n#SBATCH --mem=1T";
+    try {
+      sbatch_script(s);
+      QFAIL("a partition that writes script lines");
+    } catch (const std::invalid_argument& e) {
+      QVERIFY(QString(e.what()).contains("--partition"));
+    }
+  }
+
+  // A 2 x 2 grid of tiny variants, two trials at a time, ASHA at 20 of 60 iterations.
+  void aSweepRunsPrunesAndShowsItsTable() {
+    const QString dir = tmp_.filePath("grid");
+    const CliResult r = run_cli(QStringList(quick_sweep(dir)) << "--iterations"
+                                                              << "60"
+                                                              << "--grid"
+                                                              << "lr=0.002,0.05"
+                                                              << "--grid"
+                                                              << "tiny.fc3.units=16,64"
+                                                              << "--early-stop"
+                                                              << "asha"
+                                                              << "--asha-min"
+                                                              << "20"
+                                                              << "--parallel"
+                                                              << "2");
+    QVERIFY2(r.exit_code == 0, qPrintable(r.err + r.out));
+    QVERIFY2(r.err.contains("4 trials in") && r.err.contains("2 at once on 1 thread(s) each") &&
+                 r.err.contains("ASHA rungs at 20"),
+             qPrintable(r.err));
+    const Sweep s = read_sweep(dir.toStdString());
+    int finished = 0, pruned = 0;
+    for (const TrialRecord& t : s.trials) {
+      QVERIFY2(t.state == TrialState::Finished || t.state == TrialState::Pruned,
+               qPrintable(QString::fromStdString(t.reason)));
+      QCOMPARE(t.rungs.size(), std::size_t(1));
+      QCOMPARE(t.rungs[0].iteration, std::int64_t(20));
+      // Every trial is a normal run folder.
+      const QString run = dir + "/" + QString::fromStdString(t.run);
+      QVERIFY(QFile::exists(run + "/results.json"));
+      if (t.state == TrialState::Finished) {
+        ++finished;
+        QCOMPARE(t.iterations, std::int64_t(60));
+        QCOMPARE(testsupport::read_json(run + "/results.json")["variants"][0]["iterations"].get<int>(), 60);
+      } else {
+        ++pruned;
+        QCOMPARE(t.pruned_at, std::int64_t(20));
+        QCOMPARE(t.iterations, std::int64_t(20));
+        QVERIFY2(t.reason.find("pruned at 20") == 0, t.reason.c_str());
+      }
+    }
+    QVERIFY(finished >= 1);
+    QVERIFY(pruned >= 1);
+    const CliResult diagnosed = run_cli({"diagnose", dir + "/trial-000"});
+    QCOMPARE(diagnosed.exit_code, 0);
+    // The table, best first, and the JSON.
+    QVERIFY2(r.out.contains("ranked by tiny's validation_accuracy") && r.out.contains("best: trial "),
+             qPrintable(r.out));
+    const CliResult shown = run_cli({"sweep", "--show", dir, "--json"});
+    QCOMPARE(shown.exit_code, 0);
+    const nlohmann::json j = nlohmann::json::parse(shown.out.toStdString());
+    QCOMPARE(j["sweep"].get<std::string>(), s.dir);
+    QCOMPARE(j["trials"].size(), std::size_t(4));
+    double previous = 2;
+    for (const auto& t : j["trials"]) {
+      for (const char* key : {"trial", "run", "state", "settings", "metrics"}) QVERIFY2(t.contains(key), key);
+      QCOMPARE(t["settings"].size(), std::size_t(2));
+      const double v = t["metrics"]["validation_accuracy"].get<double>();
+      if (t["state"] == "finished") {
+        QVERIFY(v <= previous);  // finished ones ranked best first
+        previous = v;
+      }
+    }
+    // A second sweep in the same folder is refused; so is changing the space on resume.
+    const CliResult again = run_cli(QStringList(quick_sweep(dir)) << "--grid"
+                                                                  << "lr=0.1");
+    QCOMPARE(again.exit_code, 1);
+    QVERIFY2(again.err.contains("already holds a sweep"), qPrintable(again.err));
+    QCOMPARE(run_cli({"sweep", "--resume", dir, "--grid", "lr=0.1"}).exit_code, 2);
+    // A bad name fails before anything starts, naming it.
+    const CliResult bad = run_cli(QStringList(quick_sweep(tmp_.filePath("bad"))) << "--grid"
+                                                                                 << "tiny.fc9.units=8");
+    QCOMPARE(bad.exit_code, 2);
+    QVERIFY2(bad.err.contains("tiny has no layer fc9"), qPrintable(bad.err));
+    QVERIFY(!QFile::exists(tmp_.filePath("bad/sweep.json")));
+  }
+
+  // Kill the driver mid-trial: its trial process stops with it, the trial stays
+  // resumable, a second driver meanwhile is refused, and --resume finishes all.
+  void aKilledSweepIsResumedToTheEnd() {
+    const QString dir = tmp_.filePath("killed");
+    QProcess driver;
+    driver.start(QStringLiteral(ALEXNET_BINARY), quick_sweep(dir) << "--iterations"
+                                                                  << "400"
+                                                                  << "--grid"
+                                                                  << "lr=0.01,0.02"
+                                                                  << "--parallel"
+                                                                  << "1");
+    QVERIFY(driver.waitForStarted());
+    // Wait until the first trial has written some metrics rows.
+    QTRY_VERIFY_WITH_TIMEOUT(QFile(dir + "/trial-000/metrics.csv").size() > 200, 120000);
+    const CliResult second = run_cli({"sweep", "--resume", dir});
+    QCOMPARE(second.exit_code, 1);
+    QVERIFY2(second.err.contains("another sweep is running in"), qPrintable(second.err));
+    QCOMPARE(trial_processes(dir), 1);
+    driver.kill();  // SIGKILL: no chance to clean up
+    driver.waitForFinished();
+    QTRY_COMPARE_WITH_TIMEOUT(trial_processes(dir), 0, 60000);  // it died with the driver
+    const CliResult resumed = run_cli({"sweep", "--resume", dir});
+    QVERIFY2(resumed.exit_code == 0, qPrintable(resumed.err));
+    const Sweep s = read_sweep(dir.toStdString());
+    for (const TrialRecord& t : s.trials) {
+      QCOMPARE(trial_state_name(t.state), std::string("finished"));
+      QCOMPARE(t.iterations, std::int64_t(400));
+    }
+    // The interrupted trial went on from a checkpoint rather than starting over.
+    QVERIFY2(QFile::exists(dir + "/trial-000/tb") && QDir(dir + "/trial-000/tb").entryList(QDir::Files).size() >= 2,
+             "a resumed run adds a second event file");
+  }
+};
+
+QTEST_GUILESS_MAIN(TestSweep)
+#include "test_sweep.moc"
