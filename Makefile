@@ -6,7 +6,7 @@ export CCACHE_SLOPPINESS := pch_defines,time_macros,include_file_mtime,include_f
 # Relative paths let a fresh clone in another folder reuse the cache.
 export CCACHE_BASEDIR := $(CURDIR)
 
-.PHONY: run test deps build bench diagnose-bench slurm-test soak fuzz fuzz-smoke sanitize package format format-check clean
+.PHONY: run test deps build bench diagnose-bench sweep-bench slurm-test soak fuzz fuzz-smoke sanitize package format format-check clean
 
 run: build
 	$(BUILD_DIR)/app/alexnet-lab
@@ -38,6 +38,11 @@ bench: build
 # about 20 minutes here (docs/findings.md).
 diagnose-bench: build
 	/usr/bin/python3 tests/bench/diagnose_bench.py $(BUILD_DIR)/app/alexnet-lab
+
+# Figures, not pass/fail: ASHA against the full grid on a 27-trial space, and
+# trials at once against one at a time (docs/sweeps.md); about 20 minutes here.
+sweep-bench: build
+	/usr/bin/python3 tests/bench/sweep_bench.py $(BUILD_DIR)/app/alexnet-lab
 
 # Sweeps and data-parallel training on a real one-node Slurm cluster (slurm-wlm
 # and munge as private daemons in a temporary folder; needs root): a job

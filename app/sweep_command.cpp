@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "command_line.h"
+#include "io/json_text.h"
 #include "errors.h"
 #include "run/run_store.h"
 #include "slurm_submission.h"
@@ -55,9 +56,9 @@ const char* const kSweepUsage =
     "                        --partition P, --time HH:MM:SS, --cpus-per-trial N (default 1),\n"
     "                        --max-running M (default: all at once); --dry-run prints the script\n";
 
-const std::set<std::string> kSweepValues = {"grid",      "space",          "random",     "parallel",       "show",
-                                            "run-trial", "trial",          "asha-min",   "asha-reduction", "partition",
-                                            "time",      "cpus-per-trial", "max-running"};
+const std::set<std::string> kSweepValues = {
+    "base-config", "grid",     "space",          "random",    "parallel", "show",           "run-trial",
+    "trial",       "asha-min", "asha-reduction", "partition", "time",     "cpus-per-trial", "max-running"};
 const std::set<std::string> kSweepFlags = {"json", "slurm", "dry-run"};
 
 OptionSpec sweep_option_spec() {
@@ -86,6 +87,16 @@ std::vector<std::string> base_arguments(const std::vector<std::string>& args) {
     base.push_back(args[i]);
   }
   return base;
+}
+
+ExperimentConfig read_config_file(const std::string& path) {
+  try {
+    return config_from_json(parse_bounded_json(read_whole_file(path)));
+  } catch (const StoreError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw UsageError("sweep: " + path + " is not an experiment's config: " + e.what());
+  }
 }
 
 std::atomic<bool> g_stop{false};
@@ -147,7 +158,15 @@ Sweep new_sweep(const std::vector<std::string>& args, const ParsedArgs& a) {
   for (const char* dist : {"processes", "world-size", "rank", "master"}) {
     if (base_args.has(dist)) throw UsageError(std::string("sweep: --") + dist + " is for one run; a sweep runs trials");
   }
-  ExperimentConfig base = config_from_args(base_args);
+  // The window hands its experiment over as a config.json of its own; the command line as train options.
+  ExperimentConfig base;
+  if (a.has("base-config")) {
+    for (const std::string& name : base_args.option_names())
+      throw UsageError("sweep: --base-config holds the whole base experiment; --" + name + " cannot be added to it");
+    base = read_config_file(a.text("base-config", ""));
+  } else {
+    base = config_from_args(base_args);
+  }
   base.out_dir.clear();
   base.threads = 0;
   Sweep sweep;

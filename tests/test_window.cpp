@@ -4,6 +4,7 @@
 #include <QtTest>
 
 #include <QCheckBox>
+#include <QLineEdit>
 #include <QScrollArea>
 
 #include <QAction>
@@ -21,6 +22,7 @@
 #include "experiment_panel.h"
 #include "activation_view.h"
 #include "gradient_view.h"
+#include "sweep_view.h"
 #include "loss_view.h"
 #include "main_window.h"
 #include "run_history.h"
@@ -401,6 +403,56 @@ class TestWindow : public QObject {
     QCOMPARE(card["weights"].get<std::string>(), std::string("best"));
     QCOMPARE(card["iteration"].get<std::int64_t>(), r.best_iteration);
     QCOMPARE(card["test_accuracy"].get<double>(), r.best_test_accuracy);
+  }
+
+  // A sweep from the window: the panel's experiment over a space typed in, the
+  // number of trials shown before Start sweep; then the table, the parallel
+  // coordinates and the scatter fill as trials end, and two trials open in Compare.
+  void aSweepStartsFromThePanelAndIsShown() {
+    MainWindow window;
+    window.resize(1400, 900);
+    window.show();
+    const QString spec = tmp_.filePath("sweepy.json");
+    QFile f(spec);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(QByteArray::fromStdString(alexnet::spec_to_json(testsupport::tiny_spec("sweepy")).dump()));
+    f.close();
+    window.panel()->addVariant(spec, true);
+    for (const char* preset : {"original", "tanh", "small"}) {
+      window.panel()->findChild<QCheckBox*>(QString("variant-") + preset)->setChecked(false);
+    }
+    window.panel()->findChild<QComboBox*>("dataCombo")->setCurrentText("synthetic");
+    window.panel()->findChild<QSpinBox*>("inputSize")->setValue(32);
+    window.panel()->findChild<QSpinBox*>("iterations")->setValue(30);
+    window.panel()->findChild<QSpinBox*>("batch")->setValue(16);
+    window.panel()->findChild<QSpinBox*>("recordEvery")->setValue(10);
+    window.panel()->findChild<QSpinBox*>("probeEvery")->setValue(10);
+    SweepView* view = window.sweepView();
+    auto* space = view->findChild<QLineEdit*>("sweepSpace");
+    auto* estimate = view->findChild<QLabel*>("sweepEstimate");
+    space->setText("lr=0.005,0.02; sweepy.fc3.units=8,32");
+    QVERIFY2(estimate->text().startsWith("4 trials"), qPrintable(estimate->text()));
+    space->setText("sweepy.fc9.units=8");
+    QVERIFY2(estimate->text().contains("no layer fc9"), qPrintable(estimate->text()));
+    QVERIFY(!view->findChild<QPushButton*>("sweepStart")->isEnabled());
+    space->setText("lr=0.005,0.02");
+    QString error;
+    QVERIFY2(view->startSweep(QStringLiteral(ALEXNET_BINARY), &error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(view->summary().contains("2 finished"), 120000);
+    QCOMPARE(view->table()->model()->rowCount(), 2);
+    QCOMPARE(view->coordinates()->plottableCount(), 2);  // a line per trial
+    QCOMPARE(view->scatter()->graphCount(), 1);
+    QCOMPARE(view->scatter()->graph(0)->dataCount(), 2);
+    view->table()->selectAll();
+    view->findChild<QPushButton*>("sweepCompare")->click();
+    QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.compareView()));
+    // The folder opens again as a sweep (File > Open run on it too), and its pictures export.
+    MainWindow again;
+    const QString dir = QFileInfo(view->table()->model()->index(0, 0).data(Qt::UserRole + 1).toString()).path();
+    QVERIFY(again.openRun(dir));
+    QCOMPARE(again.tabs()->currentWidget(), static_cast<QWidget*>(again.sweepView()));
+    QVERIFY(again.sweepView()->exportPicture(0, tmp_.filePath("sweep.png"), QSize(1280, 720), 1.0));
+    QVERIFY(imageVaries(QImage(tmp_.filePath("sweep.png"))));
   }
 
   // Continue run trains the stopped run on from its checkpoint.

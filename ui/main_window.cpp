@@ -29,6 +29,7 @@
 #include "activation_view.h"
 #include "findings_view.h"
 #include "gradient_view.h"
+#include "sweep_view.h"
 #include "analysis/repair.h"
 #include "compare_view.h"
 #include "inspect_view.h"
@@ -128,6 +129,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     if (openRun(dir)) tabs_->setCurrentWidget(loss_view_);
   });
   connect(runs_view_, &RunsView::compareRequested, this, [this](const QStringList& dirs) { compareRuns(dirs); });
+  sweep_view_ = new SweepView();
+  tabs_->addTab(sweep_view_, tr("Sweep"));
+  connect(sweep_view_, &SweepView::compareRequested, this, [this](const QStringList& dirs) { compareRuns(dirs); });
+  sweep_view_->setBase([this] { return panel_->config(); },
+                       [this](const ExperimentConfig& c) { return secondsPerTrial(c); });
   setCentralWidget(tabs_);
 
   auto* side = new QWidget();
@@ -245,6 +251,13 @@ void MainWindow::buildMenus() {
     const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a run folder"),
                                                           QString::fromStdString(new_default_run_dir()) + "/..");
     if (!dir.isEmpty()) openRun(dir);
+  });
+  QAction* open_sweep = file->addAction(tr("Open s&weep…"));
+  open_sweep->setObjectName("openSweep");
+  connect(open_sweep, &QAction::triggered, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open a sweep folder"),
+                                                          QString::fromStdString(new_default_run_dir()) + "/..");
+    if (!dir.isEmpty()) openSweep(dir);
   });
   recent_menu_ = file->addMenu(tr("Recent runs"));
   refreshRecentRuns();
@@ -402,7 +415,31 @@ bool MainWindow::continueRun() {
   return true;
 }
 
+bool MainWindow::openSweep(const QString& dir) {
+  QString error;
+  if (!sweep_view_->openSweep(dir, &error)) {
+    log(tr("cannot open the sweep %1: %2").arg(dir, error));
+    QMessageBox::warning(this, tr("Open sweep"), error);
+    return false;
+  }
+  tabs_->setCurrentWidget(sweep_view_);
+  return true;
+}
+
+// A trial of `c` takes about what the last run of its variants took, from
+// their measured speed (images per second at the last record).
+double MainWindow::secondsPerTrial(const ExperimentConfig& c) const {
+  double seconds = 0;
+  for (const VariantSpec& v : c.variants) {
+    const auto records = history_->records(QString::fromStdString(v.name));
+    if (records.empty() || records.back().images_per_second <= 0) return -1;
+    seconds += double(c.iterations) * c.batch_size / records.back().images_per_second;
+  }
+  return seconds;
+}
+
 bool MainWindow::openRun(const QString& dir) {
+  if (QFile::exists(QDir(dir).filePath("sweep.json"))) return openSweep(dir);  // a sweep folder, not a run
   if (worker_->running()) {
     QMessageBox::information(this, tr("Open run"), tr("Stop the running experiment first."));
     return false;

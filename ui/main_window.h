@@ -24,6 +24,7 @@ namespace alexnet::ui {
 
 class ActivationView;
 class GradientView;
+class SweepView;
 class CompareView;
 class InspectView;
 class RunsView;
@@ -42,8 +43,10 @@ class MainWindow : public QMainWindow {
   explicit MainWindow(QWidget* parent = nullptr);
   ~MainWindow() override;
 
-  bool startExperiment();  // from the panel's settings; false (with a message) if they are refused
-  bool openRun(const QString& dir);
+  bool startExperiment();            // from the panel's settings; false (with a message) if they are refused
+  bool openRun(const QString& dir);  // a sweep folder opens in the Sweep tab
+  bool openSweep(const QString& dir);
+  SweepView* sweepView() const { return sweep_view_; }
   // Continues the opened run from its last checkpoint (a stopped, killed or crashed run).
   bool continueRun();
   // Every plot of the run in view, and the comparison in the Compare tab when there is one.
@@ -78,6 +81,7 @@ class MainWindow : public QMainWindow {
   void closeEvent(QCloseEvent* event) override;
 
  private:
+  double secondsPerTrial(const ExperimentConfig& config) const;
   void buildMenus();
   // A new experiment from the shown run's settings with the finding's first
   // repair; when it finishes, both runs open in Compare.
@@ -96,6 +100,7 @@ class MainWindow : public QMainWindow {
   FilterView* filter_view_;
   ActivationView* activation_view_;
   GradientView* gradient_view_;
+  SweepView* sweep_view_;
   ResultsView* results_view_;
   FindingsView* findings_view_;
   QString fix_of_;  // the run a running "Try the fix" experiment repairs

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 
 #include "errors.h"
 #include "run/run_config.h"
@@ -76,7 +77,13 @@ TrialState run_trial(const std::string& dir, int index, int threads, TrainingObs
   if (trial.state == TrialState::Finished || trial.state == TrialState::Pruned || trial.state == TrialState::Failed)
     return trial.state;
   // No trial ever runs twice at once: this lock is held while it trains.
-  const FolderLock running(dir, trial_lock_name(trial), false);
+  std::unique_ptr<FolderLock> running;
+  try {
+    running = std::make_unique<FolderLock>(dir, trial_lock_name(trial), false);
+  } catch (const StoreError&) {
+    throw StoreError("trial " + std::to_string(index) + " of " + dir +
+                     " is being run by another process now; a trial never runs twice at once");
+  }
   mark(dir, index, TrialState::Running, "");
   const std::string run_dir = trial_dir(sweep, trial);
   ExperimentConfig config;
