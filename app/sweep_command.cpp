@@ -153,7 +153,8 @@ std::string ranked_variant(const SweepSpace& space, const ExperimentConfig& base
   return base.variants.front().name;
 }
 
-Sweep new_sweep(const std::vector<std::string>& args, const ParsedArgs& a) {
+// The sweep the options describe, written to its folder unless `dry_run` (which only shows what would be submitted).
+Sweep new_sweep(const std::vector<std::string>& args, const ParsedArgs& a, bool dry_run) {
   const ParsedArgs base_args(base_arguments(args), train_option_spec(), "sweep");
   for (const char* dist : {"processes", "world-size", "rank", "master"}) {
     if (base_args.has(dist)) throw UsageError(std::string("sweep: --") + dist + " is for one run; a sweep runs trials");
@@ -205,6 +206,10 @@ Sweep new_sweep(const std::vector<std::string>& args, const ParsedArgs& a) {
   }
   if (holds_sweep(sweep.dir))
     throw StoreError(sweep.dir + " already holds a sweep; continue it with: alexnet-lab sweep --resume " + sweep.dir);
+  if (dry_run) {
+    sweep.dir = fs::absolute(sweep.dir).lexically_normal().string();
+    return sweep;
+  }
   std::error_code ec;
   fs::create_directories(sweep.dir, ec);
   if (ec) throw StoreError("cannot create the sweep folder " + sweep.dir + ": " + ec.message());
@@ -265,7 +270,7 @@ int run_sweep(const std::vector<std::string>& args) {
     if (requeued > 0) std::cerr << requeued << " trial(s) whose process had ended go on from their checkpoints\n";
   } else {
     if (!a.positional().empty()) throw UsageError("sweep: unexpected argument " + a.positional()[0]);
-    sweep = new_sweep(args, a);
+    sweep = new_sweep(args, a, a.flag("dry-run") && a.flag("slurm"));
   }
   if (a.flag("slurm")) return submit_to_slurm(sweep, a);
   if (a.flag("dry-run")) throw UsageError("sweep: --dry-run goes with --slurm");
