@@ -17,6 +17,7 @@
 #include "slurm_submission.h"
 #include "sweep/local_sweep.h"
 #include "sweep/sweep_folder.h"
+#include "sweep/sweep_tensorboard.h"
 #include "sweep/trial_runner.h"
 #include "sweep_report.h"
 #include "terminal_reporter.h"
@@ -215,6 +216,7 @@ Sweep new_sweep(const std::vector<std::string>& args, const ParsedArgs& a, bool 
   if (ec) throw StoreError("cannot create the sweep folder " + sweep.dir + ": " + ec.message());
   sweep.dir = fs::canonical(sweep.dir).string();
   write_sweep(sweep);
+  write_sweep_experiment(sweep);  // for TensorBoard's HParams tab
   return sweep;
 }
 

@@ -16,7 +16,10 @@
 #include "sweep/sweep_folder.h"
 #include "sweep/sweep_space.h"
 #include "sweep/sweep_summary.h"
+#include "tensorboard_reader.h"
 #include "training_support.h"
+
+#include <set>
 
 using namespace alexnet;
 
@@ -252,6 +255,42 @@ class TestSweep : public QObject {
         QVERIFY(v <= previous);  // finished ones ranked best first
         previous = v;
       }
+    }
+    // TensorBoard's HParams tab: the experiment at the sweep's root, each trial a session with its values.
+    const auto hparams = [](const QString& folder, const std::string& tag) {
+      std::vector<tbread::Message> found;  // the HParamsPluginData of each summary with `tag`
+      for (const QString& file : QDir(folder).entryList({"events.out.tfevents.*"}, QDir::Files)) {
+        for (const std::string& record : tbread::read_records(folder + "/" + file)) {
+          const tbread::Message event = tbread::parse(record);
+          if (!event.count(5)) continue;
+          const tbread::Message value = tbread::parse(tbread::parse(event.find(5)->second.bytes).find(1)->second.bytes);
+          if (value.find(1)->second.bytes != tag) continue;
+          const tbread::Message plugin =
+              tbread::parse(tbread::parse(value.find(9)->second.bytes).find(1)->second.bytes);
+          if (plugin.find(1)->second.bytes != "hparams") continue;
+          found.push_back(tbread::parse(plugin.find(2)->second.bytes));
+        }
+      }
+      return found;
+    };
+    const auto experiment = hparams(dir, "_hparams_/experiment");
+    QCOMPARE(int(experiment.size()), 1);
+    const tbread::Message e = tbread::parse(experiment[0].find(2)->second.bytes);
+    QCOMPARE(int(e.count(4)), 2);  // lr and tiny.fc3.units
+    QVERIFY(e.count(5) >= 1);      // the metrics
+    const tbread::Message metric = tbread::parse(tbread::parse(e.find(5)->second.bytes).find(1)->second.bytes);
+    QCOMPARE(metric.find(1)->second.bytes, std::string("tb"));
+    QCOMPARE(metric.find(2)->second.bytes, std::string("validation/accuracy/tiny"));
+    for (const TrialRecord& t : s.trials) {
+      const QString run = dir + "/" + QString::fromStdString(t.run);
+      const auto start = hparams(run, "_hparams_/session_start_info");
+      QCOMPARE(int(start.size()), 1);
+      const tbread::Message info = tbread::parse(start[0].find(3)->second.bytes);
+      std::set<std::string> names;
+      for (auto [it, end] = info.equal_range(1); it != end; ++it)
+        names.insert(tbread::parse(it->second.bytes).find(1)->second.bytes);
+      QCOMPARE(names, (std::set<std::string>{"lr", "tiny.fc3.units"}));
+      QCOMPARE(int(hparams(run, "_hparams_/session_end_info").size()), t.state == TrialState::Finished ? 1 : 0);
     }
     // A second sweep in the same folder is refused; so is changing the space on resume.
     const CliResult again = run_cli(QStringList(quick_sweep(dir)) << "--grid"

@@ -131,9 +131,10 @@ int draw_parallel_coordinates(QCustomPlot* plot, const Sweep& sweep) {
   QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
   for (int k = 0; k < n; ++k)
     ticker->addTick(k, axes[std::size_t(k)].name + (axes[std::size_t(k)].logarithmic ? " (log)" : ""));
-  ticker->addTick(n, QString::fromStdString(sweep.variant + " " + metric_name(sweep)));
+  ticker->addTick(n, metric_name(sweep) == "validation_accuracy" ? QObject::tr("validation accuracy")
+                                                                 : QObject::tr("test accuracy"));
   plot->xAxis->setTicker(ticker);
-  plot->xAxis->setRange(-0.3, n + 0.3);
+  plot->xAxis->setRange(-0.4, n + 0.5);
   plot->yAxis->setRange(-0.1, 1.1);
   plot->yAxis->setVisible(false);
   plot->xAxis->grid()->setVisible(false);

@@ -203,6 +203,99 @@ void TensorBoardWriter::text(const std::string& tag, std::int64_t step, const st
   write_event(step, value);
 }
 
+namespace {
+
+// google.protobuf.Value { number_value = 2; string_value = 3; bool_value = 4; }
+std::string proto_value(const HParamValue& v) {
+  std::string out;
+  switch (v.kind) {
+    case HParamValue::Kind::Number:
+      put_double(out, 2, v.number);
+      break;
+    case HParamValue::Kind::Text:
+      put_bytes(out, 3, v.text);
+      break;
+    case HParamValue::Kind::Flag:
+      put_int(out, 4, v.flag ? 1 : 0);
+      break;
+  }
+  return out;
+}
+
+// A Summary.Value of the hparams plugin: HParamsPluginData { version = 1 (0); `field` = data }
+// in its metadata, and the empty float tensor TensorBoard expects beside it.
+std::string hparams_value(const std::string& tag, int field, const std::string& data) {
+  std::string plugin_data_content, plugin_data, metadata, shape, tensor, value;
+  put_bytes(plugin_data_content, field, data);
+  put_bytes(plugin_data, 1, "hparams");
+  put_bytes(plugin_data, 2, plugin_data_content);
+  put_bytes(metadata, 1, plugin_data);
+  put_int(tensor, 1, 1);        // DT_FLOAT
+  put_bytes(tensor, 2, shape);  // a scalar
+  put_float(tensor, 5, 0.0f);   // float_val
+  put_bytes(value, 1, tag);
+  put_bytes(value, 8, tensor);
+  put_bytes(value, 9, metadata);
+  return value;
+}
+
+}  // namespace
+
+void TensorBoardWriter::hparams_experiment(const std::string& description, const std::vector<HParamDomain>& hparams,
+                                           const std::vector<HParamMetric>& metrics) {
+  std::string experiment;
+  put_bytes(experiment, 1, description);
+  put_double(experiment, 3, now_seconds());
+  for (const HParamDomain& d : hparams) {
+    std::string info;  // HParamInfo { name = 1; type = 4; domain_discrete = 5; domain_interval = 6; }
+    put_bytes(info, 1, d.name);
+    const bool text = !d.values.empty() && d.values.front().kind == HParamValue::Kind::Text;
+    const bool flag = !d.values.empty() && d.values.front().kind == HParamValue::Kind::Flag;
+    put_int(info, 4, text ? 1 : flag ? 2 : 3);  // DATA_TYPE_STRING, _BOOL, _FLOAT64
+    if (!d.values.empty()) {
+      std::string list;
+      for (const HParamValue& v : d.values) put_bytes(list, 1, proto_value(v));
+      put_bytes(info, 5, list);
+    } else {
+      std::string interval;
+      put_double(interval, 1, d.low);
+      put_double(interval, 2, d.high);
+      put_bytes(info, 6, interval);
+    }
+    put_bytes(experiment, 4, info);
+  }
+  for (const HParamMetric& m : metrics) {
+    std::string name,
+        info;  // MetricInfo { MetricName name = 1 { group = 1; tag = 2; } display_name = 3; dataset_type = 5; }
+    put_bytes(name, 1, m.group);
+    put_bytes(name, 2, m.tag);
+    put_bytes(info, 1, name);
+    put_bytes(info, 3, m.display_name);
+    put_int(info, 5, 2);  // DATASET_VALIDATION
+    put_bytes(experiment, 5, info);
+  }
+  write_event(0, hparams_value("_hparams_/experiment", 2, experiment));
+}
+
+void TensorBoardWriter::hparams_session_start(const std::vector<HParamValue>& values) {
+  std::string start;  // SessionStartInfo { map<string, Value> hparams = 1; double start_time_secs = 5; }
+  for (const HParamValue& v : values) {
+    std::string entry;
+    put_bytes(entry, 1, v.name);
+    put_bytes(entry, 2, proto_value(v));
+    put_bytes(start, 1, entry);
+  }
+  put_double(start, 5, now_seconds());
+  write_event(0, hparams_value("_hparams_/session_start_info", 3, start));
+}
+
+void TensorBoardWriter::hparams_session_end(bool success) {
+  std::string end;                   // SessionEndInfo { Status status = 1; double end_time_secs = 2; }
+  put_int(end, 1, success ? 1 : 2);  // STATUS_SUCCESS, STATUS_FAILURE
+  put_double(end, 2, now_seconds());
+  write_event(0, hparams_value("_hparams_/session_end_info", 4, end));
+}
+
 void TensorBoardWriter::flush() {
   if (std::fflush(file_) != 0 || ::fsync(fileno(file_)) != 0) {
     throw StoreError("cannot flush " + path_ + ": " + std::strerror(errno));

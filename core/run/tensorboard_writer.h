@@ -16,10 +16,33 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "train/training_events.h"
 
 namespace alexnet {
+
+// TensorBoard's HParams plugin (tensorboard/plugins/hparams api.proto and
+// plugin_data.proto): an experiment's parameters and metrics at the log
+// folder's root, and each session's values in its own run folder.
+struct HParamValue {
+  std::string name;
+  enum class Kind { Number, Text, Flag } kind = Kind::Number;
+  double number = 0;
+  std::string text;
+  bool flag = false;
+};
+struct HParamDomain {
+  std::string name;
+  bool numeric = true;
+  double low = 0, high = 0;         // numeric: the interval
+  std::vector<HParamValue> values;  // otherwise (or a grid): the values it takes
+};
+struct HParamMetric {
+  std::string group;  // the metric's run below the session's: "tb"
+  std::string tag;    // validation/accuracy/small
+  std::string display_name;
+};
 
 std::uint32_t crc32c(const void* data, std::size_t size);
 std::uint32_t masked_crc32c(const void* data, std::size_t size);  // TFRecord's rotation + constant
@@ -43,6 +66,11 @@ class TensorBoardWriter {
   void image(const std::string& tag, std::int64_t step, int height, int width, int channels, const std::string& png);
   // Markdown for TensorBoard's Text tab.
   void text(const std::string& tag, std::int64_t step, const std::string& markdown);
+  // The HParams plugin's experiment, a session's start (its values) and end.
+  void hparams_experiment(const std::string& description, const std::vector<HParamDomain>& hparams,
+                          const std::vector<HParamMetric>& metrics);
+  void hparams_session_start(const std::vector<HParamValue>& values);
+  void hparams_session_end(bool success);
   void flush();  // fsync
 
  private:

@@ -8,6 +8,7 @@
 
 #include "errors.h"
 #include "run/run_config.h"
+#include "sweep/sweep_tensorboard.h"
 #include "train/trainer.h"
 
 namespace alexnet {
@@ -104,6 +105,7 @@ TrialState run_trial(const std::string& dir, int index, int threads, TrainingObs
     const auto next = std::find_if(rungs.begin(), rungs.end(), [&](std::int64_t r) { return r > decided; });
     const std::int64_t stop = next == rungs.end() ? -1 : *next;
     const bool resume = fs::exists(fs::path(run_dir) / "config.json");
+    if (!resume) write_trial_start(sweep, trial);  // TensorBoard's HParams tab: this session's values
     ExperimentConfig stage = resume ? read_run_config(run_dir) : config;
     stage.threads = threads;
     Trainer trainer(stage, keeper, resume);
@@ -136,6 +138,7 @@ TrialState run_trial(const std::string& dir, int index, int threads, TrainingObs
         t.state = TrialState::Failed;
         t.reason = ranked->note;
       });
+      write_trial_end(sweep, trial, false);
       return TrialState::Failed;
     }
     if (stop < 0) {
@@ -145,6 +148,7 @@ TrialState run_trial(const std::string& dir, int index, int threads, TrainingObs
         t.state = TrialState::Finished;
         t.reason.clear();
       });
+      write_trial_end(sweep, trial, true);
       return TrialState::Finished;
     }
     // A rung: record the metric, then go on only among the best 1/reduction recorded there.
