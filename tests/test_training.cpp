@@ -570,6 +570,9 @@ class TestTraining : public QObject {
     const nlohmann::json results = read_json(dir("diverge/results.json"));
     QVERIFY(results["variants"][1]["diverged"].get<bool>());
     QVERIFY(results["variants"][1]["iterations"].get<int>() < 60);
+    // The step whose loss was not finite: the one after the last it completed.
+    QCOMPARE(results["variants"][1]["diverged_at"].get<int>(), results["variants"][1]["iterations"].get<int>() + 1);
+    QVERIFY(results["variants"][0]["diverged_at"].is_null());
     QVERIFY(!results["variants"][0]["diverged"].get<bool>());
     QCOMPARE(results["variants"][0]["iterations"].get<int>(), 60);
     QVERIFY(results["variants"][0]["test_accuracy"].get<double>() > 0.3);

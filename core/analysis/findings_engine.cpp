@@ -184,10 +184,11 @@ std::vector<Finding> FindingsEngine::on_result(const VariantResult& result) {
   History& h = history(result.variant);
   h.result = result;
   if (result.diverged && !h.diverged_at) {
-    // "diverged: the loss became NaN at iteration 57; ..." (the trainer's note)
-    std::int64_t at = result.iterations + 1;
+    std::int64_t at = result.diverged_at >= 0 ? result.diverged_at : result.iterations + 1;
+    // Runs made before results.json stored it: the trainer's note says it
+    // ("diverged: the loss became NaN at iteration 57; ...").
     const std::size_t k = result.note.find("at iteration ");
-    if (k != std::string::npos) at = std::strtoll(result.note.c_str() + k + 13, nullptr, 10);
+    if (result.diverged_at < 0 && k != std::string::npos) at = std::strtoll(result.note.c_str() + k + 13, nullptr, 10);
     h.diverged_at = at;
     h.diverged_what = result.note.find("infinite") != std::string::npos ? "infinite" : "NaN";
   }

@@ -76,6 +76,7 @@ nlohmann::json counters_to_json(const VariantState& v) {
           {"last_loss", v.last_loss},
           {"diverged", v.diverged},
           {"stopped_early", v.stopped_early},
+          {"diverged_at", v.diverged_at},
           {"best_iteration", v.best_iteration},
           {"best_validation_accuracy", v.best_validation_accuracy},
           {"note", v.note},
@@ -92,6 +93,7 @@ void counters_from_json(const nlohmann::json& j, VariantState& v) {
   v.diverged = j.at("diverged").get<bool>();
   // Absent in checkpoints made before the best weights were kept.
   v.stopped_early = j.value("stopped_early", false);
+  v.diverged_at = j.contains("diverged_at") ? json_int<std::int64_t>(j.at("diverged_at")) : -1;
   v.best_iteration = j.contains("best_iteration") ? json_int<std::int64_t>(j.at("best_iteration")) : -1;
   v.best_validation_accuracy = j.value("best_validation_accuracy", -1.0);
   v.note = j.at("note").get<std::string>();

@@ -206,6 +206,9 @@ void parse_results(const std::string& text, const std::string& path, RunContents
       v.seconds = r.at("seconds").get<double>();
       v.parameters = json_int<std::int64_t>(r.at("parameters"));
       v.diverged = r.at("diverged").get<bool>();
+      v.diverged_at = r.contains("diverged_at") && r.at("diverged_at").is_number_integer()
+                          ? r.at("diverged_at").get<std::int64_t>()
+                          : -1;  // absent before it was stored
       v.note = r.value("note", "");
       if (r.contains("best") && r.at("best").is_object()) {  // absent before best weights were kept
         const nlohmann::json& b = r.at("best");

@@ -181,6 +181,7 @@ nlohmann::json result_to_json(const VariantResult& r) {
           {"seconds", r.seconds},
           {"parameters", r.parameters},
           {"diverged", r.diverged},
+          {"diverged_at", r.diverged_at < 0 ? nlohmann::json(nullptr) : nlohmann::json(r.diverged_at)},
           {"note", r.note},
           {"best", r.best_iteration < 0 ? nlohmann::json(nullptr)
                                         : nlohmann::json{{"iteration", r.best_iteration},

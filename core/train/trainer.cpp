@@ -559,6 +559,7 @@ class Trainer::Session {
     if (!std::isfinite(value)) {
       v.diverged = true;
       v.diverged_value = std::isnan(value) ? "NaN" : "infinite";
+      v.diverged_at = iteration_ + 1;
       v.note = "diverged: the loss became " + v.diverged_value + " at iteration " + std::to_string(iteration_ + 1) +
                "; this variant was stopped";
       return;
@@ -739,6 +740,7 @@ class Trainer::Session {
       r.seconds = v.seconds;
       r.parameters = v.model->parameter_count();
       r.diverged = v.diverged;
+      r.diverged_at = v.diverged_at;
       r.note = v.diverged || v.stopped_early
                    ? v.note
                    : (!stopped_                   ? ""

@@ -95,7 +95,8 @@ struct VariantResult {
   double seconds = 0;
   std::int64_t parameters = 0;
   bool diverged = false;
-  std::string note;  // why it stopped early, if it did
+  std::int64_t diverged_at = -1;  // the iteration whose loss was NaN or infinite (-1: none)
+  std::string note;               // why it stopped early, if it did
   // The best weights by validation accuracy on the probe set (-1: none kept,
   // as in a run without a validation split). Their test figures are measured
   // with --early-stop (kNotMeasured otherwise).

@@ -37,6 +37,7 @@ struct VariantState {
   bool stopped_early = false;  // --early-stop: no better validation accuracy for its patience
   bool diverged = false;
   std::string diverged_value;  // NaN or infinite
+  std::int64_t diverged_at = -1;
   std::string note;
 
   bool training() const { return !diverged && !stopped_early; }
