@@ -15,7 +15,10 @@ namespace {
 // Thresholds against the fault benchmark and healthy runs (docs/findings.md).
 // A healthy run's layers take steps of 1e-4 to 4e-3 of their weights, and no
 // layer's gradient is under a tenth of the largest one's.
-constexpr double kExplodingFactor = 1000;  // a layer's gradient norm this many times its first measurement
+// A layer's gradient norm this many times its first measurement, and above
+// the largest gradient any layer had at the start: a vanished gradient that
+// wobbles from 1e-9 to 1e-5 has grown ten-thousandfold without exploding.
+constexpr double kExplodingFactor = 1000;
 constexpr double kVanishingShare = 1e-2;   // a layer's gradient norm under 1 % of the largest layer's
 constexpr double kVanishedShare = 1e-5;    // ... under this (or zero everywhere): a problem
 constexpr double kHighUpdateRatio = 0.05;  // the median layer moves 5 % of its weights in one step
@@ -76,13 +79,15 @@ void exploding(const FindingsContext& c, const std::string& variant, const std::
       if (first[k] == 0 && std::isfinite(norm) && norm > 0) first[k] = norm;
     }
   }
+  const double largest_first = first.empty() ? 0.0 : *std::max_element(first.begin(), first.end());
   std::int64_t from = -1, to = -1;
   std::string evidence, layer;
   for (const GradientRecord& r : g) {
     for (std::size_t k = 0; k < r.layers.size(); ++k) {
       const LayerGradient& l = r.layers[k];
       const bool blown =
-          !std::isfinite(l.gradient_norm) || (first[k] > 0 && l.gradient_norm >= kExplodingFactor * first[k]);
+          !std::isfinite(l.gradient_norm) ||
+          (first[k] > 0 && l.gradient_norm >= kExplodingFactor * first[k] && l.gradient_norm > largest_first);
       if (!blown) continue;
       if (from < 0) {
         from = r.iteration;
