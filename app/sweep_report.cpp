@@ -17,12 +17,6 @@ std::string percent_cell(double v, int width) {
   return text;
 }
 
-double metric(const TrialRecord& t, const std::string& variant, const char* name) {
-  if (!t.metrics.contains(variant) || !t.metrics[variant].contains(name) || !t.metrics[variant][name].is_number())
-    return std::nan("");
-  return t.metrics[variant][name].get<double>();
-}
-
 }  // namespace
 
 std::string sweep_table(const Sweep& sweep) {
@@ -43,8 +37,8 @@ std::string sweep_table(const Sweep& sweep) {
     if (t->state == TrialState::Pruned || t->state == TrialState::Failed) settings += "  (" + t->reason + ")";
     std::snprintf(line, sizeof line, "%5d  %-8s  %10s  %10s  %10lld  %8.1f  ", t->trial,
                   trial_state_name(t->state).c_str(),
-                  percent_cell(metric(*t, s.variant, "validation_accuracy"), 10).c_str(),
-                  percent_cell(metric(*t, s.variant, "test_accuracy"), 10).c_str(),
+                  percent_cell(trial_metric(*t, s.variant, "validation_accuracy"), 10).c_str(),
+                  percent_cell(trial_metric(*t, s.variant, "test_accuracy"), 10).c_str(),
                   static_cast<long long>(t->iterations), t->seconds);
     o << line << settings << "\n";
   }

@@ -61,11 +61,6 @@ GradientView::GradientView(RunHistory* history, QWidget* parent) : ExportableVie
   plot_->xAxis->setLabel(tr("iteration"));
   plot_->yAxis->setLabel(tr("layer (input at the bottom)"));
   style_axes(plot_);
-  waiting_ = new QCPItemText(plot_);
-  waiting_->position->setType(QCPItemPosition::ptAxisRectRatio);
-  waiting_->position->setCoords(0.5, 0.5);
-  waiting_->setText(
-      tr("The gradient instruments measure the last step before every record (runs made before them have none)."));
   layout->addWidget(plot_, 1);
   note_ = new QLabel();
   note_->setObjectName("gradientNote");
@@ -111,12 +106,12 @@ void GradientView::redraw() {
   }
   map_->data()->clear();
   plot_->clearItems();
-  waiting_ = new QCPItemText(plot_);  // clearItems took it
-  waiting_->position->setType(QCPItemPosition::ptAxisRectRatio);
-  waiting_->position->setCoords(0.5, 0.5);
-  waiting_->setText(
+  auto* waiting = new QCPItemText(plot_);  // made anew at each redraw: clearItems takes every item
+  waiting->position->setType(QCPItemPosition::ptAxisRectRatio);
+  waiting->position->setCoords(0.5, 0.5);
+  waiting->setText(
       tr("The gradient instruments measure the last step before every record (runs made before them have none)."));
-  waiting_->setVisible(records.empty() || layers_.isEmpty());
+  waiting->setVisible(records.empty() || layers_.isEmpty());
   scale_->axis()->setLabel(ratio ? tr("log10(‖ΔW‖ / ‖W‖) of one step") : tr("log10 gradient norm"));
   if (records.empty() || layers_.isEmpty()) {
     note_->setText(variant.isEmpty() ? QString() : tr("No gradient measurements of %1 yet.").arg(variant));

@@ -13,7 +13,6 @@ class QComboBox;
 class QCustomPlot;
 class QCPColorMap;
 class QCPColorScale;
-class QCPItemText;
 class QLabel;
 
 namespace alexnet::ui {
@@ -44,7 +43,6 @@ class GradientView : public ExportableView {
   QCustomPlot* plot_;
   QCPColorMap* map_;
   QCPColorScale* scale_;
-  QCPItemText* waiting_;
   QLabel* note_;
   QStringList layers_;
   int columns_ = 0;

@@ -7,12 +7,6 @@ namespace alexnet::ui {
 
 namespace {
 
-double metric(const TrialRecord& t, const std::string& variant, const char* name) {
-  if (!t.metrics.contains(variant) || !t.metrics[variant].contains(name) || !t.metrics[variant][name].is_number())
-    return std::nan("");
-  return t.metrics[variant][name].get<double>();
-}
-
 QString value_text(const nlohmann::json& v) {
   return QString::fromStdString(v.is_string() ? v.get<std::string>() : v.dump());
 }
@@ -59,9 +53,9 @@ QVariant SweepTableModel::data(const QModelIndex& index, int role) const {
       return QString::fromStdString(trial_state_name(t.state)) +
              (t.state == TrialState::Pruned && !sort ? QString(" at %1").arg(t.pruned_at) : QString());
     case Validation:
-      return percent(metric(t, sweep_.variant, "validation_accuracy"));
+      return percent(trial_metric(t, sweep_.variant, "validation_accuracy"));
     case Test:
-      return percent(metric(t, sweep_.variant, "test_accuracy"));
+      return percent(trial_metric(t, sweep_.variant, "test_accuracy"));
     case Iterations:
       return qlonglong(t.iterations);
     case Seconds:

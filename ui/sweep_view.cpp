@@ -194,11 +194,19 @@ void SweepView::setBase(std::function<ExperimentConfig()> base,
   updateEstimate();
 }
 
+namespace {
+
+// "lr=0.1,0.2; x=uniform(0,1)" -> its items; a range is an item with "(".
+QStringList space_items(const QString& text) { return text.split(QRegularExpression("[;\\s]+"), Qt::SkipEmptyParts); }
+
+bool is_range(const QString& item) { return item.contains('('); }
+
+}  // namespace
+
 SweepSpace SweepView::parse_space_text(const QString& text, int draws) {
   SweepSpace space;
-  for (QString item : text.split(QRegularExpression("[;\\s]+"), Qt::SkipEmptyParts)) {
-    const bool range = item.contains('(');
-    if (range) space.random.push_back(parse_range(item.toStdString()));
+  for (const QString& item : space_items(text)) {
+    if (is_range(item)) space.random.push_back(parse_range(item.toStdString()));
     else space.grid.push_back(parse_grid(item.toStdString()));
   }
   if (!space.random.empty()) space.samples = draws;
@@ -257,14 +265,8 @@ bool SweepView::startSweep(const QString& program, QString* error) {
     return false;
   }
   QStringList args = {"sweep", "--base-config", base_file, "--out", dir};
-  for (const SweepDimension& d : space.grid) {
-    QStringList values;
-    for (const auto& v : d.values) values << QString::fromStdString(v.is_string() ? v.get<std::string>() : v.dump());
-    args << "--grid" << QString::fromStdString(d.name) + "=" + values.join(',');
-  }
-  for (QString item : space_->text().split(QRegularExpression("[;\\s]+"), Qt::SkipEmptyParts)) {
-    if (item.contains('(')) args << "--space" << item;
-  }
+  // The items as typed (parse_space_text above has accepted each).
+  for (const QString& item : space_items(space_->text())) args << (is_range(item) ? "--space" : "--grid") << item;
   if (!space.random.empty()) args << "--random" << QString::number(space.samples);
   process_.setProgram(program);
   process_.setArguments(args);

@@ -56,7 +56,6 @@ void run_local_sweep(const std::string& dir, const LocalSweepSettings& settings,
     throw StoreError("another sweep is running in " + dir +
                      " now (its sweep.driver.lock is held); wait for it or stop it");
   }
-  requeue_abandoned_trials(dir);
   std::map<pid_t, int> running;  // process -> trial
   auto last_summary = std::chrono::steady_clock::now();
   for (;;) {

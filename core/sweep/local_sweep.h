@@ -17,7 +17,8 @@ struct LocalSweepSettings {
   int threads_per_trial = 1;
 };
 
-// Returns when every trial is done, or, once `stop` turns true, after asking
+// Trials marked running by a process that is gone are the caller's to queue
+// again first (requeue_abandoned_trials). Returns when every trial is done, or, once `stop` turns true, after asking
 // the running trials to stop (they stay queued, resumable) and waiting for
 // them. `say` gets a line for each trial that starts or ends and a summary
 // now and then. Throws StoreError when another driver holds the folder.

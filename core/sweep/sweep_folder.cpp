@@ -96,11 +96,14 @@ std::string metric_name(const Sweep& sweep) {
   return validation ? "validation_accuracy" : "test_accuracy";
 }
 
+double trial_metric(const TrialRecord& t, const std::string& variant, const std::string& name) {
+  if (!t.metrics.contains(variant) || !t.metrics[variant].contains(name) || !t.metrics[variant][name].is_number())
+    return std::nan("");
+  return t.metrics[variant][name].get<double>();
+}
+
 double trial_value(const Sweep& sweep, const TrialRecord& t) {
-  const std::string metric = metric_name(sweep);
-  if (!t.metrics.contains(sweep.variant)) return std::nan("");
-  const nlohmann::json& m = t.metrics[sweep.variant];
-  return m.contains(metric) && m[metric].is_number() ? m[metric].get<double>() : std::nan("");
+  return trial_metric(t, sweep.variant, metric_name(sweep));
 }
 
 nlohmann::json sweep_to_json(const Sweep& s) {

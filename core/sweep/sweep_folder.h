@@ -54,6 +54,8 @@ struct Sweep {
   std::vector<TrialRecord> trials;
 };
 
+// One of a variant's metrics at the trial's last result (NaN while it has none).
+double trial_metric(const TrialRecord& trial, const std::string& variant, const std::string& name);
 // A trial's ranking value: NaN while it has none.
 double trial_value(const Sweep& sweep, const TrialRecord& trial);
 std::string metric_name(const Sweep& sweep);  // validation_accuracy or test_accuracy
