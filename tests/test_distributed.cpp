@@ -219,20 +219,34 @@ class TestDistributed : public QObject {
     QCOMPARE(rank0->size(), 2);
     QCOMPARE(rank1->rank(), 1);
 
-    torch::Tensor w0 = torch::zeros({3, 2}, torch::requires_grad());
-    torch::Tensor w1 = torch::zeros({3, 2}, torch::requires_grad());
-    w0.mutable_grad() = torch::full({3, 2}, 1.0);
-    w1.mutable_grad() = torch::full({3, 2}, 4.0);
-    GradientAverager a0(*rank0, {w0}), a1(*rank1, {w1});
-    double loss0 = 0, loss1 = 0;
-    std::thread other([&] { loss1 = a1.average(3.0); });
-    loss0 = a0.average(1.0);
-    other.join();
-    QVERIFY(torch::allclose(w0.grad(), torch::full({3, 2}, 2.5)));
-    QVERIFY(torch::allclose(w1.grad(), torch::full({3, 2}, 2.5)));
-    QCOMPARE(loss0, 2.0);
-    QCOMPARE(loss1, 2.0);
-    QCOMPARE(a0.bytes_per_call(), 7 * 4);
+    // Three parameters in three units: c and b share a bucket (at most 10
+    // values), a is summed in place (6 values or more), and the loss has a
+    // bucket of its own. c is unreached by backward: its gradient averages as zero.
+    auto parameters = [] {
+      return std::vector<torch::Tensor>{torch::zeros({3, 2}, torch::requires_grad()),
+                                        torch::zeros({5}, torch::requires_grad()),
+                                        torch::zeros({4}, torch::requires_grad())};
+    };
+    const std::vector<torch::Tensor> p0 = parameters(), p1 = parameters();
+    GradientAverager a0(*rank0, p0, 6, 10), a1(*rank1, p1, 6, 10);
+    QCOMPARE(a0.units(), std::size_t(3));
+    QCOMPARE(a0.bytes_per_call(), (6 + 5 + 4 + 1) * 4);
+    // Twice: the second step's gradients replace the first's.
+    for (double scale : {1.0, 10.0}) {
+      const torch::Tensor loss0 = (p0[0] * scale).sum() + (p0[1] * 2.0 * scale).sum();
+      const torch::Tensor loss1 = (p1[0] * 3.0 * scale).sum() + (p1[1] * 4.0 * scale).sum();
+      double mean0 = 0, mean1 = 0;
+      std::thread other([&] { mean1 = a1.backward(loss1, 3.0 * scale); });
+      mean0 = a0.backward(loss0, 1.0 * scale);
+      other.join();
+      for (const std::vector<torch::Tensor>* p : {&p0, &p1}) {
+        QVERIFY(torch::equal((*p)[0].grad(), torch::full({3, 2}, 2.0 * scale)));
+        QVERIFY(torch::equal((*p)[1].grad(), torch::full({5}, 3.0 * scale)));
+        QVERIFY(torch::equal((*p)[2].grad(), torch::zeros({4})));
+      }
+      QCOMPARE(mean0, 2.0 * scale);
+      QCOMPARE(mean1, 2.0 * scale);
+    }
 
     std::string received;
     std::thread receiver([&] { received = rank1->broadcast_bytes(""); });

@@ -106,8 +106,20 @@ struct Cluster::Impl {
 
   template <typename Start>
   void run(const std::string& during, Start&& start) {
+    wait(during, begin(during, std::forward<Start>(start)));
+  }
+
+  template <typename Start>
+  c10::intrusive_ptr<c10d::Work> begin(const std::string& during, Start&& start) {
     try {
-      c10::intrusive_ptr<c10d::Work> work = start();
+      return start();
+    } catch (const std::exception& e) {
+      fail(during, e);
+    }
+  }
+
+  void wait(const std::string& during, const c10::intrusive_ptr<c10d::Work>& work) {
+    try {
       work->wait();
     } catch (const DistError&) {
       throw;
@@ -220,6 +232,16 @@ void Cluster::sum(torch::Tensor& values) {
   if (!impl_) return;
   std::vector<at::Tensor> tensors{values};
   impl_->run("summing across ranks", [&] { return impl_->group->allreduce(tensors, {c10d::ReduceOp::SUM}); });
+}
+
+std::function<void()> Cluster::start_sum(const torch::Tensor& values) {
+  if (!impl_) return [] {};
+  std::vector<at::Tensor> tensors{values};  // the work keeps its own copy of the list
+  Impl* impl = impl_.get();
+  const char* during = "summing across ranks";
+  c10::intrusive_ptr<c10d::Work> work =
+      impl->begin(during, [&] { return impl->group->allreduce(tensors, {c10d::ReduceOp::SUM}); });
+  return [impl, work, during] { impl->wait(during, work); };
 }
 
 void Cluster::max(torch::Tensor& values) {

@@ -43,6 +43,11 @@ class Cluster {
   // In place, on every rank: the element-wise sum / maximum over all ranks.
   void sum(torch::Tensor& values);
   void max(torch::Tensor& values);
+  // Starts the sum of `values` and returns at once; calling the returned
+  // function waits until `values` holds it (throwing DistError as sum() does).
+  // Until then `values` must not be touched. Every rank must start its sums
+  // in the same order. One process alone: nothing to wait for.
+  std::function<void()> start_sum(const torch::Tensor& values);
   // Rank 0's values, on every rank.
   void broadcast(torch::Tensor& values);
   std::string broadcast_bytes(const std::string& bytes);

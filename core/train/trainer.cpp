@@ -407,7 +407,8 @@ class Trainer::Session {
       torch::manual_seed(config_.seed + 0x9E3779B97F4A7C15ULL * std::uint64_t(cluster_->rank()) +
                          std::uint64_t(iteration_));
     }
-    for (VariantState& v : variants_) averagers_.emplace_back(*cluster_, v.model->parameters());
+    for (VariantState& v : variants_)
+      averagers_.push_back(std::make_unique<GradientAverager>(*cluster_, v.model->parameters()));
   }
 
   // Phase: variants side by side where the run has cores to spare for it; a
@@ -553,8 +554,7 @@ class Trainer::Session {
     // One process skips the backward pass of a diverged step; with several,
     // every rank takes part in the sum and all see the same mean loss.
     if (std::isfinite(value) || cluster_->distributed()) {
-      loss.backward();
-      value = averagers_[i].average(value);
+      value = averagers_[i]->backward(loss, value);
     }
     if (!std::isfinite(value)) {
       v.diverged = true;
@@ -705,14 +705,14 @@ class Trainer::Session {
     if (last_checkpoint_ != iteration_) checkpoint_all(iteration_);
     if (!cluster_->distributed() || !writer_) return;
     for (std::size_t i = 0; i < variants_.size(); ++i) {
-      const GradientAverager& a = averagers_[i];
+      const GradientAverager& a = *averagers_[i];
       if (a.calls() == 0 || variants_[i].seconds <= 0) continue;
       const double per_call = a.seconds() / double(a.calls());
       observer_.on_message("allreduce of " + variants_[i].spec.name + ": " +
-                           std::to_string(a.bytes_per_call() / 1000000) + " MB per step, " +
-                           std::to_string(int(per_call * 1000 + 0.5)) + " ms (" +
-                           std::to_string(int(100 * a.seconds() / variants_[i].seconds + 0.5)) + " % of the step, " +
-                           fixed(double(a.bytes_per_call()) / per_call / 1e9, 2) + " GB/s)");
+                           std::to_string(a.bytes_per_call() / 1000000) + " MB per step in " +
+                           std::to_string(a.units()) + " parts beside backward, " +
+                           std::to_string(int(per_call * 1000 + 0.5)) + " ms added to the step (" +
+                           std::to_string(int(100 * a.seconds() / variants_[i].seconds + 0.5)) + " % of it)");
     }
   }
 
@@ -831,7 +831,7 @@ class Trainer::Session {
   double last_rate_ = 0;  // the rate of the last iteration, for a closing record
   int probes_made_ = 0;
   double probe_seconds_ = 0, validation_seconds_ = 0;  // what probing and the end's validation cost
-  std::vector<GradientAverager> averagers_;
+  std::vector<std::unique_ptr<GradientAverager>> averagers_;
   std::unique_ptr<VariantLanes> lanes_;
   std::vector<double> variant_costs_;
   std::int64_t last_probe_ = 0, last_checkpoint_ = -1;

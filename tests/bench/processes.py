@@ -2,7 +2,8 @@
 """Data-parallel scaling on this machine: one process with every core against
 N processes with a share each (c10d + Gloo over loopback), through the real
 `alexnet-lab train`. Prints images/s per variant and what the gradient
-allreduce costs per step (bytes, milliseconds, share of the step, GB/s).
+allreduce adds to each step (bytes, parts summed apart, milliseconds after backward,
+share of the step).
 
 usage: processes.py ALEXNET_LAB [--sizes 64,128] [--iterations 30] [--processes 2]
 """
@@ -40,8 +41,8 @@ def images_per_second(out):
 
 def allreduce_lines(log):
     found = {}
-    for m in re.finditer(r"allreduce of (\S+): (\d+) MB per step, (\d+) ms \((\d+) % of the step, ([\d.]+) GB/s\)", log):
-        found[m.group(1)] = (int(m.group(2)), int(m.group(3)), int(m.group(4)), float(m.group(5)))
+    for m in re.finditer(r"allreduce of (\S+): (\d+) MB per step in (\d+) parts beside backward, (\d+) ms added to the step \((\d+) % of it\)", log):
+        found[m.group(1)] = tuple(int(m.group(k)) for k in range(2, 6))
     return found
 
 
@@ -57,7 +58,7 @@ def main():
     print(f"data-parallel scaling: 1 process x {cores} threads against {n} processes x "
           f"{max(1, cores // n)} thread(s), batch 64, synthetic data, {a.iterations} iterations")
     print(f"{'S':>4} {'variant':<9} {'1 proc img/s':>12} {f'{n} proc img/s':>12} {'ratio':>6} "
-          f"{'allreduce':>10} {'ms/step':>8} {'% step':>7} {'GB/s':>6}")
+          f"{'allreduce':>10} {'parts':>7} {'ms added':>8} {'% step':>7}")
     with tempfile.TemporaryDirectory() as tmp:
         for size in [int(s) for s in a.sizes.split(",")]:
             one = os.path.join(tmp, f"one-{size}")
@@ -66,9 +67,9 @@ def main():
             log = train(a.binary, many, size, a.iterations, ["--processes", str(n)])
             r1, rn, ar = images_per_second(one), images_per_second(many), allreduce_lines(log)
             for v in VARIANTS:
-                mb, ms, share, gbs = ar.get(v, (0, 0, 0, 0.0))
+                mb, parts, ms, share = ar.get(v, (0, 0, 0, 0))
                 print(f"{size:>4} {v:<9} {r1[v]:>12.0f} {rn[v]:>12.0f} {rn[v] / r1[v]:>6.2f} "
-                      f"{mb:>7} MB {ms:>8} {share:>6}% {gbs:>6.2f}")
+                      f"{mb:>7} MB {parts:>7} {ms:>8} {share:>6}%")
 
 
 if __name__ == "__main__":
