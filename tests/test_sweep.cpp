@@ -16,6 +16,7 @@
 #include "sweep/sweep_folder.h"
 #include "sweep/sweep_space.h"
 #include "sweep/sweep_summary.h"
+#include "sweep/trial_curves.h"
 #include "tensorboard_reader.h"
 #include "training_support.h"
 
@@ -43,6 +44,7 @@ class TestSweep : public QObject {
   Q_OBJECT
   QTemporaryDir tmp_;
   QString spec_;
+  QString grid_dir_;  // the sweep aGridSweepRunsAndPrunes made
 
   QStringList quick_sweep(const QString& out) const {
     return {"sweep",     "--variants",     spec_, "--data",
@@ -194,8 +196,9 @@ class TestSweep : public QObject {
     }
   }
 
-  // A 2 x 2 grid of tiny variants, two trials at a time, ASHA at 20 of 60 iterations.
-  void aSweepRunsPrunesAndShowsItsTable() {
+  // A 2 x 2 grid of tiny variants, two trials at a time, ASHA at 20 of 60
+  // iterations; the cases after it look at the folder it leaves.
+  void aGridSweepRunsAndPrunes() {
     const QString dir = tmp_.filePath("grid");
     const CliResult r = run_cli(QStringList(quick_sweep(dir)) << "--iterations"
                                                               << "60"
@@ -236,11 +239,51 @@ class TestSweep : public QObject {
     }
     QVERIFY(finished >= 1);
     QVERIFY(pruned >= 1);
-    const CliResult diagnosed = run_cli({"diagnose", dir + "/trial-000"});
-    QCOMPARE(diagnosed.exit_code, 0);
-    // The table, best first, and the JSON.
     QVERIFY2(r.out.contains("ranked by tiny's validation_accuracy") && r.out.contains("best: trial "),
              qPrintable(r.out));
+    const CliResult diagnosed = run_cli({"diagnose", dir + "/trial-000"});
+    QCOMPARE(diagnosed.exit_code, 0);
+    grid_dir_ = dir;
+  }
+
+  // The loss curves the Sweep tab draws: the best trials' once none runs (a
+  // pruned trial's ends at its rung), the running trials' while some do.
+  void theLossCurvesOfItsTrialsAreRead() {
+    if (grid_dir_.isEmpty()) QSKIP("needs the sweep aGridSweepRunsAndPrunes made");
+    const QString dir = grid_dir_;
+    const Sweep s = read_sweep(dir.toStdString());
+    const TrialCurves done = read_trial_curves(s);
+    QVERIFY(!done.running);
+    QCOMPARE(done.curves.size(), s.trials.size());
+    QVERIFY2(done.warnings.empty(), done.warnings.empty() ? "" : done.warnings.front().c_str());
+    for (const TrialCurve& c : done.curves) {
+      const TrialRecord& t = s.trials[std::size_t(c.trial)];
+      QCOMPARE(c.iterations.back(), t.iterations);
+      QCOMPARE(c.iterations.size(), std::size_t(t.iterations / 10));
+      QVERIFY(c.settings.find("lr=") != std::string::npos);
+    }
+    Sweep live = s;
+    live.trials[1].state = TrialState::Running;
+    const TrialCurves running = read_trial_curves(live);
+    QVERIFY(running.running);
+    QCOMPARE(running.curves.size(), std::size_t(1));
+    QCOMPARE(running.curves[0].trial, 1);
+    // A metrics.csv that leads out of its run folder is named, not read.
+    const QString metrics = dir + "/" + QString::fromStdString(s.trials[1].run) + "/metrics.csv";
+    QVERIFY(QFile::rename(metrics, metrics + ".kept"));
+    QVERIFY(QFile::link("/etc/passwd", metrics));
+    const TrialCurves refused = read_trial_curves(live);
+    QCOMPARE(refused.warnings.size(), std::size_t(1));
+    QVERIFY2(refused.warnings[0].find(s.trials[1].run) == 0, refused.warnings[0].c_str());
+    QVERIFY(refused.curves[0].iterations.empty());
+    QVERIFY(QFile::remove(metrics) && QFile::rename(metrics + ".kept", metrics));
+  }
+
+  // sweep --show --json: every trial with its settings and metrics, best first.
+  void itsTableListsTheBestFirst() {
+    if (grid_dir_.isEmpty()) QSKIP("needs the sweep aGridSweepRunsAndPrunes made");
+    const QString dir = grid_dir_;
+    const Sweep s = read_sweep(dir.toStdString());
     const CliResult shown = run_cli({"sweep", "--show", dir, "--json"});
     QCOMPARE(shown.exit_code, 0);
     const nlohmann::json j = nlohmann::json::parse(shown.out.toStdString());
@@ -256,7 +299,13 @@ class TestSweep : public QObject {
         previous = v;
       }
     }
-    // TensorBoard's HParams tab: the experiment at the sweep's root, each trial a session with its values.
+  }
+
+  // TensorBoard's HParams tab: the experiment at the sweep's root, each trial a session with its values.
+  void tensorBoardShowsItsParameters() {
+    if (grid_dir_.isEmpty()) QSKIP("needs the sweep aGridSweepRunsAndPrunes made");
+    const QString dir = grid_dir_;
+    const Sweep s = read_sweep(dir.toStdString());
     const auto hparams = [](const QString& folder, const std::string& tag) {
       std::vector<tbread::Message> found;  // the HParamsPluginData of each summary with `tag`
       for (const QString& file : QDir(folder).entryList({"events.out.tfevents.*"}, QDir::Files)) {
@@ -292,13 +341,18 @@ class TestSweep : public QObject {
       QCOMPARE(names, (std::set<std::string>{"lr", "tiny.fc3.units"}));
       QCOMPARE(int(hparams(run, "_hparams_/session_end_info").size()), t.state == TrialState::Finished ? 1 : 0);
     }
-    // A second sweep in the same folder is refused; so is changing the space on resume.
+  }
+
+  // A second sweep in the same folder is refused; so is changing the space on
+  // resume; a bad name fails before anything starts, naming it.
+  void aSecondSweepOrABadNameIsRefused() {
+    if (grid_dir_.isEmpty()) QSKIP("needs the sweep aGridSweepRunsAndPrunes made");
+    const QString dir = grid_dir_;
     const CliResult again = run_cli(QStringList(quick_sweep(dir)) << "--grid"
                                                                   << "lr=0.1");
     QCOMPARE(again.exit_code, 1);
     QVERIFY2(again.err.contains("already holds a sweep"), qPrintable(again.err));
     QCOMPARE(run_cli({"sweep", "--resume", dir, "--grid", "lr=0.1"}).exit_code, 2);
-    // A bad name fails before anything starts, naming it.
     const CliResult bad = run_cli(QStringList(quick_sweep(tmp_.filePath("bad"))) << "--grid"
                                                                                  << "tiny.fc9.units=8");
     QCOMPARE(bad.exit_code, 2);

@@ -23,6 +23,7 @@
 #include "activation_view.h"
 #include "gradient_view.h"
 #include "sweep_view.h"
+#include "sweep_table_model.h"
 #include "loss_view.h"
 #include "main_window.h"
 #include "run_history.h"
@@ -405,6 +406,27 @@ class TestWindow : public QObject {
     QCOMPARE(card["test_accuracy"].get<double>(), r.best_test_accuracy);
   }
 
+  // sweep.json learns a trial's iterations only at a rung or its end; the
+  // table shows how far a running trial has got from its records.
+  void aRunningTrialShowsHowFarItHasGot() {
+    alexnet::Sweep sweep;
+    sweep.trials.resize(2);
+    sweep.trials[0].trial = 0;
+    sweep.trials[0].state = alexnet::TrialState::Running;
+    sweep.trials[1].trial = 1;
+    sweep.trials[1].state = alexnet::TrialState::Finished;
+    sweep.trials[1].iterations = 300;
+    SweepTableModel model;
+    model.setSweep(sweep);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.setLiveIterations({{0, 120}});
+    QCOMPARE(changed.count(), 1);
+    QCOMPARE(model.index(0, SweepTableModel::Iterations).data().toLongLong(), 120);
+    QCOMPARE(model.index(1, SweepTableModel::Iterations).data().toLongLong(), 300);
+    model.setSweep(sweep);  // read again: the trial's own record until the next look at its records
+    QCOMPARE(model.index(0, SweepTableModel::Iterations).data().toLongLong(), 0);
+  }
+
   // A sweep from the window: the panel's experiment over a space typed in, the
   // number of trials shown before Start sweep; then the table, the parallel
   // coordinates and the scatter fill as trials end, and two trials open in Compare.
@@ -443,6 +465,11 @@ class TestWindow : public QObject {
     QCOMPARE(view->coordinates()->plottableCount(), 2);  // a line per trial
     QCOMPARE(view->scatter()->graphCount(), 1);
     QCOMPARE(view->scatter()->graph(0)->dataCount(), 2);
+    // Once no trial runs, the loss plot shows the best trials' curves, each to its end.
+    QCOMPARE(view->losses()->graphCount(), 2);
+    QCOMPARE(view->losses()->graph(0)->dataCount(), 3);  // records at 10, 20, 30
+    QVERIFY2(view->findChild<QLabel*>("sweepLossesTitle")->text().contains("best trials"),
+             qPrintable(view->findChild<QLabel*>("sweepLossesTitle")->text()));
     view->table()->selectAll();
     view->findChild<QPushButton*>("sweepCompare")->click();
     QCOMPARE(window.tabs()->currentWidget(), static_cast<QWidget*>(window.compareView()));
@@ -451,8 +478,11 @@ class TestWindow : public QObject {
     const QString dir = QFileInfo(view->table()->model()->index(0, 0).data(Qt::UserRole + 1).toString()).path();
     QVERIFY(again.openRun(dir));
     QCOMPARE(again.tabs()->currentWidget(), static_cast<QWidget*>(again.sweepView()));
-    QVERIFY(again.sweepView()->exportPicture(0, tmp_.filePath("sweep.png"), QSize(1280, 720), 1.0));
-    QVERIFY(imageVaries(QImage(tmp_.filePath("sweep.png"))));
+    for (int picture = 0; picture < 3; ++picture) {
+      const QString file = tmp_.filePath(QString("sweep-%1.png").arg(picture));
+      QVERIFY(again.sweepView()->exportPicture(picture, file, QSize(1280, 720), 1.0));
+      QVERIFY(imageVaries(QImage(file)));
+    }
   }
 
   // Continue run trains the stopped run on from its checkpoint.

@@ -6,6 +6,7 @@
 #include <qcustomplot.h>
 
 #include "plot_style.h"
+#include "run_history.h"
 
 namespace alexnet::ui {
 
@@ -15,6 +16,7 @@ struct Axis {
   QString name;
   bool categorical = false, logarithmic = false;
   std::vector<std::string> categories;  // in the order of the space
+  std::vector<double> values;           // a numeric grid's values
   double low = 0, high = 1;
 };
 
@@ -32,8 +34,10 @@ std::vector<Axis> axes_of(const Sweep& sweep) {
         for (const auto& v : d.values) a.categories.push_back(category(v));
       } else if (d.kind == SweepDimension::Kind::Values) {
         a.low = 1e300, a.high = -1e300;
-        for (const auto& v : d.values)
-          a.low = std::min(a.low, v.get<double>()), a.high = std::max(a.high, v.get<double>());
+        for (const auto& v : d.values) {
+          a.values.push_back(v.get<double>());
+          a.low = std::min(a.low, a.values.back()), a.high = std::max(a.high, a.values.back());
+        }
         a.logarithmic = a.low > 0 && a.high / a.low >= 10;
       } else {
         a.low = d.low, a.high = d.high;
@@ -181,7 +185,15 @@ int draw_metric_against(QCustomPlot* plot, const Sweep& sweep, const QString& pa
     plot->xAxis->setRange(-0.5, double(axis->categories.size()) - 0.5);
   } else if (axis->logarithmic) {
     plot->xAxis->setScaleType(QCPAxis::stLogarithmic);
-    plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    if (axis->values.empty()) {
+      plot->xAxis->setTicker(QSharedPointer<QCPAxisTickerLog>(new QCPAxisTickerLog));
+    } else {
+      // A grid: a tick at each of its values (the log ticker crowds a range
+      // of less than two decades with unreadable labels).
+      QSharedPointer<QCPAxisTickerText> ticker(new QCPAxisTickerText);
+      for (double v : axis->values) ticker->addTick(v, number_text(v));
+      plot->xAxis->setTicker(ticker);
+    }
     plot->xAxis->setRange(axis->low / 1.5, axis->high * 1.5);
   } else {
     plot->xAxis->setScaleType(QCPAxis::stLinear);
@@ -194,6 +206,43 @@ int draw_metric_against(QCustomPlot* plot, const Sweep& sweep, const QString& pa
   plot->yAxis->rescale();
   plot->yAxis->scaleRange(1.15);
   plot->legend->setVisible(graphs.size() > 1);
+  style_axes(plot);
+  plot->replot(QCustomPlot::rpQueuedReplot);
+  return drawn;
+}
+
+int draw_trial_losses(QCustomPlot* plot, const TrialCurves& curves, const QString& variant) {
+  plot->clearPlottables();
+  plot->clearItems();
+  int drawn = 0;
+  for (const TrialCurve& c : curves.curves) {
+    QCPGraph* g = plot->addGraph();
+    QVector<double> x, y;
+    for (std::size_t k = 0; k < c.iterations.size(); ++k) {
+      if (!std::isfinite(c.losses[k])) continue;
+      x << double(c.iterations[k]);
+      y << c.losses[k];
+    }
+    g->setData(x, y, true);
+    g->setPen(QPen(variant_colour(drawn), 1.6));
+    g->setName(QObject::tr("trial %1: %2").arg(c.trial).arg(QString::fromStdString(c.settings)));
+    ++drawn;
+  }
+  if (drawn == 0) {
+    auto* text = new QCPItemText(plot);
+    text->position->setType(QCPItemPosition::ptAxisRectRatio);
+    text->position->setCoords(0.5, 0.5);
+    text->setText(QObject::tr("No trial has recorded a loss yet."));
+  }
+  plot->xAxis->setLabel(QObject::tr("iteration"));
+  plot->yAxis->setLabel(QObject::tr("%1 training loss").arg(variant));
+  plot->rescaleAxes();
+  plot->yAxis->scaleRange(1.1);
+  if (plot->xAxis->range().size() <= 0) plot->xAxis->setRange(0, 1);
+  plot->plotLayout()->setAutoMargins(QCP::msAll);
+  plot->legend->setVisible(drawn > 0);
+  plot->legend->setBrush(QColor(255, 255, 255, 210));
+  plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
   style_axes(plot);
   plot->replot(QCustomPlot::rpQueuedReplot);
   return drawn;

@@ -1,6 +1,7 @@
 #include "sweep_table_model.h"
 
 #include <QDir>
+#include <algorithm>
 #include <cmath>
 
 namespace alexnet::ui {
@@ -16,11 +17,17 @@ QString value_text(const nlohmann::json& v) {
 void SweepTableModel::setSweep(const Sweep& sweep) {
   beginResetModel();
   sweep_ = sweep;
+  live_iterations_.clear();
   parameters_.clear();
   for (const auto* list : {&sweep_.space.grid, &sweep_.space.random}) {
     for (const SweepDimension& d : *list) parameters_ << QString::fromStdString(d.name);
   }
   endResetModel();
+}
+
+void SweepTableModel::setLiveIterations(const std::map<int, std::int64_t>& iterations) {
+  live_iterations_ = iterations;
+  if (!sweep_.trials.empty()) emit dataChanged(index(0, Iterations), index(rowCount() - 1, Iterations));
 }
 
 int SweepTableModel::rowCount(const QModelIndex& parent) const {
@@ -56,8 +63,10 @@ QVariant SweepTableModel::data(const QModelIndex& index, int role) const {
       return percent(trial_metric(t, sweep_.variant, "validation_accuracy"));
     case Test:
       return percent(trial_metric(t, sweep_.variant, "test_accuracy"));
-    case Iterations:
-      return qlonglong(t.iterations);
+    case Iterations: {
+      const auto live = live_iterations_.find(t.trial);
+      return qlonglong(live == live_iterations_.end() ? t.iterations : std::max(t.iterations, live->second));
+    }
     case Seconds:
       return sort ? QVariant(t.seconds) : QVariant(QString::number(t.seconds, 'f', 1));
   }

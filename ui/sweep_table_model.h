@@ -5,6 +5,8 @@
 
 #include <QAbstractTableModel>
 #include <QStringList>
+#include <cstdint>
+#include <map>
 
 #include "sweep/sweep_folder.h"
 
@@ -19,7 +21,10 @@ class SweepTableModel : public QAbstractTableModel {
 
   using QAbstractTableModel::QAbstractTableModel;
 
-  void setSweep(const Sweep& sweep);
+  void setSweep(const Sweep& sweep);  // forgets the live iterations
+  // How far running trials have got by their last record (trial -> iteration):
+  // sweep.json only learns it at a rung or the end.
+  void setLiveIterations(const std::map<int, std::int64_t>& iterations);
   const Sweep& sweep() const { return sweep_; }
   const QStringList& parameters() const { return parameters_; }
 
@@ -31,6 +36,7 @@ class SweepTableModel : public QAbstractTableModel {
  private:
   Sweep sweep_;
   QStringList parameters_;
+  std::map<int, std::int64_t> live_iterations_;
 };
 
 }  // namespace alexnet::ui

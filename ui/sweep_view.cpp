@@ -22,6 +22,7 @@
 #include "picture_file.h"
 #include "run/run_store.h"
 #include "sweep/sweep_summary.h"
+#include "sweep/trial_curves.h"
 #include "sweep_plots.h"
 #include "sweep_table_model.h"
 
@@ -98,8 +99,19 @@ SweepView::SweepView(QWidget* parent) : ExportableView(parent) {
   scatter_->setObjectName("sweepScatter");
   scatter_layout->addWidget(scatter_, 1);
   pictures->addWidget(scatter_box);
+  auto* losses_box = new QWidget();
+  auto* losses_layout = new QVBoxLayout(losses_box);
+  losses_layout->setContentsMargins(0, 0, 0, 0);
+  losses_title_ = new QLabel();
+  losses_title_->setObjectName("sweepLossesTitle");
+  losses_layout->addWidget(losses_title_);
+  losses_ = new QCustomPlot();
+  losses_->setObjectName("sweepLosses");
+  losses_layout->addWidget(losses_, 1);
+  pictures->addWidget(losses_box);
   pictures->setStretchFactor(0, 3);
   pictures->setStretchFactor(1, 2);
+  pictures->setStretchFactor(2, 2);
   splitter->addWidget(pictures);
   splitter->setStretchFactor(1, 2);
   layout->addWidget(splitter, 1);
@@ -318,16 +330,33 @@ void SweepView::redraw() {
   summary_->setText(text);
   draw_parallel_coordinates(coordinates_, sweep);
   draw_metric_against(scatter_, sweep, parameter_->currentText());
+  drawLosses();
 }
 
-QStringList SweepView::exportNames() const { return {"sweep-coordinates", "sweep-scatter"}; }
+void SweepView::drawLosses() {
+  const Sweep& sweep = model_->sweep();
+  const TrialCurves curves = read_trial_curves(sweep);
+  losses_title_->setText(curves.running ? tr("Training loss of the %n running trial(s)", "", int(curves.curves.size()))
+                                        : tr("Training loss of the best trials (none is running)"));
+  if (!curves.warnings.empty())
+    losses_title_->setText(losses_title_->text() + " — " + QString::fromStdString(curves.warnings.front()));
+  draw_trial_losses(losses_, curves, QString::fromStdString(sweep.variant));
+  std::map<int, std::int64_t> live;
+  for (const TrialCurve& c : curves.curves) {
+    if (c.state == TrialState::Running && !c.iterations.empty()) live[c.trial] = c.iterations.back();
+  }
+  model_->setLiveIterations(live);
+}
+
+QStringList SweepView::exportNames() const { return {"sweep-coordinates", "sweep-scatter", "sweep-losses"}; }
 
 bool SweepView::exportPicture(int index, const QString& path, QSize size, double scale) {
-  if (dir_.isEmpty() || index < 0 || index > 1) return false;
+  if (dir_.isEmpty() || index < 0 || index > 2) return false;
   redraw();
-  QCustomPlot* plot = index == 0 ? coordinates_ : scatter_;
-  const QString what = index == 0 ? tr("Sweep, every trial") : tr("Sweep, against %1").arg(parameter_->currentText());
-  return save_plot(plot, path, size, scale, tr("%1 — %2").arg(what, QDir(dir_).dirName()));
+  QCustomPlot* plots[] = {coordinates_, scatter_, losses_};
+  const QString what[] = {tr("Sweep, every trial"), tr("Sweep, against %1").arg(parameter_->currentText()),
+                          losses_title_->text()};
+  return save_plot(plots[index], path, size, scale, tr("%1 — %2").arg(what[index], QDir(dir_).dirName()));
 }
 
 }  // namespace alexnet::ui

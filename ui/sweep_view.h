@@ -1,6 +1,7 @@
 // The Sweep tab: a sweep folder's trials as a sortable table (state, metric,
 // settings), a parallel-coordinates picture of the whole space, and the metric
-// against one parameter; refreshed from sweep.json every two seconds while a
+// against one parameter, and the loss curves of the trials training now (the
+// best trials' once none is); refreshed from sweep.json every two seconds while a
 // sweep runs. Selected trials open in Compare; **Resume** runs the sweep on
 // (`alexnet-lab sweep --resume` as a child process: closing the window stops
 // its trials at a checkpoint, and Resume goes on from there).
@@ -50,12 +51,13 @@ class SweepView : public ExportableView {
   bool running() const { return process_.state() != QProcess::NotRunning; }
   void refresh();  // sweep.json read again
 
-  QStringList exportNames() const override;  // sweep-coordinates, sweep-scatter
+  QStringList exportNames() const override;  // sweep-coordinates, sweep-scatter, sweep-losses
   bool exportPicture(int index, const QString& path, QSize size, double scale) override;
 
   QTableView* table() const { return table_; }
   QCustomPlot* coordinates() const { return coordinates_; }
   QCustomPlot* scatter() const { return scatter_; }
+  QCustomPlot* losses() const { return losses_; }
   QString summary() const;
 
  signals:
@@ -63,6 +65,7 @@ class SweepView : public ExportableView {
 
  private:
   void redraw();
+  void drawLosses();  // from the trials' metrics.csv
   void updateEstimate();
 
   QString dir_;
@@ -71,6 +74,8 @@ class SweepView : public ExportableView {
   QTableView* table_;
   QCustomPlot* coordinates_;
   QCustomPlot* scatter_;
+  QCustomPlot* losses_;
+  QLabel* losses_title_;
   QComboBox* parameter_;
   QLabel* summary_;
   QPushButton* compare_;
