@@ -20,7 +20,7 @@
 
 using namespace alexnet;
 
-class TestVariants : public QObject {
+class TestModel : public QObject {
   Q_OBJECT
 
  private:
@@ -509,5 +509,5 @@ class TestVariants : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestVariants)
-#include "test_variants.moc"
+QTEST_GUILESS_MAIN(TestModel)
+#include "test_model.moc"

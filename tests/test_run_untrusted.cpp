@@ -4,6 +4,8 @@
 // claim absurd sizes are refused before anything large is allocated.
 #include <QtTest>
 
+#include <memory>
+
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -385,5 +387,5 @@ class TestUntrustedRuns : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestUntrustedRuns)
-#include "test_untrusted_runs.moc"
+std::unique_ptr<QObject> make_run_untrusted_suite() { return std::make_unique<TestUntrustedRuns>(); }
+#include "test_run_untrusted.moc"

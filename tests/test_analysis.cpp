@@ -125,7 +125,7 @@ const std::vector<double> kHealthyNorms{0.6, 1.2, 0.5, 0.4}, kHealthyRatios{1e-3
 
 }  // namespace
 
-class TestFindings : public QObject {
+class TestAnalysis : public QObject {
   Q_OBJECT
 
  private slots:
@@ -549,5 +549,5 @@ class TestFindings : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestFindings)
-#include "test_findings.moc"
+QTEST_GUILESS_MAIN(TestAnalysis)
+#include "test_analysis.moc"

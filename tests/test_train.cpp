@@ -27,7 +27,7 @@
 using namespace alexnet;
 using namespace testsupport;
 
-class TestTraining : public QObject {
+class TestTrain : public QObject {
   Q_OBJECT
   QTemporaryDir tmp_;
 
@@ -833,5 +833,5 @@ class TestTraining : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestTraining)
-#include "test_training.moc"
+QTEST_GUILESS_MAIN(TestTrain)
+#include "test_train.moc"

@@ -11,7 +11,7 @@
 #include "cli_runner.h"
 #include "spec/experiment_config.h"
 
-class TestCli : public QObject {
+class TestApp : public QObject {
   Q_OBJECT
   QTemporaryDir tmp_;
 
@@ -411,5 +411,5 @@ class TestCli : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestCli)
-#include "test_cli.moc"
+QTEST_GUILESS_MAIN(TestApp)
+#include "test_app.moc"

@@ -142,7 +142,7 @@ std::vector<int> children_of(qint64 pid) {
 
 }  // namespace
 
-class TestDistributed : public QObject {
+class TestDist : public QObject {
   Q_OBJECT
 
  private:
@@ -408,5 +408,5 @@ class TestDistributed : public QObject {
   }
 };
 
-QTEST_MAIN(TestDistributed)
-#include "test_distributed.moc"
+QTEST_MAIN(TestDist)
+#include "test_dist.moc"

@@ -4,6 +4,8 @@
 // never a crash.
 #include <QtTest>
 
+#include <memory>
+
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -359,5 +361,5 @@ class TestReliability : public QObject {
   }
 };
 
-QTEST_GUILESS_MAIN(TestReliability)
-#include "test_reliability.moc"
+std::unique_ptr<QObject> make_run_reliability_suite() { return std::make_unique<TestReliability>(); }
+#include "test_run_reliability.moc"

@@ -50,7 +50,7 @@
 using namespace alexnet;
 using namespace alexnet::ui;
 
-class TestWindow : public QObject {
+class TestUi : public QObject {
   Q_OBJECT
   QTemporaryDir tmp_;
   QString run_dir_;
@@ -1122,5 +1122,5 @@ class TestWindow : public QObject {
   }
 };
 
-QTEST_MAIN(TestWindow)
-#include "test_window.moc"
+QTEST_MAIN(TestUi)
+#include "test_ui.moc"
