@@ -23,6 +23,7 @@
 #include "terminal_reporter.h"
 #include "train/trainer.h"
 #include "train_command.h"
+#include "sweep_options.h"
 #include "train_options.h"
 
 namespace alexnet::cli {
@@ -30,44 +31,6 @@ namespace alexnet::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-const char* const kSweepUsage =
-    "usage: alexnet-lab sweep [train options] --grid NAME=V1,V2,... [--grid ...] [sweep options]\n"
-    "       alexnet-lab sweep [train options] --random N --space NAME=DIST [--space ...] [sweep options]\n"
-    "       alexnet-lab sweep --resume SWEEP_DIR [--parallel K] [--slurm ...]\n"
-    "       alexnet-lab sweep --show SWEEP_DIR [--json]\n"
-    "  A base experiment (every train option) and a space of settings: the product of the\n"
-    "  grids, each combination with N random draws of the --space ranges (seeded by --seed).\n"
-    "  NAME: a train setting (lr, init, optimizer, schedule, momentum, weight-decay, batch,\n"
-    "  iterations, augment, flip, label-smoothing, input-size, seed) or a spec field of a\n"
-    "  variant (small.activation, small.dropout, small.fc7.units, small.conv1.filters, ...).\n"
-    "  DIST: loguniform(A,B), uniform(A,B) (whole bounds draw whole numbers), choice(V1,V2,...).\n"
-    "  Every trial is a normal run folder inside SWEEP_DIR; sweep.json holds the space and\n"
-    "  the state of each trial (queued, running, finished, pruned, failed).\n"
-    "  --out SWEEP_DIR       the sweep folder (default: a new one in the runs folder)\n"
-    "  --parallel K          trials at once on this machine (default: one per core, each on\n"
-    "                        one thread: the fastest here, docs/sweeps.md)\n"
-    "  --early-stop asha     prune with ASHA on validation accuracy: rungs at --asha-min\n"
-    "                        iterations (default a ninth of --iterations) times --asha-reduction\n"
-    "                        (default 3); each rung keeps the best 1/reduction\n"
-    "  --resume SWEEP_DIR    after a kill, a crash or a reboot: finish the unfinished trials\n"
-    "                        from their checkpoints and start the missing ones\n"
-    "  --show SWEEP_DIR      the trials ranked, the best settings, what matters (--json: one object)\n"
-    "  --slurm               submit the trials as one Slurm job array instead (sbatch), with\n"
-    "                        --partition P, --time HH:MM:SS, --cpus-per-trial N (default 1),\n"
-    "                        --max-running M (default: all at once); --dry-run prints the script\n";
-
-const std::set<std::string> kSweepValues = {
-    "base-config", "grid",     "space",          "random",    "parallel", "show",           "run-trial",
-    "trial",       "asha-min", "asha-reduction", "partition", "time",     "cpus-per-trial", "max-running"};
-const std::set<std::string> kSweepFlags = {"json", "slurm", "dry-run"};
-
-OptionSpec sweep_option_spec() {
-  OptionSpec spec = train_option_spec();
-  spec.with_value.insert(kSweepValues.begin(), kSweepValues.end());
-  spec.flags.insert(kSweepFlags.begin(), kSweepFlags.end());
-  return spec;
-}
 
 // The arguments that describe the base experiment: the sweep's own options
 // and an --early-stop asha taken out.
@@ -78,11 +41,12 @@ std::vector<std::string> base_arguments(const std::vector<std::string>& args) {
     const std::size_t eq = name.find('=');
     const bool inline_value = eq != std::string::npos;
     if (inline_value) name = name.substr(0, eq);
-    const bool sweep_option = kSweepValues.count(name) || kSweepFlags.count(name) || name == "out" || name == "resume";
+    const bool sweep_option = is_sweep_option(name);
     const bool asha = name == "early-stop" && (inline_value ? args[i].substr(args[i].find('=') + 1) == "asha"
                                                             : i + 1 < args.size() && args[i + 1] == "asha");
     if (sweep_option || asha) {
-      if (!inline_value && !kSweepFlags.count(name) && i + 1 < args.size()) ++i;  // its value too
+      const bool flag = sweep_option && find_option(sweep_option_groups(), name)->value.empty();
+      if (!inline_value && !flag && i + 1 < args.size()) ++i;  // its value too
       continue;
     }
     base.push_back(args[i]);
@@ -252,7 +216,11 @@ int run_here(const Sweep& sweep, const ParsedArgs& a) {
 int run_sweep(const std::vector<std::string>& args) {
   const ParsedArgs a(args, sweep_option_spec(), "sweep");
   if (a.flag("help")) {
-    std::cout << kSweepUsage;
+    std::cout << sweep_usage();
+    return 0;
+  }
+  if (a.flag("help-man")) {  // the man page's SWEEP OPTIONS, generated at build time
+    std::cout << sweep_options_man();
     return 0;
   }
   if (a.has("run-trial")) return run_one_trial(a);

@@ -90,37 +90,6 @@ std::vector<OptionGroup> make_groups() {
   };
 }
 
-// Wraps `text` at `width` columns, every line after the first indented by `indent`.
-std::string wrap(const std::string& text, std::size_t first_column, std::size_t indent, std::size_t width) {
-  std::istringstream words(text);
-  std::string word, out;
-  std::size_t column = first_column;
-  bool first = true;
-  while (words >> word) {
-    if (!first && column + 1 + word.size() > width) {
-      out += "\n" + std::string(indent, ' ');
-      column = indent;
-    } else if (!first) {
-      out += ' ';
-      ++column;
-    }
-    out += word;
-    column += word.size();
-    first = false;
-  }
-  return out;
-}
-
-std::string roff_escape(const std::string& text) {
-  std::string out;
-  for (char ch : text) {
-    if (ch == '-') out += "\\-";
-    else if (ch == '\\') out += "\\\\";
-    else out += ch;
-  }
-  return out;
-}
-
 }  // namespace
 
 const std::vector<OptionGroup>& train_option_groups() {
@@ -128,15 +97,7 @@ const std::vector<OptionGroup>& train_option_groups() {
   return groups;
 }
 
-OptionSpec train_option_spec() {
-  OptionSpec spec;
-  for (const OptionGroup& g : train_option_groups()) {
-    for (const OptionDoc& o : g.options) (o.value.empty() ? spec.flags : spec.with_value).insert(o.name);
-  }
-  spec.flags.insert("help");
-  spec.flags.insert("help-man");
-  return spec;
-}
+OptionSpec train_option_spec() { return option_spec(train_option_groups()); }
 
 std::set<std::string> train_process_options() {
   std::set<std::string> names;
@@ -148,35 +109,8 @@ std::set<std::string> train_process_options() {
   return names;
 }
 
-std::string train_usage() {
-  constexpr std::size_t kHelpColumn = 25, kWidth = 100;
-  std::string out = "usage: alexnet-lab train [options]\n";
-  for (const OptionGroup& g : train_option_groups()) {
-    if (!g.heading.empty()) out += "\n" + g.heading + ":\n";
-    for (const OptionDoc& o : g.options) {
-      std::string left = "  --" + o.name + (o.value.empty() ? "" : " " + o.value);
-      if (left.size() + 1 > kHelpColumn) {
-        out += left + "\n" + std::string(kHelpColumn, ' ');
-      } else {
-        out += left + std::string(kHelpColumn - left.size(), ' ');
-      }
-      out += wrap(o.help, kHelpColumn, kHelpColumn, kWidth) + "\n";
-    }
-  }
-  return out;
-}
+std::string train_usage() { return "usage: alexnet-lab train [options]\n" + options_help(train_option_groups()); }
 
-std::string train_options_man() {
-  std::string out;
-  for (const OptionGroup& g : train_option_groups()) {
-    if (!g.heading.empty()) out += ".PP\n" + roff_escape(g.heading) + ":\n";
-    for (const OptionDoc& o : g.options) {
-      out += o.value.empty() ? ".TP\n.B \\-\\-" + roff_escape(o.name) + "\n"
-                             : ".TP\n.BI \"\\-\\-" + roff_escape(o.name) + " \" " + o.value + "\n";
-      out += roff_escape(o.help) + "\n";
-    }
-  }
-  return out;
-}
+std::string train_options_man() { return options_man(train_option_groups()); }
 
 }  // namespace alexnet::cli

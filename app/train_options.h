@@ -8,23 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "command_line.h"
+#include "option_table.h"
 
 namespace alexnet::cli {
-
-struct OptionDoc {
-  std::string name;   // without the leading --
-  std::string value;  // the placeholder of its value ("N", "LIST"); empty for a flag
-  std::string help;   // one sentence or a few, defaults included
-  // How this process takes part, not what the experiment is: allowed beside
-  // --resume, and all a rank other than 0 may be given to take rank 0's settings.
-  bool process = false;
-};
-
-struct OptionGroup {
-  std::string heading;  // empty for the main group
-  std::vector<OptionDoc> options;
-};
 
 const std::vector<OptionGroup>& train_option_groups();
 // The names the parser accepts (values and flags), --resume and --help included.

@@ -47,8 +47,32 @@ class TestApp : public QObject {
   // from the same table and the parser list the same names, the parser
   // accepts every one of them, and the defaults shown are the program's.
   void trainOptionsAgreeInHelpManPageAndParser() {
-    const CliResult help = run_cli({"train", "--help"});
+    QString help, page;
+    optionsAgree("train", "TRAIN OPTIONS", 30, help, page);
+    // Defaults come from the program's own settings (the man page once said 2,000 iterations).
+    const alexnet::ExperimentConfig defaults;
+    QVERIFY(help.contains(QString("training iterations (default %1)").arg(defaults.iterations)));
+    QVERIFY(page.contains(QString("training iterations (default %1)").arg(defaults.iterations)));
+    QVERIFY(help.contains(QString("batch size (default %1)").arg(defaults.batch_size)));
+  }
+
+  // The same for the sweep's own options; the trial's internal ones are
+  // accepted but shown nowhere.
+  void sweepOptionsAgreeInHelpManPageAndParser() {
+    QString help, page;
+    optionsAgree("sweep", "SWEEP OPTIONS", 15, help, page);
+    QVERIFY(!help.contains("--run-trial") && !page.contains("run\\-trial"));
+    QVERIFY(help.contains("--grid NAME=V1,V2,...") && help.contains("--max-running M"));
+  }
+
+ private:
+  // COMMAND --help and the man page's SECTION list the same options (at least
+  // `at_least`), and COMMAND's parser takes each of them.
+  void optionsAgree(const QString& command, const QString& section_name, int at_least, QString& help_text,
+                    QString& page) {
+    const CliResult help = run_cli({command, "--help"});
     QCOMPARE(help.exit_code, 0);
+    help_text = help.out;
     QSet<QString> in_help, with_value;
     const QRegularExpression help_line("^  --([a-z0-9-]+)( (\\S+))?", QRegularExpression::MultilineOption);
     for (auto it = help_line.globalMatch(help.out); it.hasNext();) {
@@ -56,19 +80,19 @@ class TestApp : public QObject {
       in_help << m.captured(1);
       if (!m.captured(3).isEmpty()) with_value << m.captured(1);
     }
-    QVERIFY2(in_help.size() >= 30, qPrintable(help.out));
+    QVERIFY2(in_help.size() >= at_least, qPrintable(help.out));
     QFile man(QFileInfo(QStringLiteral(ALEXNET_BINARY)).absolutePath() + "/../packaging/alexnet-lab.1");
     QVERIFY2(man.open(QIODevice::ReadOnly), qPrintable(man.fileName()));
-    const QString page = QString::fromUtf8(man.readAll());
-    const int section = page.indexOf(".SH TRAIN OPTIONS");
-    QVERIFY(section >= 0);
+    page = QString::fromUtf8(man.readAll());
+    const int section = page.indexOf(".SH " + section_name);
+    QVERIFY2(section >= 0, qPrintable(section_name));
     const QString options = page.mid(section, page.indexOf(".SH", section + 1) - section);
     QSet<QString> in_man;
     const QRegularExpression man_line("^\\.BI? \"?\\\\-\\\\-([a-z0-9\\\\-]+)", QRegularExpression::MultilineOption);
     for (auto it = man_line.globalMatch(options); it.hasNext();) in_man << it.next().captured(1).remove('\\');
     QCOMPARE(in_man, in_help);
     // The parser takes every one of them (with --help it stops before doing anything).
-    QStringList all{"train", "--help"};
+    QStringList all{command, "--help"};
     for (const QString& name : in_help) {
       if (name == "help") continue;
       all << "--" + name;
@@ -76,14 +100,10 @@ class TestApp : public QObject {
     }
     const CliResult accepted = run_cli(all);
     QVERIFY2(accepted.exit_code == 0, qPrintable(accepted.err));
-    QCOMPARE(run_cli({"train", "--help", "--no-such-option"}).exit_code, 2);
-    // Defaults come from the program's own settings (the man page once said 2,000 iterations).
-    const alexnet::ExperimentConfig defaults;
-    QVERIFY(help.out.contains(QString("training iterations (default %1)").arg(defaults.iterations)));
-    QVERIFY(page.contains(QString("training iterations (default %1)").arg(defaults.iterations)));
-    QVERIFY(help.out.contains(QString("batch size (default %1)").arg(defaults.batch_size)));
+    QCOMPARE(run_cli({command, "--help", "--no-such-option"}).exit_code, 2);
   }
 
+ private slots:
   // Idle OpenMP threads spin by default, which on shared cores made training
   // steps up to three times slower: the program starts itself again with
   // OMP_WAIT_POLICY=PASSIVE, unless the user chose how threads wait.
