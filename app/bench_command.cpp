@@ -11,31 +11,38 @@
 
 #include "bench/benchmark.h"
 #include "platform/caching_cpu_allocator.h"
-#include "command_line.h"
+#include "option_table.h"
 #include "spec/presets.h"
 #include "platform/system_info.h"
 #include "train/trainer.h"
 
 namespace alexnet::cli {
 
-const char* const kBenchUsage =
-    "usage: alexnet-lab bench [options]\n"
-    "  training images/s per variant on random batches: the median step after warm-up\n"
-    "  --variants LIST   presets or JSON spec files (default original,tanh,small)\n"
-    "  --input-size S    (default 64)\n"
-    "  --batch N         (default 64)\n"
-    "  --steps N         timed steps per variant (default 10)\n"
-    "  --warmup N        untimed steps first (default 3)\n"
-    "  --threads N       libtorch threads (default: all cores)\n"
-    "  --side-by-side    also time one experiment iteration of all the variants together, in the\n"
-    "                    trainer's rounds (variants side by side on lanes) and one after the other\n"
-    "  --bf16            the large layers multiply in bfloat16, as train --precision bf16\n"
-    "  --sgemm           measure the machine's sgemm and bf16 gemm peaks instead (GFLOP/s)\n"
-    "  --loader          measure the data loader instead (images/s; --data, default fashion-mnist)\n"
-    "  --soak N          train the first variant N iterations on synthetic data through the real\n"
-    "                    trainer (records, probes, checkpoints into a scratch folder) and print\n"
-    "                    the resident memory at the start, the middle and the end\n"
-    "  --json            one JSON object instead of a table\n";
+const CommandDoc& bench_doc() {
+  static const CommandDoc doc{
+      "usage: alexnet-lab bench [options]\n"
+      "  training images/s per variant on random batches: the median step after warm-up\n",
+      {{"",
+        {{"variants", "LIST", "presets or JSON spec files (default original,tanh,small)"},
+         {"input-size", "S", "(default 64)"},
+         {"batch", "N", "(default 64)"},
+         {"steps", "N", "timed steps per variant (default 10)"},
+         {"warmup", "N", "untimed steps first (default 3)"},
+         {"threads", "N", "libtorch threads (default: all cores)"},
+         {"side-by-side", "",
+          "also time one experiment iteration of all the variants together, in the trainer's rounds (variants "
+          "side by side on lanes) and one after the other"},
+         {"bf16", "", "the large layers multiply in bfloat16, as train --precision bf16"},
+         {"sgemm", "", "measure the machine's sgemm and bf16 gemm peaks instead (GFLOP/s)"},
+         {"loader", "", "measure the data loader instead (images/s; --data, default fashion-mnist)"},
+         {"data", "DATA", "with --loader: the data set to load"},
+         {"soak", "N",
+          "train the first variant N iterations on synthetic data through the real trainer (records, probes, "
+          "checkpoints into a scratch folder) and print the resident memory at the start, the middle and the "
+          "end"},
+         {"json", "", "one JSON object instead of a table"}}}}};
+  return doc;
+}
 
 namespace {
 
@@ -103,14 +110,8 @@ int run_soak(int iterations, const std::string& variant, int input_size, int bat
 }  // namespace
 
 int run_bench(const std::vector<std::string>& args) {
-  const ParsedArgs a(args,
-                     {{"variants", "input-size", "batch", "steps", "warmup", "threads", "data", "soak"},
-                      {"help", "json", "sgemm", "loader", "side-by-side", "bf16"}},
-                     "bench");
-  if (a.flag("help")) {
-    std::cout << kBenchUsage;
-    return 0;
-  }
+  const ParsedArgs a(args, option_spec(bench_doc()), "bench");
+  if (answered_help(a, bench_doc())) return 0;
   if (!a.positional().empty()) throw UsageError("bench: unexpected argument " + a.positional()[0]);
   const int input_size = a.integer("input-size", 64, 1, 4096);
   const int batch = a.integer("batch", 64, 1, 4096);

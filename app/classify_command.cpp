@@ -15,19 +15,23 @@
 
 namespace alexnet::cli {
 
-const char* const kClassifyUsage =
-    "usage: alexnet-lab classify RUN_DIR IMAGE... [options]\n"
-    "       alexnet-lab classify --onnx FILE IMAGE... [options]\n"
-    "  each variant's most probable classes for each picture. Pictures are decoded with\n"
-    "  OpenCV and prepared exactly as in training (grey or RGB, resized to S x S, normalised).\n"
-    "  RUN_DIR: the run's variants from its last checkpoint, through libtorch.\n"
-    "  --weights W     last (default: the end of training) or best (the best by\n"
-    "                  validation accuracy, kept by every run with a validation split)\n"
-    "  --onnx FILE     an exported VARIANT.onnx (with VARIANT.json beside it), through\n"
-    "                  OpenCV's DNN module alone\n"
-    "  --variants LIST only these variants of the run (default: all)\n"
-    "  --top K         classes shown per picture (default 5)\n"
-    "  --json          machine-readable output\n";
+const CommandDoc& classify_doc() {
+  static const CommandDoc doc{
+      "usage: alexnet-lab classify RUN_DIR IMAGE... [options]\n"
+      "       alexnet-lab classify --onnx FILE IMAGE... [options]\n"
+      "  each variant's most probable classes for each picture. Pictures are decoded with\n"
+      "  OpenCV and prepared exactly as in training (grey or RGB, resized to S x S, normalised).\n"
+      "  RUN_DIR: the run's variants from its last checkpoint, through libtorch.\n",
+      {{"",
+        {{"weights", "W",
+          "last (default: the end of training) or best (the best by validation accuracy, kept by every run "
+          "with a validation split)"},
+         {"onnx", "FILE", "an exported VARIANT.onnx (with VARIANT.json beside it), through OpenCV's DNN module alone"},
+         {"variants", "LIST", "only these variants of the run (default: all)"},
+         {"top", "K", "classes shown per picture (default 5)"},
+         {"json", "", "machine-readable output"}}}}};
+  return doc;
+}
 
 namespace {
 
@@ -115,18 +119,16 @@ void print_json(const PictureBatch& batch, const Report& report, const std::vect
 }  // namespace
 
 int run_classify(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"onnx", "variants", "top", "weights"}, {"help", "json"}}, "classify");
-  if (parsed.flag("help")) {
-    std::cout << kClassifyUsage;
-    return 0;
-  }
+  const ParsedArgs parsed(args, option_spec(classify_doc()), "classify");
+  if (answered_help(parsed, classify_doc())) return 0;
   const bool onnx = parsed.has("onnx");
   std::vector<std::string> pictures = parsed.positional();
   if (!onnx && pictures.size() < 2) {
-    throw UsageError(std::string("classify: expects RUN_DIR and at least one picture\n") + kClassifyUsage);
+    throw UsageError(std::string("classify: expects RUN_DIR and at least one picture\n") +
+                     command_help(classify_doc()));
   }
   if (onnx && pictures.empty())
-    throw UsageError(std::string("classify: expects at least one picture\n") + kClassifyUsage);
+    throw UsageError(std::string("classify: expects at least one picture\n") + command_help(classify_doc()));
   if (onnx && parsed.has("variants"))
     throw UsageError("classify: --variants is for a run; an ONNX file is one variant");
   if (onnx && parsed.has("weights"))

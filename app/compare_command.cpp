@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "command_line.h"
+#include "option_table.h"
 #include "gui_app.h"
 #include "analysis/findings_engine.h"
 #include "run/findings_file.h"
@@ -14,20 +14,26 @@ namespace alexnet::cli {
 
 namespace {
 
-const char* const kCompareUsage =
-    "usage: alexnet-lab compare RUN_DIR RUN_DIR... [--variants LIST] [--png|--pdf|--svg OUT] [--json]\n"
-    "  the test results of every run and variant side by side, the settings that differ\n"
-    "  between the runs, and (with --png/--pdf/--svg) their loss curves overlaid in\n"
-    "  OUT/compare-loss.png: colour = variant, line style = run\n";
+const CommandDoc& compare_doc() {
+  static const CommandDoc doc{
+      "usage: alexnet-lab compare RUN_DIR RUN_DIR... [options]\n"
+      "  the test results of every run and variant side by side, the settings that differ\n"
+      "  between the runs and each run's warnings and problems\n",
+      {{"",
+        {{"variants", "LIST", "only these variants (default: every variant of any of the runs)"},
+         {"png", "OUT",
+          "also draw their loss curves overlaid in OUT/compare-loss.png: colour = variant, line style = run"},
+         {"pdf", "OUT", "the same as a PDF file"},
+         {"svg", "OUT", "the same as an SVG file"},
+         {"json", "", "one JSON object instead of the table"}}}}};
+  return doc;
+}
 
 }  // namespace
 
 int run_compare(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"variants", "png", "pdf", "svg"}, {"json", "help"}}, "compare");
-  if (parsed.flag("help")) {
-    std::cout << kCompareUsage;
-    return 0;
-  }
+  const ParsedArgs parsed(args, option_spec(compare_doc()), "compare");
+  if (answered_help(parsed, compare_doc())) return 0;
   int formats = 0;
   std::string format, out;
   for (const char* f : {"png", "pdf", "svg"}) {
@@ -39,7 +45,7 @@ int run_compare(const std::vector<std::string>& args) {
   }
   if (formats > 1) throw UsageError("compare: choose one of --png, --pdf and --svg");
   if (parsed.positional().size() < 2) {
-    throw UsageError("compare needs at least two run folders\n" + std::string(kCompareUsage));
+    throw UsageError("compare needs at least two run folders\n" + command_help(compare_doc()));
   }
   Comparison comparison;
   try {

@@ -5,15 +5,21 @@
 #include <iostream>
 #include <sstream>
 
-#include "command_line.h"
+#include "option_table.h"
 #include "spec/presets.h"
 
 namespace alexnet::cli {
 
-const char* const kDescribeUsage =
-    "usage: alexnet-lab describe VARIANT [--input-size S] [--classes N]\n"
-    "  VARIANT is a preset (original, tanh, small, no-conv2, no-conv345, one-fc)\n"
-    "  or the path of a JSON spec file. Prints the layer table and parameter count.\n";
+const CommandDoc& describe_doc() {
+  static const CommandDoc doc{
+      "usage: alexnet-lab describe VARIANT [options]\n"
+      "  VARIANT is a preset (original, tanh, small, no-conv2, no-conv345, one-fc)\n"
+      "  or the path of a JSON spec file. Prints the layer table and parameter count.\n",
+      {{"",
+        {{"input-size", "S", "the input size S x S (default 64)"},
+         {"classes", "N", "classes of the output layer (default 10)"}}}}};
+  return doc;
+}
 
 namespace {
 
@@ -33,13 +39,10 @@ std::string shape_text(const LayerShape& l) {
 }  // namespace
 
 int run_describe(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"input-size", "classes"}, {"help"}}, "describe");
-  if (parsed.flag("help")) {
-    std::cout << kDescribeUsage;
-    return 0;
-  }
+  const ParsedArgs parsed(args, option_spec(describe_doc()), "describe");
+  if (answered_help(parsed, describe_doc())) return 0;
   if (parsed.positional().size() != 1)
-    throw UsageError(std::string("describe: expects one VARIANT\n") + kDescribeUsage);
+    throw UsageError(std::string("describe: expects one VARIANT\n") + command_help(describe_doc()));
   const int input_size = parsed.integer("input-size", 0, 1, 4096);
   const int classes = parsed.integer("classes", 0, 2, 1000000);
   const VariantSpec spec = resolve_variant(parsed.positional()[0], input_size, classes);

@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/findings_engine.h"
-#include "command_line.h"
+#include "option_table.h"
 #include "errors.h"
 #include "run/findings_file.h"
 #include "run/run_reader.h"
@@ -16,12 +16,17 @@ namespace alexnet::cli {
 
 namespace {
 
-const char* const kDiagnoseUsage =
-    "usage: alexnet-lab diagnose RUN_DIR... [--variants LIST] [--json]\n"
-    "  what went wrong in each run, where, since when and what to try: the findings\n"
-    "  recomputed from what the run folder holds (finished, stopped, killed or made\n"
-    "  before findings existed). --json prints {\"runs\": [{\"run\", \"findings\": [...]}]}.\n"
-    "  Exit status 0 whatever is found; 1 when a run cannot be read.\n";
+const CommandDoc& diagnose_doc() {
+  static const CommandDoc doc{
+      "usage: alexnet-lab diagnose RUN_DIR... [options]\n"
+      "  what went wrong in each run, where, since when and what to try: the findings\n"
+      "  recomputed from what the run folder holds (finished, stopped, killed or made\n"
+      "  before findings existed). Exit status 0 whatever is found; 1 when a run cannot be read.\n",
+      {{"",
+        {{"variants", "LIST", "only these variants (default: all)"},
+         {"json", "", "one object: {\"runs\": [{\"run\", \"findings\": [...]}]}"}}}}};
+  return doc;
+}
 
 // One line for a run without warnings or problems, so a healthy run is not met with silence.
 std::string healthy_line(const RunContents& run, const std::vector<std::string>& variants) {
@@ -46,12 +51,10 @@ std::string healthy_line(const RunContents& run, const std::vector<std::string>&
 }  // namespace
 
 int run_diagnose(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"variants"}, {"json", "help"}}, "diagnose");
-  if (parsed.flag("help")) {
-    std::cout << kDiagnoseUsage;
-    return 0;
-  }
-  if (parsed.positional().empty()) throw UsageError(std::string("diagnose: which run?\n") + kDiagnoseUsage);
+  const ParsedArgs parsed(args, option_spec(diagnose_doc()), "diagnose");
+  if (answered_help(parsed, diagnose_doc())) return 0;
+  if (parsed.positional().empty())
+    throw UsageError(std::string("diagnose: which run?\n") + command_help(diagnose_doc()));
   const std::vector<std::string> variants = split_list(parsed.text("variants", ""));
   const bool json = parsed.flag("json");
   nlohmann::json out = {{"runs", nlohmann::json::array()}};

@@ -8,27 +8,30 @@
 
 namespace alexnet::cli {
 
-const char* const kExportUsage =
-    "usage: alexnet-lab export RUN_DIR [--png OUT_DIR] [--pdf OUT_DIR] [--svg OUT_DIR] [--onnx OUT_DIR]\n"
-    "  --png/--pdf/--svg  re-draw every plot of a saved run (loss, filters, activations, dead units,\n"
-    "                     confusion matrices) as PNG (1920 x 1080), PDF or SVG (vectors) files in\n"
-    "                     OUT_DIR, with the run's metrics.csv and results.json next to them\n"
-    "  --onnx OUT_DIR     each variant with the weights of the last checkpoint as VARIANT.onnx, and\n"
-    "                     VARIANT.json beside it (class names, input size, normalisation, how to\n"
-    "                     prepare a picture); opens in Netron, OpenCV DNN, ONNX Runtime\n"
-    "  --variants LIST    with --onnx: only these variants (default: all)\n"
-    "  --weights W        with --onnx: last (default) or best (by validation accuracy)\n";
+const CommandDoc& export_doc() {
+  static const CommandDoc doc{
+      "usage: alexnet-lab export RUN_DIR [--png OUT_DIR] [--pdf OUT_DIR] [--svg OUT_DIR] [--onnx OUT_DIR]\n",
+      {{"",
+        {{"png", "OUT_DIR",
+          "re-draw every plot of a saved run (loss, filters, activations, dead units, confusion matrices) as "
+          "PNG files (1920 x 1080) in OUT_DIR, with the run's metrics.csv and results.json next to them"},
+         {"pdf", "OUT_DIR", "the same as PDF files"},
+         {"svg", "OUT_DIR", "the same as SVG files (vectors)"},
+         {"onnx", "OUT_DIR",
+          "each variant as VARIANT.onnx, and VARIANT.json beside it (class names, input size, normalisation, "
+          "how to prepare a picture); opens in Netron, OpenCV DNN, ONNX Runtime"},
+         {"variants", "LIST", "with --onnx: only these variants (default: all)"},
+         {"weights", "W", "with --onnx: last (default: the end of training) or best (by validation accuracy)"}}}}};
+  return doc;
+}
 
 int run_export(const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"png", "pdf", "svg", "onnx", "variants", "weights"}, {"help"}}, "export");
-  if (parsed.flag("help")) {
-    std::cout << kExportUsage;
-    return 0;
-  }
+  const ParsedArgs parsed(args, option_spec(export_doc()), "export");
+  if (answered_help(parsed, export_doc())) return 0;
   const bool any = parsed.has("png") || parsed.has("pdf") || parsed.has("svg") || parsed.has("onnx");
   if (parsed.positional().size() != 1 || !any) {
     throw UsageError(std::string("export: expects RUN_DIR and at least one of --png, --pdf, --svg, --onnx OUT_DIR\n") +
-                     kExportUsage);
+                     command_help(export_doc()));
   }
   if (parsed.has("variants") && !parsed.has("onnx")) throw UsageError("export: --variants goes with --onnx");
   if (parsed.has("weights") && !parsed.has("onnx")) throw UsageError("export: --weights goes with --onnx");

@@ -10,7 +10,7 @@
 #include <memory>
 #include <stdexcept>
 
-#include "command_line.h"
+#include "option_table.h"
 #include "export_all.h"
 #include "main_window.h"
 #include "inspect_view.h"
@@ -23,11 +23,25 @@
 
 namespace alexnet::cli {
 
-const char* const kWindowUsage =
-    "usage: alexnet-lab window [--start] [--screenshots DIR]\n"
-    "  The window. --start starts an experiment with the last settings at once;\n"
-    "  --screenshots saves every view during (at the first probe a fifth of the\n"
-    "  way through) and after the experiment into DIR, then quits.\n";
+const CommandDoc& window_doc() {
+  static const CommandDoc doc{"usage: alexnet-lab window [options]\n  The window.\n",
+                              {{"",
+                                {{"start", "", "start an experiment with the last settings at once"},
+                                 {"screenshots", "DIR",
+                                  "save every view during (at the first probe a fifth of the way through) and after "
+                                  "the experiment into DIR, then quit"}}}}};
+  return doc;
+}
+
+const CommandDoc& open_doc() {
+  static const CommandDoc doc{
+      "usage: alexnet-lab open RUN_DIR [options]\n  The window with a saved run.\n",
+      {{"",
+        {{"screenshots", "DIR", "save every view of the window with the run into DIR, then quit"},
+         {"compare", "RUN_DIR,...",
+          "with --screenshots: also compare the run with those (the Compare view's picture)"}}}}};
+  return doc;
+}
 
 namespace {
 
@@ -80,11 +94,8 @@ int run_window(int argc, char** argv, const std::string& run_dir) {
 }
 
 int run_window_command(int argc, char** argv, const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"screenshots"}, {"start", "help"}}, "window");
-  if (parsed.flag("help")) {
-    std::cout << kWindowUsage;
-    return 0;
-  }
+  const ParsedArgs parsed(args, option_spec(window_doc()), "window");
+  if (answered_help(parsed, window_doc())) return 0;
   if (!parsed.positional().empty()) throw UsageError("window: unexpected argument " + parsed.positional()[0]);
   set_identity();
   QApplication app(argc, argv);
@@ -118,14 +129,9 @@ int run_window_command(int argc, char** argv, const std::vector<std::string>& ar
 }
 
 int run_open(int argc, char** argv, const std::vector<std::string>& args) {
-  const ParsedArgs parsed(args, {{"screenshots", "compare"}, {"help"}}, "open");
-  if (parsed.flag("help") || parsed.positional().size() != 1) {
-    if (!parsed.flag("help")) throw UsageError("open: expects RUN_DIR");
-    std::cout << "usage: alexnet-lab open RUN_DIR [--screenshots DIR [--compare RUN_DIR,...]]\n"
-                 "  --screenshots saves every view of the window with the run, then quits;\n"
-                 "  --compare also compares the run with those (the Compare view's picture)\n";
-    return 0;
-  }
+  const ParsedArgs parsed(args, option_spec(open_doc()), "open");
+  if (answered_help(parsed, open_doc())) return 0;
+  if (parsed.positional().size() != 1) throw UsageError("open: expects RUN_DIR\n" + command_help(open_doc()));
   const std::string run_dir = parsed.positional()[0];
   if (!parsed.has("screenshots")) return run_window(argc, argv, run_dir);
   // Screenshots of the real window, one per view, for the README.

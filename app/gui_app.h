@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "option_table.h"
+
 #include "run/run_comparison.h"
 
 namespace alexnet::cli {
@@ -16,7 +18,9 @@ int run_window(int argc, char** argv, const std::string& run_dir = {});
 
 // `alexnet-lab window [--start] [--screenshots DIR]`
 int run_window_command(int argc, char** argv, const std::vector<std::string>& args);
-extern const char* const kWindowUsage;
+// Their options, once: --help, the parser and the man page (option_table.h).
+const CommandDoc& window_doc();
+const CommandDoc& open_doc();
 
 // `alexnet-lab open RUN_DIR [--screenshots DIR]`: the window with a past run;
 // --screenshots saves each view of the real window as a PNG and quits.

@@ -1,5 +1,6 @@
 #include "option_table.h"
 
+#include <iostream>
 #include <sstream>
 
 namespace alexnet::cli {
@@ -80,6 +81,22 @@ std::string options_man(const std::vector<OptionGroup>& groups) {
     }
   }
   return out;
+}
+
+OptionSpec option_spec(const CommandDoc& command) { return option_spec(command.groups); }
+
+std::string command_help(const CommandDoc& command) { return command.synopsis + options_help(command.groups); }
+
+bool answered_help(const ParsedArgs& parsed, const CommandDoc& command) {
+  if (parsed.flag("help")) {
+    std::cout << command_help(command);
+    return true;
+  }
+  if (parsed.flag("help-man")) {
+    std::cout << options_man(command.groups);
+    return true;
+  }
+  return false;
 }
 
 const OptionDoc* find_option(const std::vector<OptionGroup>& groups, const std::string& name) {

@@ -65,6 +65,38 @@ class TestApp : public QObject {
     QVERIFY(help.contains("--grid NAME=V1,V2,...") && help.contains("--max-running M"));
   }
 
+  // Every other command's options come from its table too: its --help, its
+  // entry in the man page (the roff of `COMMAND --help-man`, word for word) and
+  // its parser agree, and an unknown option is refused.
+  void everyCommandsOptionsAgree() {
+    QFile man(QFileInfo(QStringLiteral(ALEXNET_BINARY)).absolutePath() + "/../packaging/alexnet-lab.1");
+    QVERIFY2(man.open(QIODevice::ReadOnly), qPrintable(man.fileName()));
+    const QString page = QString::fromUtf8(man.readAll());
+    const QRegularExpression help_line("^  --([a-z0-9-]+)( (\\S+))?", QRegularExpression::MultilineOption);
+    for (const QString command : {"describe", "export", "classify", "compare", "diagnose", "open", "window", "bench"}) {
+      const CliResult help = run_cli({command, "--help"});
+      QCOMPARE(help.exit_code, 0);
+      const CliResult roff = run_cli({command, "--help-man"});
+      QCOMPARE(roff.exit_code, 0);
+      QVERIFY2(page.contains(".RS\n" + roff.out + ".RE\n"), qPrintable(command + ": " + roff.out));
+      QStringList all{command, "--help"};
+      int shown = 0;
+      for (auto it = help_line.globalMatch(help.out); it.hasNext();) {
+        const auto m = it.next();
+        ++shown;
+        QVERIFY2(roff.out.contains("\\-\\-" + QString(m.captured(1)).replace("-", "\\-")),
+                 qPrintable(command + " --" + m.captured(1)));
+        all << "--" + m.captured(1);
+        if (!m.captured(3).isEmpty()) all << "1";
+      }
+      QCOMPARE(shown, int(roff.out.count(".TP")));
+      QVERIFY2(shown >= 2, qPrintable(help.out));
+      const CliResult accepted = run_cli(all);
+      QVERIFY2(accepted.exit_code == 0, qPrintable(command + ": " + accepted.err));
+      QCOMPARE(run_cli({command, "--help", "--no-such-option"}).exit_code, 2);
+    }
+  }
+
  private:
   // COMMAND --help and the man page's SECTION list the same options (at least
   // `at_least`), and COMMAND's parser takes each of them.
