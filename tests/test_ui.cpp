@@ -52,6 +52,37 @@ using namespace alexnet::ui;
 
 class TestUi : public QObject {
   Q_OBJECT
+  // A runs folder of its own (XDG_DATA_HOME pointed into the test's folder
+  // while a test holds it): two finished runs differing in their rate and a
+  // damaged one, made once for the Runs tests, which go on in order.
+  struct RunsFolder {
+    explicit RunsFolder(TestUi& test) : saved(qgetenv("XDG_DATA_HOME")) {
+      xdg = test.tmp_.filePath("xdg");
+      qputenv("XDG_DATA_HOME", xdg.toUtf8());
+      const QString folder = QString::fromStdString(alexnet::default_runs_folder());
+      if (!folder.startsWith(xdg)) return;
+      if (!test.runs_made_) {
+        testsupport::RecordingObserver observer;
+        for (const char* name : {"first", "second"}) {
+          alexnet::ExperimentConfig c = testsupport::quick_config((folder + "/" + name).toStdString(), 40);
+          if (QString(name) == "second") c.learning_rate = 0.05;
+          if (alexnet::Trainer(c, observer).run() != alexnet::RunState::Finished) return;
+        }
+        QDir().mkpath(folder + "/broken");
+        QFile broken(folder + "/broken/config.json");
+        if (!broken.open(QIODevice::WriteOnly)) return;
+        broken.write("{ not json");
+        test.runs_made_ = true;
+      }
+      runs = folder;
+    }
+    ~RunsFolder() { qputenv("XDG_DATA_HOME", saved); }
+    QByteArray saved;
+    QString xdg;
+    QString runs;  // empty when it could not be made
+  };
+  bool runs_made_ = false;
+
   QTemporaryDir tmp_;
   QString run_dir_;
 
@@ -514,27 +545,11 @@ class TestUi : public QObject {
   }
 
   // The Runs view lists the runs folder (a damaged run and one being trained
-  // included), keeps notes, sorts, renames, refuses to delete a run being
-  // trained, moves one to the trash; Runs -> Compare overlays exactly runs x
-  // variants curves and lists exactly the settings that differ.
-  void runsViewThenCompare() {
-    const QByteArray data_home = qgetenv("XDG_DATA_HOME");
-    const QString xdg = tmp_.filePath("xdg");
-    qputenv("XDG_DATA_HOME", xdg.toUtf8());
-    const QString runs = QString::fromStdString(alexnet::default_runs_folder());
-    QVERIFY(runs.startsWith(xdg));
-    testsupport::RecordingObserver observer;
-    for (const char* name : {"first", "second"}) {
-      alexnet::ExperimentConfig c = testsupport::quick_config((runs + "/" + name).toStdString(), 40);
-      if (QString(name) == "second") c.learning_rate = 0.05;
-      QCOMPARE(alexnet::Trainer(c, observer).run(), alexnet::RunState::Finished);
-    }
-    QDir().mkpath(runs + "/broken");
-    QFile broken(runs + "/broken/config.json");
-    QVERIFY(broken.open(QIODevice::WriteOnly));
-    broken.write("{ not json");
-    broken.close();
-
+  // included), keeps notes, sorts, and refuses to delete a run being trained.
+  void runsViewListsTheRunsFolder() {
+    const RunsFolder folder(*this);
+    QVERIFY(!folder.runs.isEmpty());
+    const QString& runs = folder.runs;
     MainWindow window;
     window.resize(1600, 1000);
     window.show();
@@ -581,8 +596,19 @@ class TestUi : public QObject {
     table->sortByColumn(RunsTableModel::BestAccuracy, Qt::DescendingOrder);
     QCOMPARE(proxy->index(2, RunsTableModel::Name).data().toString(), QString("broken"));
     QCOMPARE(proxy->index(2, RunsTableModel::State).data().toString(), QString("damaged"));
+  }
 
-    // Select the two runs and Compare.
+  // Runs -> Compare overlays exactly runs x variants curves, lists exactly the
+  // settings that differ, exports its plots, and refuses one run alone.
+  void runsSelectedOpenInCompare() {
+    const RunsFolder folder(*this);
+    QVERIFY(!folder.runs.isEmpty());
+    const QString& runs = folder.runs;
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    RunsView* view = window.runsView();
+    window.tabs()->setCurrentWidget(view);
     view->selectRuns({runs + "/first", runs + "/second"});
     QCOMPARE(view->selectedRuns().size(), 2);
     auto* compare_button = view->findChild<QPushButton*>("compareButton");
@@ -624,8 +650,20 @@ class TestUi : public QObject {
     QString error;
     QVERIFY(!view->compareSelected(&error));
     QVERIFY(error.contains("two"));
+  }
 
-    // Rename, then delete to the trash after the confirmation.
+  // Rename within the runs folder (a taken name refused), then delete to the
+  // trash only after the confirmation.
+  void runsAreRenamedAndMovedToTheTrash() {
+    const RunsFolder folder(*this);
+    QVERIFY(!folder.runs.isEmpty());
+    const QString& runs = folder.runs;
+    MainWindow window;
+    window.resize(1600, 1000);
+    window.show();
+    RunsView* view = window.runsView();
+    window.tabs()->setCurrentWidget(view);
+    QString error;
     QVERIFY2(view->renameRun(runs + "/second", "second-lr0.05", &error), qPrintable(error));
     QVERIFY(QFile::exists(runs + "/second-lr0.05/config.json"));
     QCOMPARE(view->selectedRuns(), QStringList{runs + "/second-lr0.05"});
@@ -637,9 +675,8 @@ class TestUi : public QObject {
     view->confirm = [](const QString&) { return true; };
     QVERIFY(view->deleteRuns({runs + "/first"}, &error));
     QVERIFY(!QFile::exists(runs + "/first"));
-    QVERIFY(QFile::exists(xdg + "/Trash/files/first/note.txt"));
-    QCOMPARE(model->rowCount(), 2);
-    qputenv("XDG_DATA_HOME", data_home);
+    QVERIFY(QFile::exists(folder.xdg + "/Trash/files/first/config.json"));
+    QCOMPARE(view->model()->rowCount(), 2);
   }
 
   // Processes = 2: the window's run is rank 0 and starts rank 1 itself; it
