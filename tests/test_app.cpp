@@ -76,25 +76,26 @@ class TestApp : public QObject {
     for (const QString command : {"describe", "export", "classify", "compare", "diagnose", "open", "window", "bench"}) {
       const CliResult help = run_cli({command, "--help"});
       QCOMPARE(help.exit_code, 0);
-      const CliResult roff = run_cli({command, "--help-man"});
-      QCOMPARE(roff.exit_code, 0);
-      QVERIFY2(page.contains(".RS\n" + roff.out + ".RE\n"), qPrintable(command + ": " + roff.out));
-      QStringList all{command, "--help"};
-      int shown = 0;
+      // --help-man with every option --help shows: the parser takes them all
+      // (it answers before doing anything), and prints the man page's roff.
+      QStringList all{command, "--help-man"};
+      QStringList names;
       for (auto it = help_line.globalMatch(help.out); it.hasNext();) {
         const auto m = it.next();
-        ++shown;
-        QVERIFY2(roff.out.contains("\\-\\-" + QString(m.captured(1)).replace("-", "\\-")),
-                 qPrintable(command + " --" + m.captured(1)));
+        names << m.captured(1);
         all << "--" + m.captured(1);
         if (!m.captured(3).isEmpty()) all << "1";
       }
-      QCOMPARE(shown, int(roff.out.count(".TP")));
-      QVERIFY2(shown >= 2, qPrintable(help.out));
-      const CliResult accepted = run_cli(all);
-      QVERIFY2(accepted.exit_code == 0, qPrintable(command + ": " + accepted.err));
-      QCOMPARE(run_cli({command, "--help", "--no-such-option"}).exit_code, 2);
+      QVERIFY2(names.size() >= 2, qPrintable(help.out));
+      const CliResult roff = run_cli(all);
+      QVERIFY2(roff.exit_code == 0, qPrintable(command + ": " + roff.err));
+      QVERIFY2(page.contains(".RS\n" + roff.out + ".RE\n"), qPrintable(command + ": " + roff.out));
+      QCOMPARE(int(roff.out.count(".TP")), names.size());
+      for (const QString& name : names) {
+        QVERIFY2(roff.out.contains("\\-\\-" + QString(name).replace("-", "\\-")), qPrintable(command + " --" + name));
+      }
     }
+    QCOMPARE(run_cli({"export", "--help", "--no-such-option"}).exit_code, 2);
   }
 
  private:
