@@ -153,7 +153,10 @@ torch::nn::Module& AlexNetImpl::layer(const std::string& name) {
 torch::Tensor AlexNetImpl::first_layer_weights() const { return convs_.front()->weight; }
 
 torch::Tensor AlexNetImpl::layer_weights(const std::string& name) {
-  const torch::Tensor* weight = layer(name).named_parameters(/*recurse=*/false).find("weight");
+  // The dictionary is kept: find() points into it (a temporary's pointer
+  // dangled, which AddressSanitizer caught in `make sanitize`).
+  const auto parameters = layer(name).named_parameters(/*recurse=*/false);
+  const torch::Tensor* weight = parameters.find("weight");
   if (!weight) throw std::invalid_argument("layer " + name + " has no weights");
   return *weight;
 }
