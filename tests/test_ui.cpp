@@ -491,7 +491,8 @@ class TestUi : public QObject {
     space->setText("lr=0.005,0.02");
     QString error;
     QVERIFY2(view->startSweep(QStringLiteral(ALEXNET_BINARY), &error), qPrintable(error));
-    QTRY_VERIFY_WITH_TIMEOUT(view->summary().contains("2 finished"), 120000);
+    QTRY_VERIFY_WITH_TIMEOUT(view->summary().contains("2 finished"),
+                             600000);  // seconds here; minutes under the sanitizers
     QCOMPARE(view->table()->model()->rowCount(), 2);
     QCOMPARE(view->coordinates()->plottableCount(), 2);  // a line per trial
     QCOMPARE(view->scatter()->graphCount(), 1);

@@ -100,8 +100,8 @@ TrialState run_trial(const std::string& dir, int index, int threads, TrainingObs
   for (;;) {
     // The next stage: the first rung not yet decided, or the end.
     std::int64_t decided = 0;
-    for (const RungResult& r : read_sweep(dir).trials[std::size_t(index)].rungs)
-      decided = std::max(decided, r.iteration);
+    const Sweep now = read_sweep(dir);  // held: a range-for over a temporary's member would dangle
+    for (const RungResult& r : now.trials[std::size_t(index)].rungs) decided = std::max(decided, r.iteration);
     const auto next = std::find_if(rungs.begin(), rungs.end(), [&](std::int64_t r) { return r > decided; });
     const std::int64_t stop = next == rungs.end() ? -1 : *next;
     const bool resume = fs::exists(fs::path(run_dir) / "config.json");
