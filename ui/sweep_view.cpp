@@ -28,6 +28,20 @@
 
 namespace alexnet::ui {
 
+namespace {
+
+// A plot with a control or a title above it, for the row of pictures.
+QWidget* with_header(QWidget* header, QCustomPlot* plot) {
+  auto* box = new QWidget();
+  auto* layout = new QVBoxLayout(box);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(header);
+  layout->addWidget(plot, 1);
+  return box;
+}
+
+}  // namespace
+
 SweepView::SweepView(QWidget* parent) : ExportableView(parent) {
   auto* layout = new QVBoxLayout(this);
   auto* controls = new QHBoxLayout();
@@ -89,29 +103,22 @@ SweepView::SweepView(QWidget* parent) : ExportableView(parent) {
   coordinates_ = new QCustomPlot();
   coordinates_->setObjectName("sweepCoordinates");
   pictures->addWidget(coordinates_);
-  auto* scatter_box = new QWidget();
-  auto* scatter_layout = new QVBoxLayout(scatter_box);
-  scatter_layout->setContentsMargins(0, 0, 0, 0);
   parameter_ = new QComboBox();
   parameter_->setObjectName("sweepParameter");
-  scatter_layout->addWidget(parameter_);
   scatter_ = new QCustomPlot();
   scatter_->setObjectName("sweepScatter");
-  scatter_layout->addWidget(scatter_, 1);
-  pictures->addWidget(scatter_box);
-  auto* losses_box = new QWidget();
-  auto* losses_layout = new QVBoxLayout(losses_box);
-  losses_layout->setContentsMargins(0, 0, 0, 0);
+  pictures->addWidget(with_header(parameter_, scatter_));
   losses_title_ = new QLabel();
   losses_title_->setObjectName("sweepLossesTitle");
-  losses_layout->addWidget(losses_title_);
+  // A long title must not widen its picture at the others' expense.
+  losses_title_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
   losses_ = new QCustomPlot();
   losses_->setObjectName("sweepLosses");
-  losses_layout->addWidget(losses_, 1);
-  pictures->addWidget(losses_box);
-  pictures->setStretchFactor(0, 3);
-  pictures->setStretchFactor(1, 2);
-  pictures->setStretchFactor(2, 2);
+  pictures->addWidget(with_header(losses_title_, losses_));
+  pictures->setStretchFactor(0, 5);
+  pictures->setStretchFactor(1, 4);
+  pictures->setStretchFactor(2, 6);
+  pictures->setSizes({250, 200, 300});  // in proportion, whatever the window's width
   splitter->addWidget(pictures);
   splitter->setStretchFactor(1, 2);
   layout->addWidget(splitter, 1);
