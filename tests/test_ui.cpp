@@ -52,6 +52,19 @@ using namespace alexnet::ui;
 
 class TestUi : public QObject {
   Q_OBJECT
+  // A finding of `kind` on original's `layer` over iterations first..last.
+  static Finding finding_on(const char* kind, const char* layer, std::int64_t first, std::int64_t last,
+                            Severity severity) {
+    Finding f;
+    f.kind = kind;
+    f.variant = "original";
+    f.layer = layer;
+    f.first_iteration = first;
+    f.last_iteration = last;
+    f.severity = severity;
+    return f;
+  }
+
   // A runs folder of its own (XDG_DATA_HOME pointed into the test's folder
   // while a test holds it): two finished runs differing in their rate and a
   // damaged one, made once for the Runs tests, which go on in order.
@@ -1057,14 +1070,7 @@ class TestUi : public QObject {
       }
     }
     ActivationView view(&history);
-    Finding dead;
-    dead.kind = "dead_layer";
-    dead.variant = "original";
-    dead.layer = "fc7";
-    dead.first_iteration = 100;
-    dead.last_iteration = 200;
-    dead.severity = Severity::Problem;
-    history.addFinding(dead);
+    history.addFinding(finding_on("dead_layer", "fc7", 100, 200, Severity::Problem));
     auto marks = [&] {
       int n = 0;
       for (int i = 0; i < view.fractionPlot()->itemCount(); ++i) {
@@ -1105,14 +1111,7 @@ class TestUi : public QObject {
     QVERIFY(map);
     QCOMPARE(map->data()->cell(0, 0), -6.0);  // conv1 at the bottom
     QCOMPARE(map->data()->cell(3, 2), -3.0);  // fc8 at the top
-    Finding vanishing;
-    vanishing.kind = "vanishing_gradient";
-    vanishing.variant = "original";
-    vanishing.layer = "conv1";
-    vanishing.first_iteration = 100;
-    vanishing.last_iteration = 400;
-    vanishing.severity = Severity::Warning;
-    history.addFinding(vanishing);
+    history.addFinding(finding_on("vanishing_gradient", "conv1", 100, 400, Severity::Warning));
     auto marks = [&] {
       int n = 0;
       for (int i = 0; i < view.plot()->itemCount(); ++i) {
